@@ -1,0 +1,187 @@
+"""The custseg command line: parse options, call the library, render, pick the exit code.
+
+Exit codes: 0 success, 1 data or file error, 2 usage error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+import sys
+
+import click
+
+from . import __version__
+
+
+class AsOfDate(click.ParamType):
+    """``YYYY-MM-DD`` or ``today``."""
+
+    name = "DATE"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, dt.date):
+            return value
+        if str(value).lower() == "today":
+            return dt.date.today()
+        try:
+            return dt.date.fromisoformat(str(value))
+        except ValueError:
+            self.fail(f"{value!r} is not a date; use YYYY-MM-DD or 'today'", param, ctx)
+
+
+def loader_options(func):
+    """Options shared by every command that reads an order file."""
+    options = [
+        click.argument("file", type=click.Path(dir_okay=True, allow_dash=False)),
+        click.option("--as-of", type=AsOfDate(), default=None,
+                     help="Reference date (YYYY-MM-DD or 'today'). Orders after it are left "
+                          "out. Default: the day after the latest order."),
+        click.option("--customer-col", metavar="NAME", help="Column holding the customer id."),
+        click.option("--order-col", metavar="NAME",
+                     help="Column holding the order id (default: one order per row if none)."),
+        click.option("--date-col", metavar="NAME", help="Column holding the order date."),
+        click.option("--amount-col", metavar="NAME", help="Column holding the order amount."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _columns(kw: dict) -> dict[str, str | None]:
+    return {
+        "customer": kw.pop("customer_col"),
+        "order": kw.pop("order_col"),
+        "date": kw.pop("date_col"),
+        "amount": kw.pop("amount_col"),
+    }
+
+
+def handle_errors(func):
+    """Turn library errors into one line on stderr and exit code 1."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        from .errors import CustsegError
+
+        try:
+            return func(*args, **kwargs)
+        except CustsegError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            sys.exit(1)
+        except KeyboardInterrupt:
+            click.echo("Interrupted.", err=True)
+            sys.exit(130)
+
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="custseg")
+def main() -> None:
+    """RFM customer segmentation for e-commerce order exports.
+
+    \b
+    Example:
+      custseg rfm data/sample_orders.csv
+      custseg rfm orders.csv --as-of today --segment churn-risk -o churn.csv
+    """
+
+
+@main.command()
+@loader_options
+@click.option("--bins", type=click.IntRange(2, 20), default=5, show_default=True,
+              help="Number of score levels for R, F and M (quantile cut points).")
+@click.option("--rules", "rules_file", type=click.Path(exists=True, dir_okay=False),
+              help="Rule table (TOML) to use instead of the default scheme.")
+@click.option("--segment", "segments", multiple=True, metavar="NAME",
+              help="Keep only customers of this segment in the output (repeatable).")
+@click.option("-o", "--output", metavar="PATH",
+              help="Write one row per customer to PATH ('-' for stdout).")
+@click.option("--format", "fmt", type=click.Choice(["csv", "parquet", "json", "jsonl"]),
+              help="Output file format (default: from the suffix of --output).")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the run summary as JSON on stdout instead of tables.")
+@handle_errors
+def rfm(file, bins, rules_file, segments, output, fmt, as_json, **kw):
+    """Score every customer's recency, frequency and monetary value and assign segments.
+
+    FILE is an order export (CSV or Parquet) with a customer, a date and an
+    amount column; columns are found by common names or named with the --*-col
+    options.
+
+    \b
+    Examples:
+      custseg rfm data/sample_orders.csv
+      custseg rfm orders.csv -o customers.parquet
+      custseg rfm orders.csv --as-of today --segment churn-risk -o churn.csv
+    """
+    from .export import format_for, write_frame
+    from .pipeline import run_rfm
+    from .rules import builtin_rules, load_rules
+
+    table = load_rules(rules_file) if rules_file else builtin_rules("default")
+    _check_segments(segments, table)
+    out_fmt = format_for(output, fmt) if output else None
+    result = run_rfm(file, as_of=kw.pop("as_of"), bins=bins, table=table, columns=_columns(kw))
+    customers = result.customers
+    if segments:
+        customers = customers.loc[customers["segment"].isin(segments)]
+    if output:
+        write_frame(customers, output, out_fmt)
+    if as_json:
+        click.echo(json.dumps(_summary_dict(result), ensure_ascii=False, indent=2))
+    else:
+        _print_summary(result, to_stderr=output == "-")
+
+
+def _check_segments(segments, table) -> None:
+    known = table.segment_names()
+    for name in segments:
+        if name not in known:
+            raise click.BadParameter(
+                f"{name!r} is not a segment of scheme {table.name!r}; choose from "
+                f"{', '.join(known)}",
+                param_hint="--segment",
+            )
+
+
+def _summary_dict(result) -> dict:
+    from .summary import segment_summary
+
+    summary = segment_summary(result.customers, result.table.segment_names())
+    return {
+        "as_of": result.report.as_of.isoformat(),
+        "rows": result.report.to_dict(),
+        "customers": len(result.customers),
+        "bins": result.bins,
+        "cut_points": result.cuts,
+        "segments": {
+            row.segment: {"customers": int(row.customers), "revenue": float(row.revenue)}
+            for row in summary.itertuples(index=False)
+        },
+    }
+
+
+def _print_summary(result, to_stderr: bool) -> None:
+    from .render import rfm_summary
+    from .scoring import level_counts
+    from .summary import segment_summary
+
+    summary = segment_summary(result.customers, result.table.segment_names())
+    levels = level_counts(result.customers, result.bins)
+    make_console(stderr=to_stderr).print(rfm_summary(result.report, result.cuts, levels, summary))
+
+
+def make_console(stderr: bool = False):
+    """A rich console: colour only on a terminal (NO_COLOR honoured), 120 columns when piped."""
+    from rich.console import Console
+
+    stream = sys.stderr if stderr else sys.stdout
+    width = None if stream.isatty() else 120
+    return Console(file=stream, width=width, highlight=False)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,32 @@
+"""The one exception hierarchy of custseg.
+
+Every error a user can cause is a :class:`CustsegError` whose message names the
+problem (file, column, line, rule entry) and the fix. The CLI prints it as
+``Error: <message>`` on stderr and exits 1; it never shows a traceback.
+"""
+
+from __future__ import annotations
+
+
+class CustsegError(Exception):
+    """Base class for errors caused by input data, files or options."""
+
+
+class InputFileError(CustsegError):
+    """The input file is missing, unreadable, empty or in an unknown format."""
+
+
+class ColumnError(CustsegError):
+    """A required column is missing or ambiguous."""
+
+
+class DataError(CustsegError):
+    """Rows could not be used (nothing left after cleaning, or strict mode)."""
+
+
+class RulesError(CustsegError):
+    """A rule table is malformed."""
+
+
+class OutputError(CustsegError):
+    """An output file cannot be written."""

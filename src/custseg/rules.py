@@ -1,0 +1,252 @@
+"""Rule tables: ordered, first-match segment rules kept as data (TOML).
+
+A table file::
+
+    name = "default"
+    fallback = "other"            # segment for customers no rule matches
+
+    [segments.high-value]         # optional metadata per segment
+    label = "High value"
+    label_zh = "高价值客户"
+    action = "Exclusive service and early access"
+    action_zh = "专属服务，新品抢先体验"
+    color = "#1b7837"
+
+    [[rules]]                     # first match wins
+    segment = "high-value"
+    r = ">=3"                     # conditions: N, "A-B", ">=N", "<=N", ">N", "<N"
+    f = ">=4"
+    m = ">=4"
+
+Conditions may use the scores ``r``, ``f``, ``m`` and the raw values ``orders``,
+``recency_days`` and ``monetary``. All conditions of a rule must hold.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .errors import RulesError
+
+#: condition key -> column of the per-customer frame
+FIELDS: dict[str, str] = {
+    "r": "r_score",
+    "f": "f_score",
+    "m": "m_score",
+    "orders": "frequency",
+    "recency_days": "recency_days",
+    "monetary": "monetary",
+}
+SEGMENT_KEYS = ("label", "label_zh", "action", "action_zh", "color")
+RULE_KEYS = ("segment", "label", "action", *FIELDS)
+TABLE_KEYS = ("name", "description", "fallback", "segments", "rules", "scoring", "bins")
+
+_NUM = r"[+-]?\d+(?:\.\d+)?"
+_RANGE = re.compile(rf"^({_NUM})\s*-\s*({_NUM})$")
+_COMPARE = re.compile(rf"^(>=|<=|>|<|=|==)?\s*({_NUM})$")
+
+
+@dataclass(frozen=True)
+class Condition:
+    """``lo <= value <= hi`` with open or closed ends; ``text`` is how it was written."""
+
+    key: str
+    lo: float = -np.inf
+    hi: float = np.inf
+    lo_open: bool = False
+    hi_open: bool = False
+    text: str = ""
+
+    def mask(self, values: np.ndarray) -> np.ndarray:
+        above = values > self.lo if self.lo_open else values >= self.lo
+        below = values < self.hi if self.hi_open else values <= self.hi
+        return above & below
+
+    def admits(self, value: float) -> bool:
+        return bool(self.mask(np.asarray([value], dtype="float64"))[0])
+
+
+@dataclass(frozen=True)
+class Rule:
+    segment: str
+    conditions: tuple[Condition, ...]
+    index: int  # 1-based position in the table
+
+    def describe(self) -> str:
+        return " and ".join(f"{c.key} {c.text}" for c in self.conditions) or "always"
+
+
+@dataclass(frozen=True)
+class SegmentInfo:
+    name: str
+    label: str = ""
+    label_zh: str = ""
+    action: str = ""
+    action_zh: str = ""
+    color: str = ""
+
+
+@dataclass
+class RuleTable:
+    name: str
+    rules: list[Rule]
+    segments: dict[str, SegmentInfo] = field(default_factory=dict)
+    fallback: str = "other"
+    description: str = ""
+
+    def segment_names(self) -> list[str]:
+        """Segment names in the order they first appear, fallback last."""
+        names = list(dict.fromkeys(r.segment for r in self.rules))
+        return names if self.fallback in names else [*names, self.fallback]
+
+
+def parse_condition(key: str, value: object, where: str) -> Condition:
+    """Parse one condition value (``3``, ``"2-4"``, ``">=3"``, ...)."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise RulesError(f"{where}: {key} = {value!r} is not a number or a text condition")
+    text = str(value).strip()
+    if m := _RANGE.match(text):
+        lo, hi = float(m.group(1)), float(m.group(2))
+        if lo > hi:
+            raise RulesError(f"{where}: {key} = {text!r} is an empty range; write it low-high")
+        return Condition(key, lo, hi, text=text)
+    if m := _COMPARE.match(text):
+        op, num = m.group(1) or "=", float(m.group(2))
+        bounds = {
+            ">=": {"lo": num},
+            ">": {"lo": num, "lo_open": True},
+            "<=": {"hi": num},
+            "<": {"hi": num, "hi_open": True},
+        }.get(op, {"lo": num, "hi": num})
+        shown = text if m.group(1) else f"= {text}"
+        return Condition(key, text=shown, **bounds)
+    raise RulesError(
+        f"{where}: {key} = {text!r} is not a condition; use N, A-B, >=N, <=N, >N or <N"
+    )
+
+
+def parse_table(data: dict, source: str) -> RuleTable:
+    """Build and validate a :class:`RuleTable` from parsed TOML."""
+    unknown = sorted(set(data) - set(TABLE_KEYS))
+    if unknown:
+        raise RulesError(f"{source}: unknown key(s) {unknown}; allowed: {list(TABLE_KEYS)}")
+    entries = data.get("rules")
+    if not isinstance(entries, list) or not entries:
+        raise RulesError(f"{source}: no [[rules]] entries; add at least one rule")
+    segments = _parse_segments(data.get("segments", {}), source)
+    rules = [_parse_rule(entry, i, source, segments) for i, entry in enumerate(entries, 1)]
+    fallback = data.get("fallback", "other")
+    if not isinstance(fallback, str) or not fallback:
+        raise RulesError(f"{source}: fallback must be a segment name")
+    return RuleTable(
+        name=str(data.get("name", Path(source).stem)),
+        rules=rules,
+        segments=segments,
+        fallback=fallback,
+        description=str(data.get("description", "")),
+    )
+
+
+def _parse_segments(raw: object, source: str) -> dict[str, SegmentInfo]:
+    if not isinstance(raw, dict):
+        raise RulesError(f"{source}: [segments] must be a table of segment names")
+    out = {}
+    for name, meta in raw.items():
+        where = f"{source}: [segments.{name}]"
+        if not isinstance(meta, dict):
+            raise RulesError(f"{where} must be a table")
+        unknown = sorted(set(meta) - set(SEGMENT_KEYS))
+        if unknown:
+            raise RulesError(f"{where}: unknown key(s) {unknown}; allowed: {list(SEGMENT_KEYS)}")
+        out[name] = SegmentInfo(name=name, **{k: str(v) for k, v in meta.items()})
+    return out
+
+
+def _parse_rule(entry: object, index: int, source: str, segments: dict) -> Rule:
+    where = f"{source}: rule {index}"
+    if not isinstance(entry, dict):
+        raise RulesError(f"{where} must be a table ([[rules]])")
+    segment = entry.get("segment")
+    if not isinstance(segment, str) or not segment.strip():
+        raise RulesError(f"{where} has no segment; add segment = \"name\"")
+    where = f"{where} ({segment})"
+    unknown = sorted(set(entry) - set(RULE_KEYS))
+    if unknown:
+        raise RulesError(f"{where}: unknown key(s) {unknown}; allowed: {list(RULE_KEYS)}")
+    if "label" in entry or "action" in entry:
+        info = segments.get(segment, SegmentInfo(name=segment))
+        segments[segment] = SegmentInfo(
+            name=segment,
+            label=str(entry.get("label", info.label)),
+            label_zh=info.label_zh,
+            action=str(entry.get("action", info.action)),
+            action_zh=info.action_zh,
+            color=info.color,
+        )
+    conditions = tuple(parse_condition(k, entry[k], where) for k in FIELDS if k in entry)
+    return Rule(segment=segment, conditions=conditions, index=index)
+
+
+def load_rules(source: str | Path) -> RuleTable:
+    """Load a rule table from a TOML file.
+
+    Raises
+    ------
+    RulesError
+        When the file is missing, is not valid TOML, or an entry is malformed; the
+        message names the entry and the problem.
+    """
+    path = Path(source)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise RulesError(f"{path}: cannot read the rule table ({exc.strerror})") from None
+    return _parse_text(text, str(path))
+
+
+def builtin_rules(name: str = "default") -> RuleTable:
+    """A rule table shipped with custseg (``custseg/schemes/NAME.toml``)."""
+    resource = resources.files("custseg") / "schemes" / f"{name}.toml"
+    if not resource.is_file():
+        raise RulesError(f"no built-in scheme {name!r}; choose one of {builtin_names()}")
+    return _parse_text(resource.read_text(encoding="utf-8"), f"{name}.toml")
+
+
+def builtin_names() -> list[str]:
+    folder = resources.files("custseg") / "schemes"
+    return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".toml"))
+
+
+def _parse_text(text: str, source: str) -> RuleTable:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise RulesError(f"{source}: not valid TOML ({exc})") from None
+    return parse_table(data, source)
+
+
+def assign_segments(customers: pd.DataFrame, table: RuleTable) -> pd.DataFrame:
+    """A copy of ``customers`` with a ``segment`` column: the first rule that matches.
+
+    Customers no rule matches get ``table.fallback``.
+    """
+    matched = np.zeros(len(customers), dtype=bool)
+    segment = np.full(len(customers), table.fallback, dtype=object)
+    columns = {key: customers[col].to_numpy(dtype="float64") for key, col in FIELDS.items()
+               if col in customers.columns}
+    for rule in table.rules:
+        hit = ~matched
+        for cond in rule.conditions:
+            hit &= cond.mask(columns[cond.key])
+        segment[hit] = rule.segment
+        matched |= hit
+    out = customers.copy()
+    out["segment"] = pd.Series(segment, index=customers.index, dtype="string")
+    return out

@@ -1,0 +1,48 @@
+"""The two documented frames of custseg, defined once.
+
+**Canonical order frame** (what every loader returns, one row per order):
+
+==============  ==================  ==========================================
+column          dtype               meaning
+==============  ==================  ==========================================
+customer_id     string              customer key, trimmed, ``17850.0`` -> ``17850``
+order_id        string              order key (line items already merged)
+order_date      datetime64[ns]      order time (earliest line item)
+amount          float64             net amount of the order (negative = return)
+==============  ==================  ==========================================
+
+**Per-customer RFM frame** (one row per customer, this column order):
+
+``customer_id, first_order, last_order, recency_days, frequency, monetary,
+aov, r_score, f_score, m_score, rfm_code, segment``
+
+- ``recency_days``: whole days from the last order date to ``as_of``.
+- ``frequency``: number of distinct orders (returns are not orders).
+- ``monetary``: net spend (returns subtract).
+- ``aov``: ``monetary / frequency`` (NaN when frequency is 0).
+- ``r_score``/``f_score``/``m_score``: 1..bins, higher is better.
+- ``rfm_code``: the three scores as a string, e.g. ``"545"``.
+"""
+
+from __future__ import annotations
+
+ORDER_COLUMNS: tuple[str, ...] = ("customer_id", "order_id", "order_date", "amount")
+
+MEASURE_COLUMNS: tuple[str, ...] = (
+    "customer_id",
+    "first_order",
+    "last_order",
+    "recency_days",
+    "frequency",
+    "monetary",
+    "aov",
+)
+SCORE_COLUMNS: tuple[str, ...] = ("r_score", "f_score", "m_score", "rfm_code")
+CUSTOMER_COLUMNS: tuple[str, ...] = MEASURE_COLUMNS + SCORE_COLUMNS + ("segment",)
+
+#: The three RFM measures: (measure column, score column, higher value is better).
+MEASURES: tuple[tuple[str, str, bool], ...] = (
+    ("recency_days", "r_score", False),
+    ("frequency", "f_score", True),
+    ("monetary", "m_score", True),
+)
