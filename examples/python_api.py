@@ -1,6 +1,6 @@
 """Use custseg from Python (a notebook, a script): load, score, segment, summarise.
 
-    python examples/python_api.py [ORDERS_FILE]
+python examples/python_api.py [ORDERS_FILE]
 """
 
 import sys
@@ -10,7 +10,8 @@ import custseg
 path = sys.argv[1] if len(sys.argv) > 1 else "data/sample_orders.csv"
 
 loaded = custseg.read_orders(path)  # canonical orders + row accounting
-print(f"{loaded.report.rows_read} rows read, {loaded.report.rows_used} used, as of {loaded.report.as_of}")
+report = loaded.report
+print(f"{report.rows_read} rows read, {report.rows_used} used, as of {report.as_of}")
 
 rfm = custseg.rfm_table(loaded.orders, as_of=loaded.report.as_of)  # measures + scores
 segmented = custseg.assign_segments(rfm, custseg.builtin_rules("default"))

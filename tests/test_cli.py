@@ -117,8 +117,21 @@ def test_errors_are_one_line_exit_1(runner, tmp_path, write_csv):
 
 def test_explicit_columns(runner, write_csv):
     path = write_csv("buyer,paid_on,paid\nx,2024-01-01,3\ny,2024-01-02,4\n")
-    res = runner.invoke(main, ["rfm", str(path), "--customer-col", "buyer", "--date-col",
-                               "paid_on", "--amount-col", "paid", "-o", "-"])
+    res = runner.invoke(
+        main,
+        [
+            "rfm",
+            str(path),
+            "--customer-col",
+            "buyer",
+            "--date-col",
+            "paid_on",
+            "--amount-col",
+            "paid",
+            "-o",
+            "-",
+        ],
+    )
     assert res.exit_code == 0, res.output
     assert res.stdout.splitlines()[1].startswith("x,")
 
@@ -154,3 +167,42 @@ def test_sample_end_to_end(runner, tmp_path):
     counts = frame["segment"].value_counts()
     assert set(counts.index) == {"high-value", "new", "potential", "churn-risk", "dormant"}
     assert (counts > 0).all()
+
+
+def test_rejects_file_and_accounting_in_summary(runner, write_csv, tmp_path):
+    path = write_csv(
+        "order_id,customer_id,date,amount\n1,a,2024-01-01,5\n2,,2024-01-02,3\n3,b,bad,4\n"
+    )
+    rejects = tmp_path / "rejects.csv"
+    res = runner.invoke(main, ["rfm", str(path), "--rejects", str(rejects)])
+    assert res.exit_code == 0, res.output
+    assert "left out, missing customer: 1" in res.output
+    assert "left out, unparseable date: 1" in res.output
+    frame = pd.read_csv(rejects, dtype=str)
+    assert frame[["line", "reason"]].values.tolist() == [
+        ["3", "missing customer"],
+        ["4", "unparseable date"],
+    ]
+
+
+def test_strict_exit_1_and_no_output(runner, write_csv, tmp_path):
+    path = write_csv("order_id,customer_id,date,amount\n1,a,2024-01-01,5\n3,b,bad,4\n")
+    out = tmp_path / "out.csv"
+    res = runner.invoke(main, ["rfm", str(path), "--strict", "-o", str(out)])
+    assert res.exit_code == 1
+    assert "line 3: unparseable date 'bad'" in res.output
+    assert not out.exists()
+
+
+def test_stdin_dash(runner):
+    res = runner.invoke(main, ["rfm", "-", "--json"], input=TINY)
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["customers"] == 4
+
+
+def test_nothing_left_is_error_without_output(runner, write_csv, tmp_path):
+    path = write_csv("customer_id,date,amount\n,2024-01-01,1\n")
+    out = tmp_path / "out.csv"
+    res = runner.invoke(main, ["rfm", str(path), "-o", str(out)])
+    assert res.exit_code == 1 and "no usable rows" in res.output
+    assert not out.exists()

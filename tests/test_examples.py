@@ -8,14 +8,20 @@ from custseg.cli import main
 
 
 def test_python_api_example_runs():
-    res = subprocess.run([sys.executable, str(ROOT / "examples" / "python_api.py"), str(SAMPLE)],
-                         capture_output=True, text=True, cwd=ROOT, check=False)
+    res = subprocess.run(
+        [sys.executable, str(ROOT / "examples" / "python_api.py"), str(SAMPLE)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
     assert res.returncode == 0, res.stderr
     assert "repeat buyers" in res.stdout
 
 
 def test_example_rule_table_loads_and_segments():
-    res = CliRunner().invoke(main, ["rfm", str(SAMPLE), "--rules",
-                                    str(ROOT / "examples" / "vip_rules.toml"), "--json"])
+    res = CliRunner().invoke(
+        main, ["rfm", str(SAMPLE), "--rules", str(ROOT / "examples" / "vip_rules.toml"), "--json"]
+    )
     assert res.exit_code == 0, res.output
     assert '"vip"' in res.stdout and '"repeat"' in res.stdout

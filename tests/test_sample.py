@@ -12,7 +12,8 @@ from custseg.pipeline import run_rfm
 
 def plain_python_rfm(path):
     last, orders, spend = {}, defaultdict(set), defaultdict(float)
-    rows = list(csv.DictReader(open(path, encoding="utf-8")))
+    with open(path, encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
     latest = max(dt.datetime.fromisoformat(r["order_date"]).date() for r in rows)
     as_of = latest + dt.timedelta(days=1)
     for r in rows:

@@ -34,28 +34,102 @@ class AsOfDate(click.ParamType):
 def loader_options(func):
     """Options shared by every command that reads an order file."""
     options = [
-        click.argument("file", type=click.Path(dir_okay=True, allow_dash=False)),
-        click.option("--as-of", type=AsOfDate(), default=None,
-                     help="Reference date (YYYY-MM-DD or 'today'). Orders after it are left "
-                          "out. Default: the day after the latest order."),
+        click.argument("file", type=click.Path(dir_okay=True, allow_dash=True)),
+        click.option(
+            "--as-of",
+            type=AsOfDate(),
+            default=None,
+            help="Reference date (YYYY-MM-DD or 'today'). Orders after it are left "
+            "out. Default: the day after the latest order.",
+        ),
         click.option("--customer-col", metavar="NAME", help="Column holding the customer id."),
-        click.option("--order-col", metavar="NAME",
-                     help="Column holding the order id (default: one order per row if none)."),
+        click.option(
+            "--order-col",
+            metavar="NAME",
+            help="Column holding the order id (default: one order per row if none).",
+        ),
         click.option("--date-col", metavar="NAME", help="Column holding the order date."),
         click.option("--amount-col", metavar="NAME", help="Column holding the order amount."),
+        click.option(
+            "--quantity-col",
+            metavar="NAME",
+            help="Quantity column (amount = quantity x unit price when there is no amount column).",
+        ),
+        click.option("--price-col", metavar="NAME", help="Unit price column."),
+        click.option(
+            "--status-col",
+            metavar="NAME",
+            help="Order status column (cancelled/refunded orders are left out).",
+        ),
+        click.option(
+            "--encoding",
+            metavar="NAME",
+            help="Force the text encoding (default: UTF-8, UTF-8 BOM or GB18030, detected).",
+        ),
+        click.option("--dayfirst", is_flag=True, help="Read 5/3/2019 as 5 March (D/M/YYYY)."),
+        click.option(
+            "--returns",
+            type=click.Choice(["net", "drop"]),
+            default="net",
+            show_default=True,
+            help="Negative amounts: 'net' lowers the customer's spend without counting "
+            "as an order; 'drop' leaves those rows out.",
+        ),
+        click.option(
+            "--keep-duplicates",
+            is_flag=True,
+            help="Keep exact duplicate rows (default: left out and counted).",
+        ),
+        click.option(
+            "--cancel-status",
+            multiple=True,
+            metavar="TEXT",
+            help="Another status text meaning 'not a sale' (repeatable), added to the "
+            "built-in list (交易关闭, 退款成功, cancelled, refunded, ...).",
+        ),
+        click.option(
+            "--strict",
+            is_flag=True,
+            help="Fail (exit 1) if any row is unparseable instead of leaving it out.",
+        ),
+        click.option(
+            "--rejects",
+            metavar="FILE",
+            help="Write the rows left out, with line number and reason, to FILE (CSV).",
+        ),
     ]
     for option in reversed(options):
         func = option(func)
     return func
 
 
-def _columns(kw: dict) -> dict[str, str | None]:
-    return {
-        "customer": kw.pop("customer_col"),
-        "order": kw.pop("order_col"),
-        "date": kw.pop("date_col"),
-        "amount": kw.pop("amount_col"),
+def load_options(kw: dict):
+    """Pop the loader flags from a command's keyword arguments into LoadOptions."""
+    from .load import LoadOptions
+
+    columns = {
+        role: kw.pop(f"{role}_col")
+        for role in ("customer", "order", "date", "amount", "quantity", "price", "status")
     }
+    return LoadOptions(
+        as_of=kw.pop("as_of"),
+        columns=columns,
+        encoding=kw.pop("encoding"),
+        dayfirst=kw.pop("dayfirst"),
+        returns=kw.pop("returns"),
+        keep_duplicates=kw.pop("keep_duplicates"),
+        cancel_status=tuple(kw.pop("cancel_status")),
+        strict=kw.pop("strict"),
+        keep_rejects=kw["rejects"] is not None,
+    )
+
+
+def write_rejects(result, path: str | None) -> None:
+    """Write the rows left out (``--rejects``), atomically."""
+    if path and result.rejects is not None:
+        from .export import write_frame
+
+        write_frame(result.rejects, path, "csv")
 
 
 def handle_errors(func):
@@ -91,25 +165,50 @@ def main() -> None:
 
 @main.command()
 @loader_options
-@click.option("--bins", type=click.IntRange(2, 20), default=5, show_default=True,
-              help="Number of score levels for R, F and M (quantile cut points).")
-@click.option("--rules", "rules_file", type=click.Path(exists=True, dir_okay=False),
-              help="Rule table (TOML) to use instead of the default scheme.")
-@click.option("--segment", "segments", multiple=True, metavar="NAME",
-              help="Keep only customers of this segment in the output (repeatable).")
-@click.option("-o", "--output", metavar="PATH",
-              help="Write one row per customer to PATH ('-' for stdout).")
-@click.option("--format", "fmt", type=click.Choice(["csv", "parquet", "json", "jsonl"]),
-              help="Output file format (default: from the suffix of --output).")
-@click.option("--json", "as_json", is_flag=True,
-              help="Print the run summary as JSON on stdout instead of tables.")
+@click.option(
+    "--bins",
+    type=click.IntRange(2, 20),
+    default=5,
+    show_default=True,
+    help="Number of score levels for R, F and M (quantile cut points).",
+)
+@click.option(
+    "--rules",
+    "rules_file",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Rule table (TOML) to use instead of the default scheme.",
+)
+@click.option(
+    "--segment",
+    "segments",
+    multiple=True,
+    metavar="NAME",
+    help="Keep only customers of this segment in the output (repeatable).",
+)
+@click.option(
+    "-o", "--output", metavar="PATH", help="Write one row per customer to PATH ('-' for stdout)."
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "parquet", "json", "jsonl"]),
+    help="Output file format (default: from the suffix of --output).",
+)
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print the run summary as JSON on stdout instead of tables.",
+)
 @handle_errors
 def rfm(file, bins, rules_file, segments, output, fmt, as_json, **kw):
     """Score every customer's recency, frequency and monetary value and assign segments.
 
-    FILE is an order export (CSV or Parquet) with a customer, a date and an
-    amount column; columns are found by common names or named with the --*-col
-    options.
+    FILE is an order export (CSV/TSV/TXT, gz/bz2/xz/zip, Parquet, .xlsx, JSON
+    Lines, or '-' for CSV on stdin) with a customer, a date and an amount column
+    (or quantity and unit price); columns are found by common English and Chinese
+    names or named with the --*-col options. Every row is used or left out with a
+    reason, and the summary shows the counts.
 
     \b
     Examples:
@@ -124,7 +223,8 @@ def rfm(file, bins, rules_file, segments, output, fmt, as_json, **kw):
     table = load_rules(rules_file) if rules_file else builtin_rules("default")
     _check_segments(segments, table)
     out_fmt = format_for(output, fmt) if output else None
-    result = run_rfm(file, as_of=kw.pop("as_of"), bins=bins, table=table, columns=_columns(kw))
+    result = run_rfm(file, load_options(kw), bins=bins, table=table)
+    write_rejects(result, kw.pop("rejects"))
     customers = result.customers
     if segments:
         customers = customers.loc[customers["segment"].isin(segments)]

@@ -19,33 +19,76 @@ ROLES: dict[str, tuple[str, tuple[str, ...]]] = {
     "customer": (
         "--customer-col",
         (
-            "customer_id", "customer", "customerid", "customer id", "user_id", "userid",
-            "client_id", "buyer_id", "member_id",
-            "买家会员名", "买家昵称", "客户id", "用户id", "会员id", "客户编号", "买家id",
+            "customer_id",
+            "customer",
+            "customerid",
+            "customer id",
+            "user_id",
+            "userid",
+            "client_id",
+            "buyer_id",
+            "member_id",
+            "买家会员名",
+            "买家昵称",
+            "客户id",
+            "用户id",
+            "会员id",
+            "客户编号",
+            "买家id",
         ),
     ),
     "order": (
         "--order-col",
         (
-            "order_id", "orderid", "invoiceno", "invoice_no", "invoice", "order_no",
-            "order_number", "transaction_id",
-            "订单编号", "订单号", "主订单编号",
+            "order_id",
+            "orderid",
+            "invoiceno",
+            "invoice_no",
+            "invoice",
+            "order_no",
+            "order_number",
+            "transaction_id",
+            "订单编号",
+            "订单号",
+            "主订单编号",
         ),
     ),
     "date": (
         "--date-col",
         (
-            "order_date", "date", "invoicedate", "invoice_date", "orderdate", "purchase_date",
-            "transaction_date", "timestamp", "created_at",
-            "订单付款时间", "付款日期", "付款时间", "下单时间", "订单创建时间", "成交时间",
+            "order_date",
+            "date",
+            "invoicedate",
+            "invoice_date",
+            "orderdate",
+            "purchase_date",
+            "transaction_date",
+            "timestamp",
+            "created_at",
+            "订单付款时间",
+            "付款日期",
+            "付款时间",
+            "下单时间",
+            "订单创建时间",
+            "成交时间",
         ),
     ),
     "amount": (
         "--amount-col",
         (
-            "amount", "revenue", "total", "sales", "order_total", "order_amount",
-            "dollar_value", "value",
-            "买家实际支付金额", "实付金额", "订单金额", "支付金额", "成交金额",
+            "amount",
+            "revenue",
+            "total",
+            "sales",
+            "order_total",
+            "order_amount",
+            "dollar_value",
+            "value",
+            "买家实际支付金额",
+            "实付金额",
+            "订单金额",
+            "支付金额",
+            "成交金额",
         ),
     ),
     "quantity": ("--quantity-col", ("quantity", "qty", "数量", "购买数量", "宝贝总数量")),
@@ -109,8 +152,7 @@ def resolve_columns(
             flag = ROLES[role][0]
             listed = ", ".join(repr(c) for c in matches)
             raise ColumnError(
-                f"several columns could be the {role} column: {listed}; "
-                f"pick one with {flag} NAME"
+                f"several columns could be the {role} column: {listed}; pick one with {flag} NAME"
             )
         if matches:
             found[role] = matches[0]
@@ -126,9 +168,7 @@ def _explicit_column(role: str, name: str, columns: list[str], by_key: dict) -> 
     if len(hits) == 1:
         return hits[0]
     flag = ROLES[role][0] if role in ROLES else role
-    raise ColumnError(
-        f"{flag} {name!r}: no such column; the file has {_listing(columns)}"
-    )
+    raise ColumnError(f"{flag} {name!r}: no such column; the file has {_listing(columns)}")
 
 
 def _check_required(found: dict[str, str], columns: list[str]) -> None:

@@ -13,8 +13,14 @@ import pandas as pd
 from .errors import OutputError
 
 FORMATS = ("csv", "parquet", "json", "jsonl")
-_SUFFIXES = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".json": "json",
-             ".jsonl": "jsonl", ".ndjson": "jsonl"}
+_SUFFIXES = {
+    ".csv": "csv",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".json": "json",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+}
 
 
 def format_for(path: str, explicit: str | None = None) -> str:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .load import LoadReport, read_orders
+from .load import LoadOptions, LoadReport, read_orders
 from .rfm import customer_measures
 from .rules import RuleTable, assign_segments, builtin_rules
 from .schema import CUSTOMER_COLUMNS
@@ -50,15 +50,13 @@ def segment_orders(
 
 def run_rfm(
     source: str | Path,
+    options: LoadOptions | None = None,
     *,
-    as_of: dt.date | None = None,
     bins: int = 5,
     table: RuleTable | None = None,
-    columns: dict[str, str | None] | None = None,
-    keep_rejects: bool = False,
 ) -> RfmResult:
     """Load a file and segment its customers; the CLI's ``rfm`` command in one call."""
-    loaded = read_orders(source, as_of=as_of, columns=columns, keep_rejects=keep_rejects)
+    loaded = read_orders(source, options or LoadOptions())
     table = table or builtin_rules("default")
     measures = customer_measures(loaded.orders, loaded.report.as_of)
     cuts = compute_cuts(measures, bins)

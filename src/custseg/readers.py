@@ -1,22 +1,100 @@
 """Read an order file into a raw DataFrame, whatever its format.
 
-This module owns file formats only: it knows nothing of customers or orders.
-``read_raw`` returns the file's columns unchanged except that the columns named
-in ``text_columns`` are read as text (ids keep their leading zeros).
+This module owns file formats only; it knows nothing of customers or orders.
+
+==========  ==================================================================
+format      detected from
+==========  ==================================================================
+csv         any other name: ``.csv``, ``.tsv``, ``.txt`` ... (delimiter sniffed:
+            comma, tab, semicolon, pipe or runs of whitespace; UTF-8, UTF-8 with
+            BOM or GB18030 detected), optionally ``.gz`` / ``.bz2`` / ``.xz`` /
+            ``.zip`` compressed; ``-`` is CSV on stdin
+parquet     ``.parquet`` / ``.pq``, a directory of Parquet files, or ``PAR1`` magic
+excel       ``.xlsx`` / ``.xlsm`` / ``.xls`` or a zip holding ``xl/`` (first sheet)
+jsonl       ``.jsonl`` / ``.ndjson`` / ``.json`` (one object per line)
+==========  ==================================================================
 """
 
 from __future__ import annotations
 
+import bz2
 import csv
+import gzip
 import io
-from dataclasses import dataclass
+import lzma
+import re
+import sys
+import zipfile
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .errors import InputFileError
 
-PARQUET_SUFFIXES = (".parquet", ".pq")
+COMPRESSIONS = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
+_FORMATS = {
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".xlsx": "excel",
+    ".xlsm": "excel",
+    ".xls": "excel",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "jsonl",
+}
+
+
+@dataclass
+class Source:
+    """An input: a path, or the bytes of stdin (``name == "-"``)."""
+
+    name: str
+    path: Path | None = None
+    data: bytes | None = None
+    encoding: str | None = None  # forced with --encoding
+
+    @classmethod
+    def open(cls, name: str | Path, encoding: str | None = None) -> Source:
+        if str(name) == "-":
+            return cls("<stdin>", data=sys.stdin.buffer.read(), encoding=encoding)
+        path = Path(name)
+        if not path.exists():
+            raise InputFileError(f"{path}: no such file; check the path")
+        return cls(str(path), path=path, encoding=encoding)
+
+    @property
+    def compression(self) -> str | None:
+        if self.path is None:
+            return None
+        suffix = self.path.suffix.lower()
+        return suffix if suffix in COMPRESSIONS or suffix == ".zip" else None
+
+    def binary(self):
+        """A binary file object of the (decompressed) content."""
+        if self.data is not None:
+            return io.BytesIO(self.data)
+        comp = self.compression
+        if comp in COMPRESSIONS:
+            return COMPRESSIONS[comp](self.path, "rb")
+        if comp == ".zip":
+            archive = zipfile.ZipFile(self.path)
+            members = [n for n in archive.namelist() if not n.endswith("/")]
+            if not members:
+                raise InputFileError(f"{self.name}: the zip archive is empty")
+            return archive.open(members[0])
+        return open(self.path, "rb")
+
+    def head(self, size: int = 65536) -> bytes:
+        try:
+            with self.binary() as fh:
+                return fh.read(size)
+        except InputFileError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - any failure here is a broken file
+            problem = _first_line(exc)
+            raise InputFileError(f"{self.name}: cannot read the file ({problem})") from None
 
 
 @dataclass(frozen=True)
@@ -27,35 +105,60 @@ class CsvDialect:
     encoding: str
 
 
-def detect_format(path: Path) -> str:
-    """Return ``csv`` or ``parquet`` from the file name (a directory is Parquet)."""
-    if path.is_dir():
-        return "parquet"
-    name = path.name.lower()
-    if name.endswith(PARQUET_SUFFIXES):
-        return "parquet"
-    return "csv"
+@dataclass
+class RawTable:
+    """The file's rows as read, and the lines the reader had to skip."""
+
+    frame: pd.DataFrame
+    format: str
+    malformed: list[tuple[int | None, str]] = field(default_factory=list)
+
+    def line_numbers(self) -> np.ndarray:
+        """File line (1-based, header = line 1) of each row of ``frame``.
+
+        Skipped malformed lines are taken out of the count when the reader reported
+        their numbers.
+        """
+        lines = np.arange(2, len(self.frame) + len(self.malformed) + 2)
+        skipped = [n for n, _ in self.malformed if n is not None]
+        if skipped and len(skipped) == len(self.malformed):
+            lines = np.setdiff1d(lines, np.asarray(skipped), assume_unique=True)
+        return lines[: len(self.frame)]
 
 
-def sniff_csv(path: Path, encoding: str | None = None) -> CsvDialect:
+def detect_format(source: Source) -> str:
+    """``csv``, ``parquet``, ``excel`` or ``jsonl`` from the name, then the magic bytes."""
+    if source.path is not None and source.path.is_dir():
+        return "parquet"
+    name = source.name.lower()
+    if source.compression:
+        name = name[: -len(source.compression)]
+    fmt = _FORMATS.get(Path(name).suffix, "csv")
+    if fmt == "csv" and source.compression != ".zip":
+        head = source.head(4096)
+        if head.startswith(b"PAR1"):
+            return "parquet"
+        if head.startswith(b"PK\x03\x04") and b"xl/" in head:
+            return "excel"
+    return fmt
+
+
+def sniff_csv(source: Source) -> CsvDialect:
     """Detect the delimiter and encoding of a delimited text file from its first bytes."""
-    head = _head_bytes(path)
+    head = source.head()
     if not head.strip():
-        raise InputFileError(f"{path}: the file is empty; export the orders again")
+        raise InputFileError(f"{source.name}: the file is empty; export the orders again")
     if b"\x00" in head[:4096]:
-        raise InputFileError(f"{path}: this is a binary file, not CSV; pass a CSV or Parquet file")
-    enc = encoding or _guess_encoding(head)
-    text = head.decode(enc, errors="replace")
-    first = text.splitlines()[0] if text.splitlines() else ""
-    return CsvDialect(delimiter=_guess_delimiter(first), encoding=enc)
-
-
-def _head_bytes(path: Path, size: int = 65536) -> bytes:
+        raise InputFileError(
+            f"{source.name}: this is a binary file, not CSV; pass a CSV, Parquet or .xlsx file"
+        )
+    enc = source.encoding or _guess_encoding(head)
     try:
-        with open(path, "rb") as fh:
-            return fh.read(size)
-    except OSError as exc:
-        raise InputFileError(f"{path}: cannot read the file ({exc.strerror})") from None
+        text = head.decode(enc, errors="replace")
+    except LookupError:
+        raise InputFileError(f"--encoding {enc}: unknown encoding; try utf-8 or gb18030") from None
+    lines = text.lstrip("\ufeff").splitlines()
+    return CsvDialect(delimiter=_guess_delimiter(lines[0] if lines else ""), encoding=enc)
 
 
 def _guess_encoding(head: bytes) -> str:
@@ -65,8 +168,8 @@ def _guess_encoding(head: bytes) -> str:
         head.decode("utf-8")
         return "utf-8"
     except UnicodeDecodeError as exc:
-        if exc.start >= len(head) - 3:  # a character cut by the sample boundary
-            return "utf-8"
+        if exc.start >= len(head) - 3 and exc.reason == "unexpected end of data":
+            return "utf-8"  # a character cut by the end of the sample
     return "gb18030"
 
 
@@ -80,49 +183,135 @@ def _guess_delimiter(header: str) -> str:
     return ","
 
 
-def read_csv_header(path: Path, dialect: CsvDialect) -> list[str]:
-    """The column names of a delimited text file."""
-    with open(path, encoding=dialect.encoding, errors="replace", newline="") as fh:
-        line = fh.readline()
+def read_header(source: Source, fmt: str) -> list[str] | None:
+    """The column names of a text file without reading it all (None for other formats)."""
+    if fmt != "csv":
+        return None
+    dialect = sniff_csv(source)
+    with source.binary() as fh:
+        line = io.TextIOWrapper(fh, encoding=dialect.encoding, errors="replace").readline()
+    line = line.lstrip("\ufeff").rstrip("\r\n")
     if dialect.delimiter == "whitespace":
         return line.split()
-    row = next(csv.reader(io.StringIO(line), delimiter=dialect.delimiter), [])
-    return [c.strip() for c in row]
+    return next(csv.reader([line], delimiter=dialect.delimiter), [])
 
 
-def read_raw(path: Path, text_columns: list[str], dialect: CsvDialect | None = None) -> pd.DataFrame:
-    """Read the whole file; ``text_columns`` are kept as strings.
+def read_raw(source: Source, fmt: str, text_columns: list[str]) -> RawTable:
+    """Read the whole file; ``text_columns`` are kept as strings where the format allows.
 
     Raises
     ------
     InputFileError
-        When the file cannot be parsed in its format.
+        When the file cannot be parsed in its format (truncated, binary, wrong format).
     """
-    fmt = detect_format(path)
     try:
         if fmt == "parquet":
-            return pd.read_parquet(path)
-        dialect = dialect or sniff_csv(path)
-        return _read_csv(path, dialect, text_columns)
+            target = source.path if source.path else io.BytesIO(source.data)
+            return RawTable(pd.read_parquet(target), fmt)
+        if fmt == "excel":
+            return RawTable(_read_excel(source), fmt)
+        if fmt == "jsonl":
+            with source.binary() as fh:
+                frame = pd.read_json(fh, lines=True, dtype=False, encoding="utf-8")
+            return RawTable(frame, fmt)
+        return _read_csv(source, sniff_csv(source), text_columns)
     except InputFileError:
         raise
-    except (ValueError, OSError, UnicodeDecodeError) as exc:
-        kind = "Parquet" if fmt == "parquet" else "CSV"
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    except Exception as exc:  # noqa: BLE001 - any parser failure is a problem with the file
         raise InputFileError(
-            f"{path}: cannot be read as {kind} ({first}); check the file is complete "
-            f"and in that format"
+            f"{source.name}: cannot be read as {fmt.upper()} ({_first_line(exc)}); check that "
+            f"the file is complete and in that format"
         ) from None
 
 
-def _read_csv(path: Path, dialect: CsvDialect, text_columns: list[str]) -> pd.DataFrame:
-    dtype = dict.fromkeys(text_columns, "string")
+def _read_excel(source: Source) -> pd.DataFrame:
+    target = source.path if source.path is not None else io.BytesIO(source.data)
+    try:
+        return pd.read_excel(target, engine="calamine")
+    except ImportError:  # calamine missing: fall back to pandas' default engine
+        return pd.read_excel(target)
+
+
+def _read_csv(source: Source, dialect: CsvDialect, text_columns: list[str]) -> RawTable:
     if dialect.delimiter == "whitespace":
-        return pd.read_csv(path, sep=r"\s+", dtype=dtype, encoding=dialect.encoding)
-    return pd.read_csv(
-        path,
-        sep=dialect.delimiter,
-        dtype=dtype,
-        encoding=dialect.encoding,
-        skipinitialspace=True,
-    )
+        with source.binary() as fh:
+            frame = pd.read_csv(
+                fh,
+                sep=r"\s+",
+                dtype=dict.fromkeys(text_columns, "string"),
+                encoding=dialect.encoding,
+            )
+        return RawTable(frame, "csv")
+    return _read_csv_arrow(source, dialect, text_columns)
+
+
+def _read_csv_arrow(source: Source, dialect: CsvDialect, text_columns: list[str]) -> RawTable:
+    """pyarrow's multithreaded reader; a column whose type guess fails is re-read as text."""
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    malformed: list[tuple[int | None, str]] = []
+
+    def skip(row) -> str:
+        malformed.append((row.number, row.text))
+        return "skip"
+
+    encoding = "utf8" if dialect.encoding in ("utf-8", "utf-8-sig") else dialect.encoding
+    as_text = set(text_columns)
+    threads = True
+    for _ in range(64):
+        malformed.clear()
+        with source.binary() as fh:
+            try:
+                table = pcsv.read_csv(
+                    fh,
+                    read_options=pcsv.ReadOptions(
+                        encoding=encoding, block_size=1 << 24, use_threads=threads
+                    ),
+                    parse_options=pcsv.ParseOptions(
+                        delimiter=dialect.delimiter,
+                        invalid_row_handler=skip,
+                        newlines_in_values=True,
+                    ),
+                    convert_options=pcsv.ConvertOptions(
+                        column_types={c: pa.string() for c in as_text},
+                        strings_can_be_null=True,
+                    ),
+                )
+            except pa.ArrowInvalid as exc:
+                column = _failed_column(str(exc), source)
+                if column is None or column in as_text:
+                    raise
+                as_text.add(column)
+                continue
+        if threads and any(number is None for number, _ in malformed):
+            threads = False  # read again serially: only then does pyarrow give line numbers
+            continue
+        break
+    frame = table.to_pandas(types_mapper=_string_mapper)
+    frame.columns = [str(c).lstrip("\ufeff") for c in frame.columns]
+    return RawTable(frame, "csv", malformed)
+
+
+_CONVERSION = re.compile(r"In CSV column #(\d+): .*conversion error")
+
+
+def _failed_column(message: str, source: Source) -> str | None:
+    """The name of the column a pyarrow type guess failed on, if the message says."""
+    m = _CONVERSION.search(message)
+    if not m:
+        return None
+    names = read_header(source, "csv") or []
+    index = int(m.group(1))
+    return names[index] if index < len(names) else None
+
+
+def _string_mapper(dtype):
+    import pyarrow as pa
+
+    return pd.StringDtype() if dtype in (pa.string(), pa.large_string()) else None
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__

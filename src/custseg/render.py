@@ -48,8 +48,16 @@ def cuts_table(cuts: dict[str, list[float]], levels: pd.DataFrame) -> Table:
 def segment_table(summary: pd.DataFrame, currency: str = "") -> Table:
     """The per-segment summary table."""
     table = Table(title="Segments", title_justify="left")
-    for name in ("Segment", "Customers", "Share", "Revenue", "Rev. share",
-                 "Avg recency (d)", "Avg orders", "Avg spend"):
+    for name in (
+        "Segment",
+        "Customers",
+        "Share",
+        "Revenue",
+        "Rev. share",
+        "Avg recency (d)",
+        "Avg orders",
+        "Avg spend",
+    ):
         table.add_column(name, justify="left" if name == "Segment" else "right", no_wrap=True)
     for row in summary.itertuples(index=False):
         table.add_row(
@@ -68,8 +76,13 @@ def segment_table(summary: pd.DataFrame, currency: str = "") -> Table:
 def rfm_summary(report: LoadReport, cuts, levels, summary: pd.DataFrame) -> Group:
     """Header, cut points and segment table, stacked."""
     customers = int(summary["customers"].sum())
-    return Group(run_header(report, customers), Text(""), cuts_table(cuts, levels), Text(""),
-                 segment_table(summary))
+    return Group(
+        run_header(report, customers),
+        Text(""),
+        cuts_table(cuts, levels),
+        Text(""),
+        segment_table(summary),
+    )
 
 
 def _num(x: float) -> str:

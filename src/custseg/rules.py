@@ -175,7 +175,7 @@ def _parse_rule(entry: object, index: int, source: str, segments: dict) -> Rule:
         raise RulesError(f"{where} must be a table ([[rules]])")
     segment = entry.get("segment")
     if not isinstance(segment, str) or not segment.strip():
-        raise RulesError(f"{where} has no segment; add segment = \"name\"")
+        raise RulesError(f'{where} has no segment; add segment = "name"')
     where = f"{where} ({segment})"
     unknown = sorted(set(entry) - set(RULE_KEYS))
     if unknown:
@@ -239,8 +239,11 @@ def assign_segments(customers: pd.DataFrame, table: RuleTable) -> pd.DataFrame:
     """
     matched = np.zeros(len(customers), dtype=bool)
     segment = np.full(len(customers), table.fallback, dtype=object)
-    columns = {key: customers[col].to_numpy(dtype="float64") for key, col in FIELDS.items()
-               if col in customers.columns}
+    columns = {
+        key: customers[col].to_numpy(dtype="float64")
+        for key, col in FIELDS.items()
+        if col in customers.columns
+    }
     for rule in table.rules:
         hit = ~matched
         for cond in rule.conditions:

@@ -41,6 +41,13 @@ def segment_summary(customers: pd.DataFrame, segments: list[str] | None = None) 
     out["customer_share"] = out["customers"] / total_customers
     out["revenue_share"] = out["revenue"] / total_revenue if total_revenue else 0.0
     out.index.name = "segment"
-    cols = ["customers", "customer_share", "revenue", "revenue_share",
-            "mean_recency_days", "mean_frequency", "mean_monetary"]
+    cols = [
+        "customers",
+        "customer_share",
+        "revenue",
+        "revenue_share",
+        "mean_recency_days",
+        "mean_frequency",
+        "mean_monetary",
+    ]
     return out[cols].reset_index()

@@ -20,10 +20,11 @@ def parse_ids(values: pd.Series) -> pd.Series:
     Empty strings and the usual missing markers become ``<NA>``.
     """
     if pd.api.types.is_float_dtype(values.dtype):
-        as_int = values.round() == values
-        text = values.astype("string")
-        text = text.where(~as_int, values.astype("Int64").astype("string"))
-        return text
+        numbers = values.to_numpy(dtype="float64", na_value=np.nan)
+        integral = np.isfinite(numbers) & (np.round(numbers) == numbers)
+        text = pd.Series(numbers, index=values.index).astype("string")
+        whole = pd.Series(np.where(integral, numbers, 0).astype("int64"), index=values.index)
+        return text.where(~integral, whole.astype("string"))
     text = values.astype("string").str.strip()
     text = text.str.replace(_ID_FLOAT_SUFFIX, r"\1", regex=True)
     missing = text.str.lower().isin(_MISSING_TEXT)
@@ -65,6 +66,14 @@ def parse_dates(values: pd.Series, dayfirst: bool = False) -> pd.Series:
         if getattr(out.dt, "tz", None) is not None:
             out = out.dt.tz_localize(None)
         return out.astype("datetime64[ns]")
+    if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values):
+        return _numeric_dates(values)
+    if values.dtype == object:  # mixed cells, e.g. from Excel: dates, numbers and text
+        stamps = pd.to_datetime(values.where(values.map(_is_datelike)), errors="coerce")
+        rest = values.where(stamps.isna())
+        if rest.notna().any():
+            stamps = stamps.fillna(parse_dates(rest.astype("string"), dayfirst))
+        return stamps.astype("datetime64[ns]")
     text = values.astype("string").str.strip()
     result = pd.to_datetime(text, format="ISO8601", errors="coerce")
     todo = result.isna() & text.notna()
@@ -87,7 +96,22 @@ def parse_dates(values: pd.Series, dayfirst: bool = False) -> pd.Series:
     return result.astype("datetime64[ns]")
 
 
-def excel_serial_to_datetime(values: pd.Series) -> pd.Series:
-    """Excel serial day numbers (1900 system) to timestamps."""
-    days = pd.to_numeric(values, errors="coerce")
-    return pd.to_datetime("1899-12-30") + pd.to_timedelta(np.asarray(days), unit="D")
+def _is_datelike(value: object) -> bool:
+    import datetime as dt
+
+    return isinstance(value, dt.date | pd.Timestamp | np.datetime64)
+
+
+def _numeric_dates(values: pd.Series) -> pd.Series:
+    """Numbers as dates: ``YYYYMMDD`` integers, or Excel serial day numbers (1900 system)."""
+    numbers = values.astype("float64")
+    ymd = numbers.between(10000101, 29991231) & (numbers % 1 == 0)
+    serial = numbers.between(1, 2958465) & ~ymd
+    out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+    if ymd.any():
+        text = numbers[ymd].astype("int64").astype("string")
+        out[ymd] = pd.to_datetime(text, format="%Y%m%d", errors="coerce")
+    if serial.any():
+        days = pd.to_timedelta(numbers[serial].to_numpy(), unit="D")
+        out[serial] = pd.Timestamp("1899-12-30") + days
+    return out

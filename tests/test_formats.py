@@ -1,0 +1,277 @@
+"""Every kind of file and value a real export throws at the loader, in small fixtures."""
+
+import bz2
+import datetime as dt
+import gzip
+import io
+import lzma
+import sys
+import zipfile
+
+import pandas as pd
+import pytest
+
+from custseg.errors import ColumnError, DataError, InputFileError
+from custseg.load import read_orders
+from custseg.values import parse_amounts, parse_dates, parse_ids
+
+BASIC = "order_id,customer_id,order_date,amount\n1,a,2024-01-01,10\n2,b,2024-01-02,20.5\n"
+
+
+def summary(result):
+    o = result.orders.sort_values(["customer_id", "order_id"])
+    return list(
+        zip(o["customer_id"], o["order_date"].dt.strftime("%Y-%m-%d"), o["amount"], strict=True)
+    )
+
+
+EXPECTED = [("a", "2024-01-01", 10.0), ("b", "2024-01-02", 20.5)]
+
+
+@pytest.mark.parametrize("sep", [",", "\t", ";", "|"])
+def test_delimiters(write_csv, sep):
+    assert summary(read_orders(write_csv(BASIC.replace(",", sep), "o.txt"))) == EXPECTED
+
+
+def test_whitespace_separated_crlf_like_cdnow(write_csv):
+    text = (
+        " customer_id  date number_of_cds  dollar_value\r\n 00001 20240101  1   10.00\r\n"
+        " 00002 20240102  2   20.50\r\n"
+    )
+    result = read_orders(write_csv(text, "cdnow.txt"))
+    assert result.orders["customer_id"].tolist() == ["00001", "00002"]
+    assert result.orders["amount"].tolist() == [10.0, 20.5]
+    assert result.orders["order_date"].dt.day.tolist() == [1, 2]
+
+
+def test_quoted_fields_with_commas_and_crlf(write_csv):
+    text = 'order_id,customer_id,note,order_date,amount\r\n1,a,"big, red",2024-01-01,"1,234.50"\r\n'
+    result = read_orders(write_csv(text))
+    assert result.orders["amount"].tolist() == [1234.5]
+
+
+@pytest.mark.parametrize(
+    "suffix,opener", [(".gz", gzip.open), (".bz2", bz2.open), (".xz", lzma.open)]
+)
+def test_compressed(tmp_path, suffix, opener):
+    path = tmp_path / f"orders.csv{suffix}"
+    with opener(path, "wb") as fh:
+        fh.write(BASIC.encode())
+    assert summary(read_orders(path)) == EXPECTED
+
+
+def test_zip(tmp_path):
+    path = tmp_path / "orders.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("orders.csv", BASIC)
+    assert summary(read_orders(path)) == EXPECTED
+
+
+def test_parquet_directory(tmp_path):
+    folder = tmp_path / "orders"
+    folder.mkdir()
+    frame = pd.read_csv(io.StringIO(BASIC), dtype=str)
+    frame.iloc[:1].to_parquet(folder / "part-0.parquet")
+    frame.iloc[1:].to_parquet(folder / "part-1.parquet")
+    assert summary(read_orders(folder)) == EXPECTED
+
+
+def test_xlsx_with_chinese_headers_and_date_cells(tmp_path):
+    path = tmp_path / "taobao.xlsx"
+    frame = pd.DataFrame(
+        {
+            "买家昵称": ["0cyb1992", "叫我李2"],
+            "付款日期": pd.to_datetime(["2024-01-01 10:00", "2024-01-02 11:00"]),
+            "订单状态": ["交易成功", "交易成功"],
+            "实付金额 ": [10, 20.5],
+        }
+    )
+    frame.to_excel(path, index=False, engine="xlsxwriter")
+    result = read_orders(path)
+    assert sorted(result.orders["customer_id"]) == ["0cyb1992", "叫我李2"]
+    assert result.orders["order_date"].min() == pd.Timestamp("2024-01-01 10:00")
+
+
+def test_xlsx_renamed_csv_is_detected_by_content(tmp_path):
+    path = tmp_path / "export.csv"
+    pd.read_csv(io.StringIO(BASIC)).to_excel(path, index=False, engine="xlsxwriter")
+    assert summary(read_orders(path)) == EXPECTED
+
+
+def test_json_lines(tmp_path):
+    path = tmp_path / "o.jsonl"
+    path.write_text(
+        '{"customer_id": "a", "order_date": "2024-01-01", "amount": 10}\n'
+        '{"customer_id": "b", "order_date": "2024-01-02", "amount": 20.5}\n'
+    )
+    assert summary(read_orders(path)) == EXPECTED
+
+
+def test_stdin(monkeypatch):
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(BASIC.encode())))
+    result = read_orders("-")
+    assert summary(result) == EXPECTED
+    assert result.report.source == "<stdin>"
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030"])
+def test_encodings_detected(write_csv, encoding):
+    text = "买家昵称,付款日期,实付金额\n张三,2024-01-01,10\n李四,2024-01-02,20.5\n"
+    result = read_orders(write_csv(text, encoding=encoding))
+    assert sorted(result.orders["customer_id"]) == ["张三", "李四"]
+
+
+def test_forced_encoding(write_csv):
+    text = "customer,date,amount\nJosé,2024-01-01,1\n"
+    path = write_csv(text, encoding="latin-1")
+    assert read_orders(path, encoding="latin-1").orders["customer_id"].tolist() == ["José"]
+
+
+def test_fullwidth_and_spaced_headers(write_csv):
+    text = "ＣｕｓｔｏｍｅｒＩＤ , 下单时间 ,订单金额 \nx,2024-01-01,5\n"
+    assert read_orders(write_csv(text)).orders["customer_id"].tolist() == ["x"]
+
+
+def test_ambiguous_chinese_columns(write_csv):
+    text = "买家昵称,买家会员名,付款日期,实付金额\na,b,2024-01-01,1\n"
+    with pytest.raises(ColumnError, match="'买家昵称', '买家会员名'; pick one with --customer-col"):
+        read_orders(write_csv(text))
+
+
+def test_amount_formats():
+    text = pd.Series(
+        ["¥1,234.50", "￥88", "$12.00", "1,234", "88元", "RMB 88", "(12.50)", " 7 ", "abc", None],
+        dtype="string",
+    )
+    expected = [1234.5, 88, 12, 1234, 88, 88, -12.5, 7]
+    got = parse_amounts(text)
+    assert got.iloc[:8].tolist() == expected
+    assert got.iloc[8:].isna().all()
+
+
+def test_ids():
+    ids = parse_ids(pd.Series(["17850.0", " 17850 ", "00123", "", "a b", None], dtype="string"))
+    assert ids.iloc[:3].tolist() == ["17850", "17850", "00123"]
+    assert ids.iloc[3] is pd.NA and ids.iloc[5] is pd.NA
+    assert ids.iloc[4] == "a b"
+    assert parse_ids(pd.Series([17850.0, 12.5])).tolist() == ["17850", "12.5"]
+
+
+def test_date_formats():
+    text = pd.Series(
+        [
+            "2019-03-05",
+            "2019-03-05 08:09:10",
+            "2019-03-05T08:09:10.511",
+            "2019/03/05",
+            "20190305",
+            "3/5/2019 8:09",
+            "2019年3月5日",
+            "nope",
+        ],
+        dtype="string",
+    )
+    got = parse_dates(text)
+    assert got.iloc[:7].dt.date.tolist() == [dt.date(2019, 3, 5)] * 7
+    assert got.iloc[2] == pd.Timestamp("2019-03-05 08:09:10.511")
+    assert pd.isna(got.iloc[7])
+    assert parse_dates(pd.Series(["5/3/2019"], dtype="string"), dayfirst=True)[0].month == 3
+    # Excel serial day numbers and YYYYMMDD integers
+    assert parse_dates(pd.Series([43529.5]))[0] == pd.Timestamp("2019-03-05 12:00")
+    assert parse_dates(pd.Series([20190305]))[0] == pd.Timestamp("2019-03-05")
+
+
+def test_quantity_times_price_line_items(write_csv):
+    text = (
+        "InvoiceNo,StockCode,Quantity,InvoiceDate,UnitPrice,CustomerID\n"
+        "536365,A,6,2010-12-01 08:26:00,2.55,17850.0\n"
+        "536365,B,2,2010-12-01 08:26:00,3.00,17850.0\n"
+        "C536379,D,-1,2010-12-01 09:41:00,27.50,17850.0\n"
+        "536370,E,3,2010-12-01 08:45:00,1.00,\n"
+    )
+    result = read_orders(write_csv(text))
+    assert result.orders[["customer_id", "order_id", "amount"]].values.tolist() == [
+        ["17850", "536365", pytest.approx(21.3)]
+    ]
+    assert result.report.left_out["cancelled"] == 1
+    assert result.report.left_out["missing customer"] == 1
+
+
+def test_status_decides_not_sign(write_csv):
+    text = (
+        "买家昵称,付款日期,订单状态,实付金额\n"
+        "a,2019-01-01,交易成功,100\n"
+        "b,2019-01-02,付款以后用户退款成功，交易自动关闭,80\n"
+        "c,2019-01-03,Cancelled,5\n"
+        "d,2019-01-04,等待卖家发货,7\n"
+    )
+    result = read_orders(write_csv(text))
+    assert sorted(result.orders["customer_id"]) == ["a", "d"]
+    assert result.report.left_out["cancelled"] == 2
+    more = read_orders(write_csv(text, "o2.csv"), cancel_status=("等待卖家发货",))
+    assert more.report.left_out["cancelled"] == 3
+
+
+def test_c_prefix_is_not_a_cancellation_when_ids_are_not_numeric(write_csv):
+    text = "order_id,customer_id,date,amount\nC100,a,2024-01-01,5\nCX2,a,2024-01-02,5\n"
+    assert read_orders(write_csv(text)).report.left_out["cancelled"] == 0
+
+
+def test_returns_net_and_drop(write_csv):
+    text = (
+        "order_id,customer_id,date,amount\n1,a,2024-01-01,100\n2,a,2024-01-05,-30\n"
+        "3,b,2024-01-02,10\n"
+    )
+    net = read_orders(write_csv(text))
+    assert net.report.returns == 1 and net.report.orders == 2
+    assert net.orders.groupby("customer_id")["amount"].sum().to_dict() == {"a": 70, "b": 10}
+    drop = read_orders(write_csv(text, "d.csv"), returns="drop")
+    assert drop.report.left_out["return dropped"] == 1
+    assert drop.orders["amount"].sum() == 110
+
+
+def test_duplicates_dropped_or_kept(write_csv):
+    text = "customer,date,amount\na,2024-01-01,5\na,2024-01-01,5\n"
+    assert read_orders(write_csv(text)).report.left_out["duplicate row"] == 1
+    kept = read_orders(write_csv(text, "k.csv"), keep_duplicates=True)
+    assert kept.report.rows_used == 2 and len(kept.orders) == 2
+
+
+def test_malformed_lines_counted_and_rejects_listed(write_csv):
+    text = "order_id,customer_id,date,amount\n1,a,2024-01-01,5\n2,b,2024-01-02\n3,c,x,4\n"
+    result = read_orders(write_csv(text), keep_rejects=True)
+    assert result.report.rows_read == 3
+    assert result.report.left_out["malformed line"] == 1
+    assert result.report.left_out["unparseable date"] == 1
+    assert result.rejects["reason"].tolist() == ["malformed line", "unparseable date"]
+    assert result.rejects["line"].tolist()[1] == 4
+
+
+def test_strict_fails_on_unparseable(write_csv):
+    text = (
+        "order_id,customer_id,date,amount\n1,a,2024-01-01,5\n2,b,2024-13-45,4\n3,c,2024-01-01,?\n"
+    )
+    with pytest.raises(
+        DataError,
+        match=r"2 unparseable row\(s\) with --strict \(line 3: "
+        r"unparseable date '2024-13-45'; line 4: unparseable "
+        r"amount '\?'\)",
+    ):
+        read_orders(write_csv(text), strict=True)
+
+
+def test_broken_files(tmp_path, write_csv):
+    binary = tmp_path / "x.csv"
+    binary.write_bytes(b"\x00\x01\x02garbage" * 10)
+    with pytest.raises(InputFileError, match="binary file"):
+        read_orders(binary)
+    truncated = tmp_path / "t.csv.gz"
+    truncated.write_bytes(gzip.compress(BASIC.encode() * 50)[:40])
+    with pytest.raises(InputFileError, match="t.csv.gz: cannot"):
+        read_orders(truncated)
+    bad_parquet = tmp_path / "p.parquet"
+    bad_parquet.write_bytes(b"PAR1 not really")
+    with pytest.raises(InputFileError, match="cannot be read as PARQUET"):
+        read_orders(bad_parquet)
+    with pytest.raises(InputFileError, match="empty"):
+        read_orders(write_csv("\n\n", "blank.csv"))
