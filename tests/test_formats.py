@@ -144,17 +144,16 @@ def test_amount_formats():
         dtype="string",
     )
     expected = [1234.5, 88, 12, 1234, 88, 88, -12.5, 7]
-    got = parse_amounts(text)
-    assert got.iloc[:8].tolist() == expected
-    assert got.iloc[8:].isna().all()
+    got = parse_amounts(text).to_list()
+    assert got[:8] == expected
+    assert got[8:] == [None, None]
 
 
 def test_ids():
     ids = parse_ids(pd.Series(["17850.0", " 17850 ", "00123", "", "a b", None], dtype="string"))
-    assert ids.iloc[:3].tolist() == ["17850", "17850", "00123"]
-    assert ids.iloc[3] is pd.NA and ids.iloc[5] is pd.NA
-    assert ids.iloc[4] == "a b"
-    assert parse_ids(pd.Series([17850.0, 12.5])).tolist() == ["17850", "12.5"]
+    assert ids.to_list() == ["17850", "17850", "00123", None, "a b", None]
+    assert parse_ids(pd.Series([17850.0, 12.5])).to_list() == ["17850", "12.5"]
+    assert parse_ids(pd.Series([7, 12])).to_list() == ["7", "12"]
 
 
 def test_date_formats():
@@ -171,14 +170,15 @@ def test_date_formats():
         ],
         dtype="string",
     )
-    got = parse_dates(text)
-    assert got.iloc[:7].dt.date.tolist() == [dt.date(2019, 3, 5)] * 7
-    assert got.iloc[2] == pd.Timestamp("2019-03-05 08:09:10.511")
-    assert pd.isna(got.iloc[7])
+    got = parse_dates(text).to_list()
+    assert [d.date() for d in got[:7]] == [dt.date(2019, 3, 5)] * 7
+    assert got[2] == dt.datetime(2019, 3, 5, 8, 9, 10, 511000)
+    assert got[7] is None
     assert parse_dates(pd.Series(["5/3/2019"], dtype="string"), dayfirst=True)[0].month == 3
+    assert parse_dates(pd.Series(["5/3/2019"], dtype="string"))[0].month == 5
     # Excel serial day numbers and YYYYMMDD integers
-    assert parse_dates(pd.Series([43529.5]))[0] == pd.Timestamp("2019-03-05 12:00")
-    assert parse_dates(pd.Series([20190305]))[0] == pd.Timestamp("2019-03-05")
+    assert parse_dates(pd.Series([43529.5]))[0] == dt.datetime(2019, 3, 5, 12, 0)
+    assert parse_dates(pd.Series([20190305]))[0] == dt.datetime(2019, 3, 5)
 
 
 def test_quantity_times_price_line_items(write_csv):
@@ -238,13 +238,25 @@ def test_duplicates_dropped_or_kept(write_csv):
 
 
 def test_malformed_lines_counted_and_rejects_listed(write_csv):
-    text = "order_id,customer_id,date,amount\n1,a,2024-01-01,5\n2,b,2024-01-02\n3,c,x,4\n"
+    text = (
+        "order_id,customer_id,date,amount\n1,a,2024-01-01,5\n2,b,2024-01-02,1,extra\n"
+        "3,c,x,4\n4,d,2024-01-03\n"
+    )
     result = read_orders(write_csv(text), keep_rejects=True)
-    assert result.report.rows_read == 3
-    assert result.report.left_out["malformed line"] == 1
+    assert result.report.rows_read == 4
+    assert result.report.left_out["malformed line"] == 2
     assert result.report.left_out["unparseable date"] == 1
-    assert result.rejects["reason"].tolist() == ["malformed line", "unparseable date"]
-    assert result.rejects["line"].tolist()[1] == 4
+    rejects = result.rejects
+    assert rejects["reason"].tolist() == ["malformed line", "malformed line", "unparseable date"]
+    assert rejects["line"].tolist() == [3, 5, 4]
+    assert rejects["text"].iloc[0] == "2,b,2024-01-02,1,extra"
+
+
+def test_short_line_reads_as_empty_fields(write_csv):
+    text = "order_id,customer_id,date,amount\n1,a,2024-01-01,5\n4,d,2024-01-03\n"
+    result = read_orders(write_csv(text))
+    assert result.report.left_out["missing amount"] == 1
+    assert result.report.rows_used == 1
 
 
 def test_strict_fails_on_unparseable(write_csv):

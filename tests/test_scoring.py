@@ -17,6 +17,7 @@ def test_value_equal_to_cut_falls_in_lower_bin():
     assert score_values(values, cuts, higher_is_better=True).tolist() == [1, 1, 2, 2, 3]
     # recency: fewer days is better
     assert score_values(values, cuts, higher_is_better=False).tolist() == [3, 3, 2, 2, 1]
+    assert score_values(values, [], higher_is_better=True).tolist() == [1] * 5
 
 
 def test_heavy_ties_leave_levels_empty_and_equal_values_equal_scores():
@@ -28,7 +29,7 @@ def test_heavy_ties_leave_levels_empty_and_equal_values_equal_scores():
     scores = score_values(freq, cuts, higher_is_better=True)
     assert scores.tolist() == [1] * 7 + [4, 4, 5]
     frame = pd.DataFrame({"r_score": scores, "f_score": scores, "m_score": scores})
-    counts = level_counts(frame, 5)["f_score"].tolist()
+    counts = level_counts(frame, 5)["f_score"]
     assert counts == [7, 0, 0, 2, 1]
 
 

@@ -5,8 +5,10 @@ Every input row gets the first reason that applies, or none (used):
 =====================  =====================================================
 reason                 when
 =====================  =====================================================
-malformed line         the reader could not split the line into the header's
-                       fields (wrong number of fields)
+malformed line         the line has more fields than the header (then every
+                       line whose field count differs is malformed); in a
+                       file with no over-long line, a short line reads as
+                       empty trailing fields (and so "missing ...")
 missing customer       the customer id is empty
 missing date           the date is empty (e.g. an unpaid Tmall order)
 unparseable date       the date is not in a known format
@@ -26,7 +28,7 @@ from __future__ import annotations
 import unicodedata
 
 import numpy as np
-import pandas as pd
+import polars as pl
 
 from .errors import DataError
 
@@ -47,113 +49,127 @@ UNPARSEABLE = ("malformed line", "unparseable date", "unparseable amount")
 
 #: A status containing any of these (after NFKC and lower-casing) is not a sale.
 CANCEL_STATUS_WORDS: tuple[str, ...] = (
-    "交易关闭",
-    "已关闭",
-    "取消",
-    "退款成功",
-    "已退款",
-    "退货",
-    "关闭",
-    "cancel",
-    "refund",
-    "returned",
-    "closed",
-    "void",
-    "rejected",
-)
+    "交易关闭", "已关闭", "取消", "退款成功", "已退款", "退货", "关闭",
+    "cancel", "refund", "returned", "closed", "void", "rejected",
+)  # fmt: skip
 
 
-def mark(reason: np.ndarray, mask: np.ndarray, label: str) -> None:
-    """Give ``label`` to rows in ``mask`` that have no reason yet."""
-    reason[mask & (reason == "")] = label
+def blank(column: pl.Series) -> pl.Series:
+    """True where a raw cell is empty (null, or only spaces)."""
+    if column.dtype == pl.String:
+        return column.str.strip_chars().fill_null("") == ""
+    return column.is_null()
 
 
-def _blank(values: pd.Series) -> np.ndarray:
-    if pd.api.types.is_string_dtype(values.dtype) or values.dtype == object:
-        text = values.astype("string").str.strip()
-        return (text.isna() | (text == "")).to_numpy(dtype=bool)
-    return values.isna().to_numpy(dtype=bool)
-
-
-def cancelled_status(status: pd.Series, extra: tuple[str, ...] = ()) -> np.ndarray:
+def cancelled_status(status: pl.Series, extra: tuple[str, ...] = ()) -> pl.Series:
     """True where a status text means the order is not a sale (decided per distinct value)."""
     words = tuple(unicodedata.normalize("NFKC", w).lower() for w in CANCEL_STATUS_WORDS + extra)
-    codes, uniques = pd.factorize(status.astype("string"))
-    flags = np.array(
-        [any(w in unicodedata.normalize("NFKC", str(u)).lower() for w in words) for u in uniques]
-        + [False],
-        dtype=bool,
-    )
-    return flags[codes]  # code -1 (missing) picks the trailing False
+    text = status.cast(pl.String)
+    distinct = text.drop_nulls().unique().to_list()
+    bad = [u for u in distinct if any(w in unicodedata.normalize("NFKC", u).lower() for w in words)]
+    return text.is_in(bad).fill_null(False)
 
 
-def cancelled_invoice(order_id: pd.Series) -> np.ndarray:
+def cancelled_invoice(order_id: pl.Series) -> pl.Series:
     """UCI convention: ``C`` + digits is a cancellation, when other order ids are numeric."""
-    sample = order_id.dropna().head(10_000)
-    if sample.empty or sample.str.fullmatch(r"\d+").mean() < 0.5:
-        return np.zeros(len(order_id), dtype=bool)
-    return order_id.str.fullmatch(r"[Cc]\d+").fillna(False).to_numpy(dtype=bool)
+    sample = order_id.drop_nulls().head(10_000)
+    if sample.is_empty() or sample.str.contains(r"^\d+$").mean() < 0.5:
+        return pl.Series([False] * len(order_id), dtype=pl.Boolean)
+    return order_id.str.contains(r"^[Cc]\d+$").fill_null(False)
 
 
-def row_reasons(frame: pd.DataFrame, rows: pd.DataFrame, roles: dict, opts) -> np.ndarray:
-    """The first reason each row is left out ('' for rows in use), before as-of."""
-    reason = np.full(len(rows), "", dtype=object)
-    mark(reason, rows["customer_id"].isna().to_numpy(), "missing customer")
-    date_blank = _blank(frame[roles["date"]])
-    mark(reason, date_blank, "missing date")
-    mark(reason, rows["order_date"].isna().to_numpy(), "unparseable date")
-    amount_cols = [roles["amount"]] if "amount" in roles else [roles["quantity"], roles["price"]]
-    amount_blank = np.logical_or.reduce([_blank(frame[c]) for c in amount_cols])
-    mark(reason, amount_blank, "missing amount")
-    mark(reason, rows["amount"].isna().to_numpy(), "unparseable amount")
-    if "status" in roles:
-        mark(reason, cancelled_status(frame[roles["status"]], opts.cancel_status), "cancelled")
-    if "order" in roles:
-        mark(reason, cancelled_invoice(rows["order_id"]), "cancelled")
-    if not opts.keep_duplicates:
-        mark(reason, frame.duplicated(keep="first").to_numpy(), "duplicate row")
-    if opts.returns == "drop":
-        mark(reason, (rows["amount"] < 0).to_numpy(), "return dropped")
-    return reason
+def ids_unique(ids: pl.Series) -> bool:
+    """True if no id repeats (checked on 64-bit hashes; a collision only says 'no')."""
+    return ids.hash().n_unique() == len(ids)
 
 
-def count_reasons(reason: np.ndarray, malformed: int) -> dict[str, int]:
+def duplicate_rows(frame: pl.DataFrame, order_ids_unique: bool) -> pl.Series:
+    """True for exact copies of an earlier row. Unique order ids rule copies out at once."""
+    if order_ids_unique:
+        return pl.Series([False] * frame.height, dtype=pl.Boolean)
+    return ~frame.select(pl.struct(pl.all()).is_first_distinct()).to_series()
+
+
+def code(reason: str) -> int:
+    """The small-integer code of a reason (0 means the row is used)."""
+    return REASONS.index(reason) + 1
+
+
+def first_reasons(checks: list[tuple[str, pl.Series]], height: int) -> pl.Series:
+    """The code of the first check that is True for each row (0 for rows in use)."""
+    reason = np.zeros(height, dtype=np.uint8)
+    for label, mask in reversed(checks):  # earlier checks overwrite later ones
+        if mask.any():
+            reason[mask.to_numpy()] = code(label)
+    return pl.Series("reason", reason)
+
+
+def mark(reason: pl.Series, mask: pl.Series, label: str) -> pl.Series:
+    """Give ``label`` to rows in ``mask`` that have no reason yet."""
+    if not mask.any():
+        return reason
+    return (
+        pl.select(
+            pl.when((reason == 0) & mask).then(pl.lit(code(label), pl.UInt8)).otherwise(reason)
+        )
+        .to_series()
+        .alias("reason")
+    )
+
+
+def reason_labels(reason: pl.Series) -> pl.Series:
+    """Reason codes as their labels (null for used rows)."""
+    labels = pl.Series("labels", [None, *REASONS], dtype=pl.String)
+    return labels.gather(reason.cast(pl.UInt32)).alias("reason")
+
+
+def count_reasons(reason: pl.Series, malformed: int) -> dict[str, int]:
     """Rows left out per reason, every reason listed (zeros included)."""
-    labels, counts = np.unique(reason[reason != ""], return_counts=True)
-    found = dict(zip(labels.tolist(), counts.tolist(), strict=True))
+    counts = np.bincount(reason.to_numpy(), minlength=len(REASONS) + 1)
+    found = {label: int(counts[code(label)]) for label in REASONS}
     found["malformed line"] = malformed
-    return {r: int(found.get(r, 0)) for r in REASONS}
+    return found
 
 
-def check_strict(rows, reason, malformed, frame, roles, source: str, limit: int = 5) -> None:
+def check_strict(rows: pl.DataFrame, frame: pl.DataFrame, roles: dict, malformed, source: str,
+                 limit: int = 5) -> None:  # fmt: skip
     """Raise DataError listing the first unparseable rows, if any (``--strict``)."""
-    bad = np.isin(reason, UNPARSEABLE)
-    if not bad.any() and not malformed:
+    bad = rows.with_row_index("i").filter(pl.col("reason").is_in([code(u) for u in UNPARSEABLE]))
+    bad = bad.with_columns(reason_labels(bad["reason"]))
+    if bad.is_empty() and not malformed:
         return
     shown = [f"line {n or '?'}: malformed line {text[:60]!r}" for n, text in malformed[:limit]]
-    for i in np.flatnonzero(bad)[: max(0, limit - len(shown))]:
-        col = roles["date"] if reason[i] == "unparseable date" else roles.get("amount")
-        value = frame.iloc[i][col] if col else ""
-        shown.append(f"line {rows['line'].iloc[i]}: {reason[i]} {str(value)[:60]!r}")
-    total = int(bad.sum()) + len(malformed)
+    for i, line, reason in bad.select("i", "line", "reason").head(limit - len(shown)).iter_rows():
+        col = roles["date"] if reason == "unparseable date" else roles.get("amount")
+        value = frame[col][i] if col else ""
+        shown.append(f"line {line}: {reason} {str(value)[:60]!r}")
+    total = bad.height + len(malformed)
     raise DataError(
         f"{source}: {total:,} unparseable row(s) with --strict ({'; '.join(shown)}); "
         f"fix them or run without --strict to leave them out"
     )
 
 
-def rejected_rows(frame, rows, reason: np.ndarray, malformed) -> pd.DataFrame:
-    """The rows left out: ``line``, ``reason`` and the original columns."""
-    out = frame.loc[reason != ""].copy()
-    out.insert(0, "reason", reason[reason != ""])
-    out.insert(0, "line", rows.loc[reason != "", "line"].to_numpy())
+def rejected_rows(frame: pl.DataFrame, rows: pl.DataFrame, malformed) -> pl.DataFrame:
+    """The rows left out: ``line``, ``reason`` and the original columns (as text)."""
+    mask = rows["reason"] != 0
+    out = pl.concat(
+        [
+            rows.select("line", reason_labels(rows["reason"])).filter(mask),
+            frame.filter(mask).select(pl.all().cast(pl.String)),
+        ],
+        how="horizontal",
+    )
     if malformed:
-        extra = pd.DataFrame(
+        extra = pl.DataFrame(
             {
                 "line": [n for n, _ in malformed],
-                "reason": "malformed line",
+                "reason": ["malformed line"] * len(malformed),
                 "text": [t for _, t in malformed],
-            }
+            },
+            schema_overrides={"line": pl.Int64},
         )
-        out = pd.concat([extra, out], ignore_index=True)
-    return out.reset_index(drop=True)
+        out = pl.concat(
+            [extra, out.with_columns(pl.col("line").cast(pl.Int64))], how="diagonal_relaxed"
+        )
+    return out

@@ -126,10 +126,10 @@ def load_options(kw: dict):
 
 def write_rejects(result, path: str | None) -> None:
     """Write the rows left out (``--rejects``), atomically."""
-    if path and result.rejects is not None:
+    if path and result.rejects_frame is not None:
         from .export import write_frame
 
-        write_frame(result.rejects, path, "csv")
+        write_frame(result.rejects_frame, path, "csv")
 
 
 def handle_errors(func):
@@ -225,9 +225,9 @@ def rfm(file, bins, rules_file, segments, output, fmt, as_json, **kw):
     out_fmt = format_for(output, fmt) if output else None
     result = run_rfm(file, load_options(kw), bins=bins, table=table)
     write_rejects(result, kw.pop("rejects"))
-    customers = result.customers
+    customers = result.frame
     if segments:
-        customers = customers.loc[customers["segment"].isin(segments)]
+        customers = customers.filter(customers["segment"].is_in(list(segments)))
     if output:
         write_frame(customers, output, out_fmt)
     if as_json:
@@ -250,11 +250,11 @@ def _check_segments(segments, table) -> None:
 def _summary_dict(result) -> dict:
     from .summary import segment_summary
 
-    summary = segment_summary(result.customers, result.table.segment_names())
+    summary = segment_summary(result.frame, result.table.segment_names())
     return {
         "as_of": result.report.as_of.isoformat(),
         "rows": result.report.to_dict(),
-        "customers": len(result.customers),
+        "customers": result.frame.height,
         "bins": result.bins,
         "cut_points": result.cuts,
         "segments": {
@@ -269,8 +269,8 @@ def _print_summary(result, to_stderr: bool) -> None:
     from .scoring import level_counts
     from .summary import segment_summary
 
-    summary = segment_summary(result.customers, result.table.segment_names())
-    levels = level_counts(result.customers, result.bins)
+    summary = segment_summary(result.frame, result.table.segment_names())
+    levels = level_counts(result.frame, result.bins)
     make_console(stderr=to_stderr).print(rfm_summary(result.report, result.cuts, levels, summary))
 
 

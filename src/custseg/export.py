@@ -3,24 +3,20 @@
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import sys
 import tempfile
 from pathlib import Path
 
-import pandas as pd
+import polars as pl
 
 from .errors import OutputError
 
 FORMATS = ("csv", "parquet", "json", "jsonl")
-_SUFFIXES = {
-    ".csv": "csv",
-    ".parquet": "parquet",
-    ".pq": "parquet",
-    ".json": "json",
-    ".jsonl": "jsonl",
-    ".ndjson": "jsonl",
-}
+_SUFFIXES = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".json": "json",
+             ".jsonl": "jsonl", ".ndjson": "jsonl"}  # fmt: skip
+_DATETIME = "%Y-%m-%d %H:%M:%S"
 
 
 def format_for(path: str, explicit: str | None = None) -> str:
@@ -38,20 +34,24 @@ def format_for(path: str, explicit: str | None = None) -> str:
     return fmt
 
 
-def write_frame(frame: pd.DataFrame, path: str, fmt: str) -> None:
-    """Write ``frame`` to ``path`` (``-`` is stdout) in ``fmt``.
+def write_frame(frame, path: str, fmt: str) -> None:
+    """Write ``frame`` (Polars or pandas) to ``path`` (``-`` is stdout) in ``fmt``.
 
     A file is written to a temporary name in the same folder and renamed into
     place, so readers never see a half-written file.
     """
+    if not isinstance(frame, pl.DataFrame):
+        frame = pl.from_pandas(frame)
     if path == "-":
         if fmt == "parquet":
             raise OutputError("Parquet cannot be written to stdout; give a file name with -o")
-        sys.stdout.write(_to_text(frame, fmt))
+        buffer = io.BytesIO()
+        _write(frame, buffer, fmt)
+        sys.stdout.write(buffer.getvalue().decode("utf-8"))
         sys.stdout.flush()
         return
     target = Path(path)
-    folder = target.parent if str(target.parent) else Path(".")
+    folder = target.parent
     if not folder.is_dir():
         raise OutputError(f"{path}: folder {folder} does not exist; create it first")
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
@@ -66,19 +66,19 @@ def write_frame(frame: pd.DataFrame, path: str, fmt: str) -> None:
             os.unlink(tmp)
 
 
-def _write(frame: pd.DataFrame, path: str, fmt: str) -> None:
+def _write(frame: pl.DataFrame, target, fmt: str) -> None:
     if fmt == "parquet":
-        frame.to_parquet(path, index=False)
+        frame.write_parquet(target)
+    elif fmt == "csv":
+        frame.write_csv(target, datetime_format=_DATETIME)
+    elif fmt == "jsonl":
+        _text_times(frame).write_ndjson(target)
+    elif fmt == "json":
+        _text_times(frame).write_json(target)
     else:
-        with open(path, "w", encoding="utf-8", newline="") as fh:
-            fh.write(_to_text(frame, fmt))
+        raise OutputError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
 
 
-def _to_text(frame: pd.DataFrame, fmt: str) -> str:
-    if fmt == "csv":
-        return frame.to_csv(index=False, date_format="%Y-%m-%d %H:%M:%S")
-    if fmt == "json":
-        return frame.to_json(orient="records", date_format="iso", force_ascii=False, indent=1)
-    if fmt == "jsonl":
-        return frame.to_json(orient="records", lines=True, date_format="iso", force_ascii=False)
-    raise OutputError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+def _text_times(frame: pl.DataFrame) -> pl.DataFrame:
+    """Datetimes as ISO text for JSON, so that every consumer reads them the same way."""
+    return frame.with_columns(pl.col(pl.Datetime).dt.strftime("%Y-%m-%dT%H:%M:%S"))

@@ -14,10 +14,12 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
+import polars as pl
 
 from . import cleaning, readers
 from .columns import resolve_columns
 from .errors import DataError
+from .frames import to_pandas
 from .schema import ORDER_COLUMNS
 from .values import parse_amounts, parse_dates, parse_ids
 
@@ -73,11 +75,23 @@ class LoadReport:
 
 @dataclass
 class LoadResult:
-    """The canonical order frame, its row accounting and (optionally) the rejected rows."""
+    """The canonical orders, their row accounting and (optionally) the rejected rows.
 
-    orders: pd.DataFrame
+    ``frame`` and ``rejects_frame`` are Polars frames (what the pipeline uses);
+    ``orders`` and ``rejects`` give them as pandas DataFrames.
+    """
+
+    frame: pl.DataFrame
     report: LoadReport
-    rejects: pd.DataFrame | None = None
+    rejects_frame: pl.DataFrame | None = None
+
+    @property
+    def orders(self) -> pd.DataFrame:
+        return to_pandas(self.frame)
+
+    @property
+    def rejects(self) -> pd.DataFrame | None:
+        return None if self.rejects_frame is None else self.rejects_frame.to_pandas()
 
 
 def read_orders(source: str | Path, options: LoadOptions | None = None, **kwargs) -> LoadResult:
@@ -110,8 +124,8 @@ def read_orders(source: str | Path, options: LoadOptions | None = None, **kwargs
     text_cols = [roles[r] for r in ("customer", "order") if r in roles] if roles else []
     raw = readers.read_raw(src, fmt, text_cols)
     if roles is None:
-        roles = resolve_columns([str(c) for c in raw.frame.columns], opts.columns)
-    if raw.frame.empty and not raw.malformed:
+        roles = resolve_columns(raw.frame.columns, opts.columns)
+    if raw.frame.is_empty() and not raw.malformed:
         raise DataError(f"{src.name}: the file has a header but no rows; export the orders again")
     return normalize_orders(raw.frame, roles, opts, source=src.name, raw=raw)
 
@@ -122,89 +136,137 @@ def load_orders(source: str | Path, **kwargs) -> pd.DataFrame:
 
 
 def normalize_orders(
-    frame: pd.DataFrame,
+    frame,
     roles: dict[str, str],
     options: LoadOptions | None = None,
     *,
     source: str = "<frame>",
     raw: readers.RawTable | None = None,
 ) -> LoadResult:
-    """Canonical orders from a raw frame whose columns are mapped by ``roles``.
+    """Canonical orders from a raw frame (pandas or Polars) whose columns ``roles`` maps.
 
     The input frame is not modified. See :mod:`custseg.cleaning` for the reasons a
     row is left out and their order.
     """
     opts = options or LoadOptions()
-    lines = raw.line_numbers() if raw else np.arange(2, len(frame) + 2)
-    rows = parse_rows(frame, roles, opts, lines)
+    if not isinstance(frame, pl.DataFrame):
+        frame = readers.from_pandas(frame)
     malformed = raw.malformed if raw else []
-    reason = cleaning.row_reasons(frame, rows, roles, opts)
+    lines = raw.line_numbers() if raw else np.arange(2, frame.height + 2)
+    rows, one_row_per_order = parse_rows(frame, roles, opts, lines)
     if opts.strict:
-        cleaning.check_strict(rows, reason, malformed, frame, roles, source)
-    valid = reason == ""
-    as_of = opts.as_of or _default_as_of(rows.loc[valid, "order_date"])
-    cleaning.mark(
-        reason, (rows["order_date"].dt.normalize() > pd.Timestamp(as_of)).to_numpy(), "after as-of"
+        cleaning.check_strict(rows, frame, roles, malformed, source)
+    reason = rows["reason"]
+    as_of = opts.as_of or _default_as_of(rows["order_date"].filter(reason == 0))
+    reason = cleaning.mark(reason, rows["order_date"].dt.date() > as_of, "after as-of")
+    reason = cleaning.mark(
+        reason, _returns_only(rows["customer_id"], rows["amount"], reason), "returns only"
     )
-    valid = reason == ""
-    buyers = rows.loc[valid & (rows["amount"] >= 0).to_numpy(), "customer_id"].unique()
-    cleaning.mark(reason, ~rows["customer_id"].isin(buyers).to_numpy(), "returns only")
-    valid = reason == ""
+    rows = rows.with_columns(reason)
     left_out = cleaning.count_reasons(reason, len(malformed))
-    if not valid.any():
+    if not (reason == 0).any():
         raise DataError(
             f"{source}: no usable rows left after cleaning "
             f"({', '.join(f'{n:,} {r}' for r, n in left_out.items() if n) or 'no rows'}); "
             f"check the column choices with --customer-col/--date-col/--amount-col"
         )
-    orders = merge_line_items(rows.loc[valid])
+    used = rows.filter(reason == 0) if (reason != 0).any() else rows
+    orders = merge_line_items(used, already_unique=one_row_per_order)
+    purchases = int((orders["amount"] >= 0).sum())
     report = LoadReport(
         source=source,
-        rows_read=len(frame) + len(malformed),
+        rows_read=frame.height + len(malformed),
         left_out=left_out,
         columns=dict(roles),
         as_of=as_of,
-        orders=int((orders["amount"] >= 0).sum()),
-        returns=int((orders["amount"] < 0).sum()),
+        orders=purchases,
+        returns=orders.height - purchases,
         format=raw.format if raw else "frame",
     )
-    rejects = cleaning.rejected_rows(frame, rows, reason, malformed) if opts.keep_rejects else None
-    return LoadResult(orders=orders, report=report, rejects=rejects)
+    rejects = cleaning.rejected_rows(frame, rows, malformed) if opts.keep_rejects else None
+    return LoadResult(frame=orders, report=report, rejects_frame=rejects)
 
 
 def parse_rows(
-    frame: pd.DataFrame, roles: dict[str, str], opts: LoadOptions, line: np.ndarray
-) -> pd.DataFrame:
-    """One canonical row per input row (before merging line items), plus its file line."""
+    frame: pl.DataFrame, roles: dict[str, str], opts: LoadOptions, lines: np.ndarray
+) -> tuple[pl.DataFrame, bool]:
+    """One canonical row per input row (before merging line items), with its file line
+    and the first reason it cannot be used (null when it can). Also returns whether
+    every row is its own order (unique order ids, or no order column)."""
     if "amount" in roles:
         amount = parse_amounts(frame[roles["amount"]])
+        amount_blank = cleaning.blank(frame[roles["amount"]])
     else:
-        amount = parse_amounts(frame[roles["quantity"]]) * parse_amounts(frame[roles["price"]])
+        qty, price = frame[roles["quantity"]], frame[roles["price"]]
+        amount = parse_amounts(qty) * parse_amounts(price)
+        amount_blank = cleaning.blank(qty) | cleaning.blank(price)
+    line = pl.Series("line", lines, dtype=pl.Int64)
+    customer = parse_ids(frame[roles["customer"]])
+    order_date = parse_dates(frame[roles["date"]], dayfirst=opts.dayfirst)
+    unique = False
     if "order" in roles:
         order_id = parse_ids(frame[roles["order"]])
+        unique = order_id.null_count() == 0 and cleaning.ids_unique(order_id)
+        if order_id.null_count():
+            order_id = order_id.fill_null("#" + line.cast(pl.String))
     else:
-        order_id = pd.Series(line.astype(str), index=frame.index, dtype="string")
-    return pd.DataFrame(
+        order_id = line.cast(pl.String)  # one order per row
+    checks = [
+        ("missing customer", customer.is_null()),
+        ("missing date", cleaning.blank(frame[roles["date"]])),
+        ("unparseable date", order_date.is_null()),
+        ("missing amount", amount_blank),
+        ("unparseable amount", amount.is_null()),
+    ]
+    if "status" in roles:
+        checks.append(
+            ("cancelled", cleaning.cancelled_status(frame[roles["status"]], opts.cancel_status))
+        )
+    if "order" in roles:
+        checks.append(("cancelled", cleaning.cancelled_invoice(order_id)))
+    if not opts.keep_duplicates:
+        checks.append(("duplicate row", cleaning.duplicate_rows(frame, unique)))
+    if opts.returns == "drop":
+        checks.append(("return dropped", (amount < 0).fill_null(False)))
+    rows = pl.DataFrame(
         {
-            "customer_id": parse_ids(frame[roles["customer"]]),
+            "customer_id": customer,
             "order_id": order_id,
-            "order_date": parse_dates(frame[roles["date"]], dayfirst=opts.dayfirst),
+            "order_date": order_date,
             "amount": amount,
             "line": line,
-        },
-        index=frame.index,
+            "reason": cleaning.first_reasons(checks, frame.height),
+        }
     )
+    return rows, unique or "order" not in roles
 
 
-def _default_as_of(dates: pd.Series) -> dt.date:
-    if dates.empty:
+def _returns_only(customer: pl.Series, amount: pl.Series, reason: pl.Series) -> pl.Series:
+    """True for used rows of customers whose used rows are all returns (no purchase)."""
+    used = reason == 0
+    returners = customer.filter(used & (amount < 0)).unique()
+    if returners.is_empty():
+        return pl.Series([False] * len(customer), dtype=pl.Boolean)
+    among = customer.is_in(returners.implode())
+    buyers = customer.filter(among & used & (amount >= 0)).unique()
+    only = returners.filter(~returners.is_in(buyers.implode()))
+    return used & customer.is_in(only.implode()) if len(only) else among & False
+
+
+def _default_as_of(dates: pl.Series) -> dt.date:
+    latest = dates.max()
+    if latest is None:
         return dt.date.today()
-    return (dates.max().normalize() + pd.Timedelta(days=1)).date()
+    return latest.date() + dt.timedelta(days=1)
 
 
-def merge_line_items(rows: pd.DataFrame) -> pd.DataFrame:
-    """One row per (customer, order id): amounts summed, earliest time kept."""
-    grouped = rows.groupby(["customer_id", "order_id"], sort=False, observed=True)
-    orders = grouped.agg(order_date=("order_date", "min"), amount=("amount", "sum"))
-    orders = orders.reset_index()
-    return orders[list(ORDER_COLUMNS)]
+def merge_line_items(rows: pl.DataFrame, already_unique: bool = False) -> pl.DataFrame:
+    """One row per (customer, order id): amounts summed, earliest time kept.
+
+    ``already_unique`` skips the grouping when order ids are known to be unique.
+    """
+    if not already_unique:
+        rows = rows.group_by(["customer_id", "order_id"], maintain_order=True).agg(
+            pl.col("order_date").min(), pl.col("amount").sum()
+        )
+    return rows.select(ORDER_COLUMNS)

@@ -7,9 +7,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+import polars as pl
 
+from .frames import is_polars, to_pandas
 from .load import LoadOptions, LoadReport, read_orders
-from .rfm import customer_measures
+from .rfm import customer_measures, measures
 from .rules import RuleTable, assign_segments, builtin_rules
 from .schema import CUSTOMER_COLUMNS
 from .scoring import apply_scores, compute_cuts
@@ -17,35 +19,39 @@ from .scoring import apply_scores, compute_cuts
 
 @dataclass
 class RfmResult:
-    """Everything a run produced: the per-customer frame and how it was made."""
+    """Everything a run produced: the per-customer frame and how it was made.
 
-    customers: pd.DataFrame
+    ``frame`` is the Polars per-customer frame; ``customers`` the same as pandas.
+    """
+
+    frame: pl.DataFrame
     cuts: dict[str, list[float]]
     bins: int
     report: LoadReport
     table: RuleTable
-    rejects: pd.DataFrame | None = None
+    rejects_frame: pl.DataFrame | None = None
+
+    @property
+    def customers(self) -> pd.DataFrame:
+        return to_pandas(self.frame)
 
 
-def rfm_table(orders: pd.DataFrame, as_of: dt.date | None = None, bins: int = 5) -> pd.DataFrame:
+def rfm_table(orders, as_of: dt.date | None = None, bins: int = 5):
     """Per-customer measures and quantile scores from a canonical order frame.
 
-    Returns a new frame with :data:`custseg.schema.CUSTOMER_COLUMNS` minus ``segment``.
+    Returns a new frame (the same kind as ``orders``) with
+    :data:`custseg.schema.CUSTOMER_COLUMNS` minus ``segment``.
     """
-    measures = customer_measures(orders, as_of)
-    return apply_scores(measures, compute_cuts(measures, bins))
+    measured = customer_measures(orders, as_of)
+    return apply_scores(measured, compute_cuts(measured, bins))
 
 
-def segment_orders(
-    orders: pd.DataFrame,
-    *,
-    as_of: dt.date | None = None,
-    bins: int = 5,
-    table: RuleTable | None = None,
-) -> pd.DataFrame:
+def segment_orders(orders, *, as_of: dt.date | None = None, bins: int = 5,
+                   table: RuleTable | None = None):  # fmt: skip
     """Per-customer RFM frame with segments, from a canonical order frame."""
     scored = rfm_table(orders, as_of, bins)
-    return assign_segments(scored, table or builtin_rules("default"))[list(CUSTOMER_COLUMNS)]
+    out = assign_segments(scored, table or builtin_rules("default"))
+    return out.select(CUSTOMER_COLUMNS) if is_polars(out) else out[list(CUSTOMER_COLUMNS)]
 
 
 def run_rfm(
@@ -58,7 +64,7 @@ def run_rfm(
     """Load a file and segment its customers; the CLI's ``rfm`` command in one call."""
     loaded = read_orders(source, options or LoadOptions())
     table = table or builtin_rules("default")
-    measures = customer_measures(loaded.orders, loaded.report.as_of)
-    cuts = compute_cuts(measures, bins)
-    customers = assign_segments(apply_scores(measures, cuts), table)[list(CUSTOMER_COLUMNS)]
-    return RfmResult(customers, cuts, bins, loaded.report, table, loaded.rejects)
+    measured = measures(loaded.frame, loaded.report.as_of)
+    cuts = compute_cuts(measured, bins)
+    frame = assign_segments(apply_scores(measured, cuts), table).select(CUSTOMER_COLUMNS)
+    return RfmResult(frame, cuts, bins, loaded.report, table, loaded.rejects_frame)

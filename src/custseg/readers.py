@@ -22,7 +22,6 @@ import csv
 import gzip
 import io
 import lzma
-import re
 import sys
 import zipfile
 from dataclasses import dataclass, field
@@ -30,6 +29,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import polars as pl
 
 from .errors import InputFileError
 
@@ -107,9 +107,9 @@ class CsvDialect:
 
 @dataclass
 class RawTable:
-    """The file's rows as read, and the lines the reader had to skip."""
+    """The file's rows as read (a Polars frame), and the lines the reader had to skip."""
 
-    frame: pd.DataFrame
+    frame: pl.DataFrame
     format: str
     malformed: list[tuple[int | None, str]] = field(default_factory=list)
 
@@ -197,7 +197,7 @@ def read_header(source: Source, fmt: str) -> list[str] | None:
 
 
 def read_raw(source: Source, fmt: str, text_columns: list[str]) -> RawTable:
-    """Read the whole file; ``text_columns`` are kept as strings where the format allows.
+    """Read the whole file into a Polars frame; ``text_columns`` are kept as strings.
 
     Raises
     ------
@@ -206,14 +206,13 @@ def read_raw(source: Source, fmt: str, text_columns: list[str]) -> RawTable:
     """
     try:
         if fmt == "parquet":
-            target = source.path if source.path else io.BytesIO(source.data)
-            return RawTable(pd.read_parquet(target), fmt)
+            return RawTable(_read_parquet(source), fmt)
         if fmt == "excel":
-            return RawTable(_read_excel(source), fmt)
+            return RawTable(from_pandas(_read_excel(source)), fmt)
         if fmt == "jsonl":
             with source.binary() as fh:
                 frame = pd.read_json(fh, lines=True, dtype=False, encoding="utf-8")
-            return RawTable(frame, fmt)
+            return RawTable(from_pandas(frame), fmt)
         return _read_csv(source, sniff_csv(source), text_columns)
     except InputFileError:
         raise
@@ -222,6 +221,22 @@ def read_raw(source: Source, fmt: str, text_columns: list[str]) -> RawTable:
             f"{source.name}: cannot be read as {fmt.upper()} ({_first_line(exc)}); check that "
             f"the file is complete and in that format"
         ) from None
+
+
+def _read_parquet(source: Source) -> pl.DataFrame:
+    if source.path is not None and source.path.is_dir():
+        return pl.read_parquet(str(source.path / "**" / "*.parquet"))
+    return pl.read_parquet(source.path if source.path else io.BytesIO(source.data))
+
+
+def from_pandas(frame: pd.DataFrame) -> pl.DataFrame:
+    """Polars from pandas; object columns of mixed cells become text (dates as ISO text)."""
+    frame = frame.copy()
+    frame.columns = [str(c) for c in frame.columns]
+    for col in frame.columns:
+        if frame[col].dtype == object:
+            frame[col] = frame[col].map(lambda v: None if pd.isna(v) else str(v)).astype(object)
+    return pl.from_pandas(frame)
 
 
 def _read_excel(source: Source) -> pd.DataFrame:
@@ -241,15 +256,42 @@ def _read_csv(source: Source, dialect: CsvDialect, text_columns: list[str]) -> R
                 dtype=dict.fromkeys(text_columns, "string"),
                 encoding=dialect.encoding,
             )
-        return RawTable(frame, "csv")
-    return _read_csv_arrow(source, dialect, text_columns)
+        return RawTable(pl.from_pandas(frame), "csv")
+    try:
+        return RawTable(_read_csv_polars(source, dialect, text_columns), "csv")
+    except pl.exceptions.PolarsError:
+        # ragged lines or a column whose type guess failed: the careful reader
+        return _read_csv_arrow(source, dialect, text_columns)
+
+
+def _read_csv_polars(source: Source, dialect: CsvDialect, text_columns: list[str]):
+    """The fast path: Polars' multithreaded reader on UTF-8 input."""
+    if source.path is not None and source.compression is None and dialect.encoding == "utf-8":
+        data = source.path
+    else:
+        with source.binary() as fh:
+            raw = fh.read()
+        data = raw if dialect.encoding == "utf-8" else raw.decode(dialect.encoding).encode()
+    frame = pl.read_csv(
+        data,
+        separator=dialect.delimiter,
+        schema_overrides=dict.fromkeys(text_columns, pl.String),
+        try_parse_dates=True,
+        infer_schema_length=10_000,
+    )
+    return frame.rename(lambda c: c.lstrip("\ufeff"))
 
 
 def _read_csv_arrow(source: Source, dialect: CsvDialect, text_columns: list[str]) -> RawTable:
-    """pyarrow's multithreaded reader; a column whose type guess fails is re-read as text."""
+    """pyarrow's reader, which reports malformed lines; every column is read as text.
+
+    ``text_columns`` is accepted for symmetry with the fast path: all columns are text.
+    """
     import pyarrow as pa
     import pyarrow.csv as pcsv
 
+    names = read_header(source, "csv") or []
+    as_text = {n: pa.string() for name in names for n in (name, "\ufeff" + name)}
     malformed: list[tuple[int | None, str]] = []
 
     def skip(row) -> str:
@@ -257,59 +299,22 @@ def _read_csv_arrow(source: Source, dialect: CsvDialect, text_columns: list[str]
         return "skip"
 
     encoding = "utf8" if dialect.encoding in ("utf-8", "utf-8-sig") else dialect.encoding
-    as_text = set(text_columns)
-    threads = True
-    for _ in range(64):
+    for threads in (True, False):
         malformed.clear()
         with source.binary() as fh:
-            try:
-                table = pcsv.read_csv(
-                    fh,
-                    read_options=pcsv.ReadOptions(
-                        encoding=encoding, block_size=1 << 24, use_threads=threads
-                    ),
-                    parse_options=pcsv.ParseOptions(
-                        delimiter=dialect.delimiter,
-                        invalid_row_handler=skip,
-                        newlines_in_values=True,
-                    ),
-                    convert_options=pcsv.ConvertOptions(
-                        column_types={c: pa.string() for c in as_text},
-                        strings_can_be_null=True,
-                    ),
-                )
-            except pa.ArrowInvalid as exc:
-                column = _failed_column(str(exc), source)
-                if column is None or column in as_text:
-                    raise
-                as_text.add(column)
-                continue
-        if threads and any(number is None for number, _ in malformed):
-            threads = False  # read again serially: only then does pyarrow give line numbers
-            continue
-        break
-    frame = table.to_pandas(types_mapper=_string_mapper)
-    frame.columns = [str(c).lstrip("\ufeff") for c in frame.columns]
-    return RawTable(frame, "csv", malformed)
-
-
-_CONVERSION = re.compile(r"In CSV column #(\d+): .*conversion error")
-
-
-def _failed_column(message: str, source: Source) -> str | None:
-    """The name of the column a pyarrow type guess failed on, if the message says."""
-    m = _CONVERSION.search(message)
-    if not m:
-        return None
-    names = read_header(source, "csv") or []
-    index = int(m.group(1))
-    return names[index] if index < len(names) else None
-
-
-def _string_mapper(dtype):
-    import pyarrow as pa
-
-    return pd.StringDtype() if dtype in (pa.string(), pa.large_string()) else None
+            table = pcsv.read_csv(
+                fh,
+                read_options=pcsv.ReadOptions(encoding=encoding, use_threads=threads),
+                parse_options=pcsv.ParseOptions(
+                    delimiter=dialect.delimiter, invalid_row_handler=skip, newlines_in_values=True
+                ),
+                convert_options=pcsv.ConvertOptions(strings_can_be_null=True, column_types=as_text),
+            )
+        # pyarrow gives line numbers of skipped lines only when reading serially
+        if not any(number is None for number, _ in malformed):
+            break
+    frame = pl.from_arrow(table)
+    return RawTable(frame.rename(lambda c: c.lstrip("\ufeff")), "csv", malformed)
 
 
 def _first_line(exc: BaseException) -> str:

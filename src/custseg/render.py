@@ -29,13 +29,13 @@ def run_header(report: LoadReport, customers: int) -> Text:
     return Text("\n".join(lines))
 
 
-def cuts_table(cuts: dict[str, list[float]], levels: pd.DataFrame) -> Table:
+def cuts_table(cuts: dict[str, list[float]], levels: dict[str, list[int]]) -> Table:
     """Cut points per measure and customers per score level (empty levels show 0)."""
     table = Table(title="Score cut points", title_justify="left")
     table.add_column("Score")
     table.add_column("Measure", no_wrap=True)
     table.add_column("Cut points")
-    for level in levels.index:
+    for level in range(1, len(levels["r_score"]) + 1):
         table.add_column(f"={level}", justify="right")
     for measure, score_col, higher in MEASURES:
         shown = ", ".join(_num(c) for c in cuts[measure])

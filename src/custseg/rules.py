@@ -31,9 +31,10 @@ from importlib import resources
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
+import polars as pl
 
 from .errors import RulesError
+from .frames import column, with_columns
 
 #: condition key -> column of the per-customer frame
 FIELDS: dict[str, str] = {
@@ -232,24 +233,28 @@ def _parse_text(text: str, source: str) -> RuleTable:
     return parse_table(data, source)
 
 
-def assign_segments(customers: pd.DataFrame, table: RuleTable) -> pd.DataFrame:
-    """A copy of ``customers`` with a ``segment`` column: the first rule that matches.
+def assign_segments(customers, table: RuleTable):
+    """A copy of ``customers`` (pandas or Polars) with a ``segment`` column.
 
-    Customers no rule matches get ``table.fallback``.
+    Each customer gets the segment of the first rule that matches, or
+    ``table.fallback`` when none does.
     """
+    names = table.segment_names()
+    code = np.full(len(customers), names.index(table.fallback), dtype=np.int64)
     matched = np.zeros(len(customers), dtype=bool)
-    segment = np.full(len(customers), table.fallback, dtype=object)
     columns = {
-        key: customers[col].to_numpy(dtype="float64")
-        for key, col in FIELDS.items()
-        if col in customers.columns
+        key: column(customers, col) for key, col in FIELDS.items() if col in customers.columns
     }
     for rule in table.rules:
         hit = ~matched
         for cond in rule.conditions:
+            if cond.key not in columns:
+                raise RulesError(
+                    f"rule {rule.index} ({rule.segment}) uses {cond.key!r}, "
+                    f"which the customer frame lacks ({FIELDS[cond.key]})"
+                )
             hit &= cond.mask(columns[cond.key])
-        segment[hit] = rule.segment
+        code[hit] = names.index(rule.segment)
         matched |= hit
-    out = customers.copy()
-    out["segment"] = pd.Series(segment, index=customers.index, dtype="string")
-    return out
+    segment = pl.Series("segment", names, dtype=pl.String).gather(code)
+    return with_columns(customers, {"segment": segment})

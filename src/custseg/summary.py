@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import pandas as pd
+import polars as pl
 
 
-def segment_summary(customers: pd.DataFrame, segments: list[str] | None = None) -> pd.DataFrame:
+def segment_summary(customers, segments: list[str] | None = None) -> pd.DataFrame:
     """Per segment: customers, revenue, their shares, and mean recency/frequency/monetary.
 
     Parameters
     ----------
     customers:
-        Per-customer frame with ``segment``, ``recency_days``, ``frequency``, ``monetary``.
+        Per-customer frame (pandas or Polars) with ``segment``, ``recency_days``,
+        ``frequency`` and ``monetary``.
     segments:
         Segment names in display order; listed segments with no customer are kept
         with zeros so that an empty segment shows. Segments present in the data but
@@ -19,21 +21,30 @@ def segment_summary(customers: pd.DataFrame, segments: list[str] | None = None) 
 
     Returns
     -------
-    DataFrame
+    pandas.DataFrame
         Columns ``segment, customers, customer_share, revenue, revenue_share,
         mean_recency_days, mean_frequency, mean_monetary``.
     """
-    g = customers.groupby("segment", sort=False, observed=True)
-    out = g.agg(
-        customers=("customer_id", "size"),
-        revenue=("monetary", "sum"),
-        mean_recency_days=("recency_days", "mean"),
-        mean_frequency=("frequency", "mean"),
-        mean_monetary=("monetary", "mean"),
+    frame = (
+        customers
+        if isinstance(customers, pl.DataFrame)
+        else pl.from_pandas(customers[["segment", "recency_days", "frequency", "monetary"]])
+    )
+    agg = (
+        frame.group_by("segment")
+        .agg(
+            customers=pl.len(),
+            revenue=pl.col("monetary").sum(),
+            mean_recency_days=pl.col("recency_days").mean(),
+            mean_frequency=pl.col("frequency").mean(),
+            mean_monetary=pl.col("monetary").mean(),
+        )
+        .to_pandas()
+        .set_index("segment")
     )
     order = list(segments or [])
-    order += [s for s in out.index if s not in order]
-    out = out.reindex(order)
+    order += sorted(s for s in agg.index if s not in order)
+    out = agg.reindex(order)
     out["customers"] = out["customers"].fillna(0).astype("int64")
     out["revenue"] = out["revenue"].fillna(0.0).round(2)
     total_customers = max(int(out["customers"].sum()), 1)
@@ -41,13 +52,6 @@ def segment_summary(customers: pd.DataFrame, segments: list[str] | None = None) 
     out["customer_share"] = out["customers"] / total_customers
     out["revenue_share"] = out["revenue"] / total_revenue if total_revenue else 0.0
     out.index.name = "segment"
-    cols = [
-        "customers",
-        "customer_share",
-        "revenue",
-        "revenue_share",
-        "mean_recency_days",
-        "mean_frequency",
-        "mean_monetary",
-    ]
+    cols = ["customers", "customer_share", "revenue", "revenue_share",
+            "mean_recency_days", "mean_frequency", "mean_monetary"]  # fmt: skip
     return out[cols].reset_index()

@@ -1,0 +1,50 @@
+"""Conversions between the Polars frames the pipeline uses and the pandas frames of the API.
+
+The core computes on Polars; public functions accept either kind and answer in the
+kind they were given. This module is the one place that knows both.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import polars as pl
+
+
+def is_polars(frame) -> bool:
+    return isinstance(frame, pl.DataFrame)
+
+
+def to_pandas(frame: pl.DataFrame) -> pd.DataFrame:
+    """A pandas copy with the documented dtypes: ids as ``string``, times ``datetime64[ns]``."""
+    out = frame.to_pandas()
+    for col, dtype in frame.schema.items():
+        if dtype == pl.String:
+            out[col] = out[col].astype("string")
+        elif isinstance(dtype, pl.Datetime):
+            out[col] = out[col].astype("datetime64[ns]")
+    return out
+
+
+def with_columns(frame, columns: dict[str, np.ndarray | pl.Series]):
+    """A copy of ``frame`` (pandas or Polars) with ``columns`` added or replaced."""
+    if is_polars(frame):
+        return frame.with_columns(
+            [
+                v.alias(k) if isinstance(v, pl.Series) else pl.Series(k, v)
+                for k, v in columns.items()
+            ]
+        )
+    out = frame.copy()
+    for name, values in columns.items():
+        if isinstance(values, pl.Series):
+            values = values.to_pandas()
+            values = values.astype("string") if values.dtype == object else values
+            values.index = out.index
+        out[name] = values
+    return out
+
+
+def column(frame, name: str, dtype: str = "float64") -> np.ndarray:
+    """A column of a pandas or Polars frame as a numpy array."""
+    return frame[name].to_numpy().astype(dtype, copy=False)
