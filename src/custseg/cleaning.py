@@ -54,28 +54,27 @@ CANCEL_STATUS_WORDS: tuple[str, ...] = (
 )  # fmt: skip
 
 
-def blank(column: pl.Series) -> pl.Series:
+def blank_expr(name: str, dtype: pl.DataType) -> pl.Expr:
     """True where a raw cell is empty (null, or only spaces)."""
-    if column.dtype == pl.String:
-        return column.str.strip_chars().fill_null("") == ""
-    return column.is_null()
+    if dtype == pl.String:
+        return pl.col(name).str.strip_chars().fill_null("") == ""
+    return pl.col(name).is_null()
 
 
-def cancelled_status(status: pl.Series, extra: tuple[str, ...] = ()) -> pl.Series:
+def cancelled_status_expr(name: str, status: pl.Series, extra: tuple[str, ...] = ()) -> pl.Expr:
     """True where a status text means the order is not a sale (decided per distinct value)."""
     words = tuple(unicodedata.normalize("NFKC", w).lower() for w in CANCEL_STATUS_WORDS + extra)
-    text = status.cast(pl.String)
-    distinct = text.drop_nulls().unique().to_list()
+    distinct = status.cast(pl.String).drop_nulls().unique().to_list()
     bad = [u for u in distinct if any(w in unicodedata.normalize("NFKC", u).lower() for w in words)]
-    return text.is_in(bad).fill_null(False)
+    return pl.col(name).cast(pl.String).is_in(bad).fill_null(False)
 
 
-def cancelled_invoice(order_id: pl.Series) -> pl.Series:
+def cancelled_invoice_expr(order: pl.Expr, raw: pl.Series) -> pl.Expr:
     """UCI convention: ``C`` + digits is a cancellation, when other order ids are numeric."""
-    sample = order_id.drop_nulls().head(10_000)
+    sample = raw.drop_nulls().head(10_000).cast(pl.String).str.strip_chars()
     if sample.is_empty() or sample.str.contains(r"^\d+$").mean() < 0.5:
-        return pl.Series([False] * len(order_id), dtype=pl.Boolean)
-    return order_id.str.contains(r"^[Cc]\d+$").fill_null(False)
+        return pl.lit(False)
+    return order.str.contains(r"^[Cc]\d+$").fill_null(False)
 
 
 def ids_unique(ids: pl.Series) -> bool:

@@ -9,6 +9,7 @@ import datetime as dt
 import functools
 import json
 import sys
+import time
 
 import click
 
@@ -200,8 +201,14 @@ def main() -> None:
     is_flag=True,
     help="Print the run summary as JSON on stdout instead of tables.",
 )
+@click.option(
+    "--profile",
+    is_flag=True,
+    help="Print the seconds spent in each phase (read, clean, aggregate, score, segment, "
+    "write) as JSON on stderr.",
+)
 @handle_errors
-def rfm(file, bins, rules_file, segments, output, fmt, as_json, **kw):
+def rfm(file, bins, rules_file, segments, output, fmt, as_json, profile, **kw):
     """Score every customer's recency, frequency and monetary value and assign segments.
 
     FILE is an order export (CSV/TSV/TXT, gz/bz2/xz/zip, Parquet, .xlsx, JSON
@@ -229,7 +236,12 @@ def rfm(file, bins, rules_file, segments, output, fmt, as_json, **kw):
     if segments:
         customers = customers.filter(customers["segment"].is_in(list(segments)))
     if output:
+        clock = time.perf_counter()
         write_frame(customers, output, out_fmt)
+        result.report.phases["write"] = time.perf_counter() - clock
+    if profile:
+        phases = {k: round(v, 3) for k, v in result.report.phases.items()}
+        click.echo(json.dumps({"phases": phases}), err=True)
     if as_json:
         click.echo(json.dumps(_summary_dict(result), ensure_ascii=False, indent=2))
     else:
@@ -248,9 +260,9 @@ def _check_segments(segments, table) -> None:
 
 
 def _summary_dict(result) -> dict:
-    from .summary import segment_summary
+    from .summary import summary_table
 
-    summary = segment_summary(result.frame, result.table.segment_names())
+    summary = summary_table(result.frame, result.table.segment_names())
     return {
         "as_of": result.report.as_of.isoformat(),
         "rows": result.report.to_dict(),
@@ -258,8 +270,8 @@ def _summary_dict(result) -> dict:
         "bins": result.bins,
         "cut_points": result.cuts,
         "segments": {
-            row.segment: {"customers": int(row.customers), "revenue": float(row.revenue)}
-            for row in summary.itertuples(index=False)
+            row["segment"]: {"customers": row["customers"], "revenue": row["revenue"]}
+            for row in summary.iter_rows(named=True)
         },
     }
 
@@ -267,9 +279,9 @@ def _summary_dict(result) -> dict:
 def _print_summary(result, to_stderr: bool) -> None:
     from .render import rfm_summary
     from .scoring import level_counts
-    from .summary import segment_summary
+    from .summary import summary_table
 
-    summary = segment_summary(result.frame, result.table.segment_names())
+    summary = summary_table(result.frame, result.table.segment_names())
     levels = level_counts(result.frame, result.bins)
     make_console(stderr=to_stderr).print(rfm_summary(result.report, result.cuts, levels, summary))
 

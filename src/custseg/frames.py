@@ -6,9 +6,13 @@ kind they were given. This module is the one place that knows both.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import pandas as pd
 import polars as pl
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def is_polars(frame) -> bool:

@@ -8,12 +8,12 @@ then merge line items into orders. :class:`LoadReport` says where every row went
 from __future__ import annotations
 
 import datetime as dt
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
-import pandas as pd
 import polars as pl
 
 from . import cleaning, readers
@@ -21,7 +21,10 @@ from .columns import resolve_columns
 from .errors import DataError
 from .frames import to_pandas
 from .schema import ORDER_COLUMNS
-from .values import parse_amounts, parse_dates, parse_ids
+from .values import amount_expr, date_expr, id_expr
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @dataclass
@@ -54,6 +57,7 @@ class LoadReport:
     orders: int = 0
     returns: int = 0
     format: str = "csv"
+    phases: dict[str, float] = field(default_factory=dict)  # seconds spent per stage
 
     @property
     def rows_used(self) -> int:
@@ -117,6 +121,7 @@ def read_orders(source: str | Path, options: LoadOptions | None = None, **kwargs
     InputFileError, ColumnError, DataError
     """
     opts = options or LoadOptions(**kwargs)
+    started = time.perf_counter()
     src = readers.Source.open(source, opts.encoding)
     fmt = readers.detect_format(src)
     header = readers.read_header(src, fmt)
@@ -127,7 +132,10 @@ def read_orders(source: str | Path, options: LoadOptions | None = None, **kwargs
         roles = resolve_columns(raw.frame.columns, opts.columns)
     if raw.frame.is_empty() and not raw.malformed:
         raise DataError(f"{src.name}: the file has a header but no rows; export the orders again")
-    return normalize_orders(raw.frame, roles, opts, source=src.name, raw=raw)
+    read_s = time.perf_counter() - started
+    result = normalize_orders(None, roles, opts, source=src.name, raw=raw)
+    result.report.phases = {"read": read_s, "clean": time.perf_counter() - started - read_s}
+    return result
 
 
 def load_orders(source: str | Path, **kwargs) -> pd.DataFrame:
@@ -145,17 +153,24 @@ def normalize_orders(
 ) -> LoadResult:
     """Canonical orders from a raw frame (pandas or Polars) whose columns ``roles`` maps.
 
+    With ``frame=None`` the frame is taken from ``raw`` (a :class:`readers.RawTable`).
+
     The input frame is not modified. See :mod:`custseg.cleaning` for the reasons a
     row is left out and their order.
     """
     opts = options or LoadOptions()
-    if not isinstance(frame, pl.DataFrame):
+    if frame is None:  # take the frame out of the raw table, so that it can be freed early
+        frame, raw.frame = raw.frame, None
+    elif not isinstance(frame, pl.DataFrame):
         frame = readers.from_pandas(frame)
     malformed = raw.malformed if raw else []
-    lines = raw.line_numbers() if raw else np.arange(2, frame.height + 2)
+    height = frame.height
+    lines = raw.line_numbers(height) if raw else np.arange(2, height + 2)
     rows, one_row_per_order = parse_rows(frame, roles, opts, lines)
     if opts.strict:
         cleaning.check_strict(rows, frame, roles, malformed, source)
+    if not opts.keep_rejects:
+        del frame  # the raw rows are no longer needed: free their memory
     reason = rows["reason"]
     as_of = opts.as_of or _default_as_of(rows["order_date"].filter(reason == 0))
     reason = cleaning.mark(reason, rows["order_date"].dt.date() > as_of, "after as-of")
@@ -175,7 +190,7 @@ def normalize_orders(
     purchases = int((orders["amount"] >= 0).sum())
     report = LoadReport(
         source=source,
-        rows_read=frame.height + len(malformed),
+        rows_read=height + len(malformed),
         left_out=left_out,
         columns=dict(roles),
         as_of=as_of,
@@ -191,54 +206,77 @@ def parse_rows(
     frame: pl.DataFrame, roles: dict[str, str], opts: LoadOptions, lines: np.ndarray
 ) -> tuple[pl.DataFrame, bool]:
     """One canonical row per input row (before merging line items), with its file line
-    and the first reason it cannot be used (null when it can). Also returns whether
-    every row is its own order (unique order ids, or no order column)."""
-    if "amount" in roles:
-        amount = parse_amounts(frame[roles["amount"]])
-        amount_blank = cleaning.blank(frame[roles["amount"]])
-    else:
-        qty, price = frame[roles["quantity"]], frame[roles["price"]]
-        amount = parse_amounts(qty) * parse_amounts(price)
-        amount_blank = cleaning.blank(qty) | cleaning.blank(price)
-    line = pl.Series("line", lines, dtype=pl.Int64)
-    customer = parse_ids(frame[roles["customer"]])
-    order_date = parse_dates(frame[roles["date"]], dayfirst=opts.dayfirst)
+    and the code of the first reason it cannot be used (0 when it can).
+
+    All columns are parsed in one parallel pass. Also returns whether every row is
+    its own order (order ids never repeat, or there is no order column).
+    """
+    schema = frame.schema
+    order_col = roles.get("order")
     unique = False
-    if "order" in roles:
-        order_id = parse_ids(frame[roles["order"]])
-        unique = order_id.null_count() == 0 and cleaning.ids_unique(order_id)
-        if order_id.null_count():
-            order_id = order_id.fill_null("#" + line.cast(pl.String))
+    if order_col:
+        raw_ids = frame[order_col].cast(pl.String, strict=False)
+        unique = raw_ids.null_count() == 0 and cleaning.ids_unique(raw_ids)
+    date_col, cust_col = roles["date"], roles["customer"]
+    exprs = {
+        "customer_id": id_expr(cust_col, schema[cust_col], frame[cust_col]),
+        "order_date": date_expr(date_col, schema[date_col], opts.dayfirst, frame[date_col]),
+        "missing_date": cleaning.blank_expr(date_col, schema[date_col]),
+    }
+    if "amount" in roles:
+        amount = amount_expr(roles["amount"], schema[roles["amount"]])
+        amount_blank = cleaning.blank_expr(roles["amount"], schema[roles["amount"]])
     else:
-        order_id = line.cast(pl.String)  # one order per row
-    checks = [
-        ("missing customer", customer.is_null()),
-        ("missing date", cleaning.blank(frame[roles["date"]])),
-        ("unparseable date", order_date.is_null()),
-        ("missing amount", amount_blank),
-        ("unparseable amount", amount.is_null()),
-    ]
-    if "status" in roles:
-        checks.append(
-            ("cancelled", cleaning.cancelled_status(frame[roles["status"]], opts.cancel_status))
+        qty, price = roles["quantity"], roles["price"]
+        amount = amount_expr(qty, schema[qty]) * amount_expr(price, schema[price])
+        amount_blank = cleaning.blank_expr(qty, schema[qty]) | cleaning.blank_expr(
+            price, schema[price]
         )
-    if "order" in roles:
-        checks.append(("cancelled", cleaning.cancelled_invoice(order_id)))
+    exprs["amount"], exprs["missing_amount"] = amount, amount_blank
+    if order_col:
+        # unique ids are used as they are; repeated ones are normalised to merge line items
+        order = (
+            pl.col(order_col).cast(pl.String, strict=False)
+            if unique
+            else id_expr(order_col, schema[order_col], frame[order_col])
+        )
+        exprs["order_id"] = order
+        exprs["c_invoice"] = cleaning.cancelled_invoice_expr(order, frame[order_col])
+    if "status" in roles:
+        exprs["cancelled"] = cleaning.cancelled_status_expr(
+            roles["status"], frame[roles["status"]], opts.cancel_status
+        )
+    parsed = frame.lazy().select(**{k: e.alias(k) for k, e in exprs.items()}).collect()
+    line = pl.Series("line", lines, dtype=pl.Int64)
+    order_id = parsed["order_id"] if order_col else line.cast(pl.String)
+    if order_col and order_id.null_count():
+        order_id = order_id.fill_null("#" + line.cast(pl.String))
+    checks = [
+        ("missing customer", parsed["customer_id"].is_null()),
+        ("missing date", parsed["missing_date"]),
+        ("unparseable date", parsed["order_date"].is_null()),
+        ("missing amount", parsed["missing_amount"]),
+        ("unparseable amount", parsed["amount"].is_null()),
+    ]
+    if "cancelled" in parsed.columns:
+        checks.append(("cancelled", parsed["cancelled"]))
+    if "c_invoice" in parsed.columns:
+        checks.append(("cancelled", parsed["c_invoice"]))
     if not opts.keep_duplicates:
         checks.append(("duplicate row", cleaning.duplicate_rows(frame, unique)))
     if opts.returns == "drop":
-        checks.append(("return dropped", (amount < 0).fill_null(False)))
+        checks.append(("return dropped", (parsed["amount"] < 0).fill_null(False)))
     rows = pl.DataFrame(
-        {
-            "customer_id": customer,
-            "order_id": order_id,
-            "order_date": order_date,
-            "amount": amount,
-            "line": line,
-            "reason": cleaning.first_reasons(checks, frame.height),
-        }
+        [
+            parsed["customer_id"],
+            order_id.alias("order_id"),
+            parsed["order_date"],
+            parsed["amount"],
+            line,
+            cleaning.first_reasons(checks, frame.height),
+        ]
     )
-    return rows, unique or "order" not in roles
+    return rows, unique or order_col is None
 
 
 def _returns_only(customer: pl.Series, amount: pl.Series, reason: pl.Series) -> pl.Series:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import polars as pl
 
 from .frames import is_polars, to_pandas
@@ -15,6 +16,9 @@ from .rfm import customer_measures, measures
 from .rules import RuleTable, assign_segments, builtin_rules
 from .schema import CUSTOMER_COLUMNS
 from .scoring import apply_scores, compute_cuts
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @dataclass
@@ -63,8 +67,14 @@ def run_rfm(
 ) -> RfmResult:
     """Load a file and segment its customers; the CLI's ``rfm`` command in one call."""
     loaded = read_orders(source, options or LoadOptions())
+    phases = loaded.report.phases
     table = table or builtin_rules("default")
+    clock = time.perf_counter()
     measured = measures(loaded.frame, loaded.report.as_of)
+    phases["aggregate"], clock = time.perf_counter() - clock, time.perf_counter()
     cuts = compute_cuts(measured, bins)
-    frame = assign_segments(apply_scores(measured, cuts), table).select(CUSTOMER_COLUMNS)
+    scored = apply_scores(measured, cuts)
+    phases["score"], clock = time.perf_counter() - clock, time.perf_counter()
+    frame = assign_segments(scored, table).select(CUSTOMER_COLUMNS)
+    phases["segment"] = time.perf_counter() - clock
     return RfmResult(frame, cuts, bins, loaded.report, table, loaded.rejects_frame)

@@ -28,7 +28,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import polars as pl
 
 from .errors import InputFileError
@@ -113,17 +112,17 @@ class RawTable:
     format: str
     malformed: list[tuple[int | None, str]] = field(default_factory=list)
 
-    def line_numbers(self) -> np.ndarray:
-        """File line (1-based, header = line 1) of each row of ``frame``.
+    def line_numbers(self, rows: int) -> np.ndarray:
+        """File line (1-based, header = line 1) of each of the ``rows`` rows read.
 
         Skipped malformed lines are taken out of the count when the reader reported
         their numbers.
         """
-        lines = np.arange(2, len(self.frame) + len(self.malformed) + 2)
+        lines = np.arange(2, rows + len(self.malformed) + 2)
         skipped = [n for n, _ in self.malformed if n is not None]
         if skipped and len(skipped) == len(self.malformed):
             lines = np.setdiff1d(lines, np.asarray(skipped), assume_unique=True)
-        return lines[: len(self.frame)]
+        return lines[:rows]
 
 
 def detect_format(source: Source) -> str:
@@ -210,6 +209,8 @@ def read_raw(source: Source, fmt: str, text_columns: list[str]) -> RawTable:
         if fmt == "excel":
             return RawTable(from_pandas(_read_excel(source)), fmt)
         if fmt == "jsonl":
+            import pandas as pd
+
             with source.binary() as fh:
                 frame = pd.read_json(fh, lines=True, dtype=False, encoding="utf-8")
             return RawTable(from_pandas(frame), fmt)
@@ -229,8 +230,10 @@ def _read_parquet(source: Source) -> pl.DataFrame:
     return pl.read_parquet(source.path if source.path else io.BytesIO(source.data))
 
 
-def from_pandas(frame: pd.DataFrame) -> pl.DataFrame:
+def from_pandas(frame) -> pl.DataFrame:
     """Polars from pandas; object columns of mixed cells become text (dates as ISO text)."""
+    import pandas as pd
+
     frame = frame.copy()
     frame.columns = [str(c) for c in frame.columns]
     for col in frame.columns:
@@ -239,7 +242,9 @@ def from_pandas(frame: pd.DataFrame) -> pl.DataFrame:
     return pl.from_pandas(frame)
 
 
-def _read_excel(source: Source) -> pd.DataFrame:
+def _read_excel(source: Source):
+    import pandas as pd
+
     target = source.path if source.path is not None else io.BytesIO(source.data)
     try:
         return pd.read_excel(target, engine="calamine")
@@ -249,6 +254,8 @@ def _read_excel(source: Source) -> pd.DataFrame:
 
 def _read_csv(source: Source, dialect: CsvDialect, text_columns: list[str]) -> RawTable:
     if dialect.delimiter == "whitespace":
+        import pandas as pd
+
         with source.binary() as fh:
             frame = pd.read_csv(
                 fh,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import pandas as pd
+import polars as pl
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
@@ -45,7 +45,7 @@ def cuts_table(cuts: dict[str, list[float]], levels: dict[str, list[int]]) -> Ta
     return table
 
 
-def segment_table(summary: pd.DataFrame, currency: str = "") -> Table:
+def segment_table(summary: pl.DataFrame, currency: str = "") -> Table:
     """The per-segment summary table."""
     table = Table(title="Segments", title_justify="left")
     for name in (
@@ -59,21 +59,21 @@ def segment_table(summary: pd.DataFrame, currency: str = "") -> Table:
         "Avg spend",
     ):
         table.add_column(name, justify="left" if name == "Segment" else "right", no_wrap=True)
-    for row in summary.itertuples(index=False):
+    for row in summary.iter_rows(named=True):
         table.add_row(
-            str(row.segment),
-            f"{row.customers:,}",
-            f"{row.customer_share:.1%}",
-            f"{currency}{row.revenue:,.2f}",
-            f"{row.revenue_share:.1%}",
-            _mean(row.mean_recency_days, "{:,.0f}"),
-            _mean(row.mean_frequency, "{:,.2f}"),
-            _mean(row.mean_monetary, currency + "{:,.2f}"),
+            str(row["segment"]),
+            f"{row['customers']:,}",
+            f"{row['customer_share']:.1%}",
+            f"{currency}{row['revenue']:,.2f}",
+            f"{row['revenue_share']:.1%}",
+            _mean(row["mean_recency_days"], "{:,.0f}"),
+            _mean(row["mean_frequency"], "{:,.2f}"),
+            _mean(row["mean_monetary"], currency + "{:,.2f}"),
         )
     return table
 
 
-def rfm_summary(report: LoadReport, cuts, levels, summary: pd.DataFrame) -> Group:
+def rfm_summary(report: LoadReport, cuts, levels, summary: pl.DataFrame) -> Group:
     """Header, cut points and segment table, stacked."""
     customers = int(summary["customers"].sum())
     return Group(
@@ -90,4 +90,4 @@ def _num(x: float) -> str:
 
 
 def _mean(value: float, fmt: str) -> str:
-    return "-" if pd.isna(value) else fmt.format(value)
+    return "-" if value is None or value != value else fmt.format(value)

@@ -48,18 +48,19 @@ def customer_measures(orders, as_of: dt.date | None = None):
 
 def measures(orders: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
     """:func:`customer_measures` on a Polars frame (the pipeline's form)."""
-    purchase = pl.col("amount") >= 0
-    date = pl.col("order_date").filter(purchase)
     plan = orders.lazy()
     latest = orders["order_date"].max()
     if latest is not None and latest.date() > as_of:
         plan = plan.filter(pl.col("order_date").dt.date() <= pl.lit(as_of))
+    # a purchase's date; null for returns, so that min/max/count skip them
+    bought = pl.when(pl.col("amount") >= 0).then(pl.col("order_date")).alias("bought")
     out = (
-        plan.group_by("customer_id")
+        plan.select("customer_id", "amount", bought)
+        .group_by("customer_id")
         .agg(
-            first_order=date.min(),
-            last_order=date.max(),
-            frequency=purchase.sum().cast(pl.Int64),
+            first_order=pl.col("bought").min(),
+            last_order=pl.col("bought").max(),
+            frequency=pl.col("bought").count().cast(pl.Int64),
             monetary=pl.col("amount").sum(),
         )
         .filter(pl.col("frequency") > 0)

@@ -51,10 +51,9 @@ def apply_scores(customers, cuts: dict[str, list[float]]):
         score_col: score_values(column(customers, measure), cuts[measure], higher)
         for measure, score_col, higher in MEASURES
     }
-    code = pl.select(
-        pl.concat_str([pl.lit(pl.Series(v)).cast(pl.String) for v in scores.values()])
-    ).to_series()
-    return with_columns(customers, {**scores, "rfm_code": code})
+    parts = pl.DataFrame(scores)
+    code = parts.select(pl.concat_str(pl.all().cast(pl.String)).alias("rfm_code")).to_series()
+    return with_columns(customers, {**{k: parts[k] for k in scores}, "rfm_code": code})
 
 
 def score_customers(customers, bins: int = 5):

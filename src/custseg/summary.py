@@ -2,11 +2,37 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import polars as pl
 
+SUMMARY_COLUMNS = ("segment", "customers", "customer_share", "revenue", "revenue_share",
+                   "mean_recency_days", "mean_frequency", "mean_monetary")  # fmt: skip
 
-def segment_summary(customers, segments: list[str] | None = None) -> pd.DataFrame:
+
+def summary_table(customers: pl.DataFrame, segments: list[str] | None = None) -> pl.DataFrame:
+    """:func:`segment_summary` as a Polars frame (what the CLI renders)."""
+    agg = customers.group_by("segment").agg(
+        customers=pl.len(),
+        revenue=pl.col("monetary").sum().round(2),
+        mean_recency_days=pl.col("recency_days").mean(),
+        mean_frequency=pl.col("frequency").mean(),
+        mean_monetary=pl.col("monetary").mean(),
+    )
+    order = list(segments or [])
+    order += sorted(s for s in agg["segment"].to_list() if s not in order)
+    frame = pl.DataFrame({"segment": order}).join(agg, on="segment", how="left")
+    frame = frame.with_columns(
+        pl.col("customers").fill_null(0).cast(pl.Int64),
+        pl.col("revenue").fill_null(0.0),
+    )
+    total_customers = max(int(frame["customers"].sum()), 1)
+    total_revenue = float(frame["revenue"].sum())
+    return frame.with_columns(
+        customer_share=pl.col("customers") / total_customers,
+        revenue_share=(pl.col("revenue") / total_revenue) if total_revenue else pl.lit(0.0),
+    ).select(SUMMARY_COLUMNS)
+
+
+def segment_summary(customers, segments: list[str] | None = None):
     """Per segment: customers, revenue, their shares, and mean recency/frequency/monetary.
 
     Parameters
@@ -25,33 +51,7 @@ def segment_summary(customers, segments: list[str] | None = None) -> pd.DataFram
         Columns ``segment, customers, customer_share, revenue, revenue_share,
         mean_recency_days, mean_frequency, mean_monetary``.
     """
-    frame = (
-        customers
-        if isinstance(customers, pl.DataFrame)
-        else pl.from_pandas(customers[["segment", "recency_days", "frequency", "monetary"]])
-    )
-    agg = (
-        frame.group_by("segment")
-        .agg(
-            customers=pl.len(),
-            revenue=pl.col("monetary").sum(),
-            mean_recency_days=pl.col("recency_days").mean(),
-            mean_frequency=pl.col("frequency").mean(),
-            mean_monetary=pl.col("monetary").mean(),
-        )
-        .to_pandas()
-        .set_index("segment")
-    )
-    order = list(segments or [])
-    order += sorted(s for s in agg.index if s not in order)
-    out = agg.reindex(order)
-    out["customers"] = out["customers"].fillna(0).astype("int64")
-    out["revenue"] = out["revenue"].fillna(0.0).round(2)
-    total_customers = max(int(out["customers"].sum()), 1)
-    total_revenue = out["revenue"].sum()
-    out["customer_share"] = out["customers"] / total_customers
-    out["revenue_share"] = out["revenue"] / total_revenue if total_revenue else 0.0
-    out.index.name = "segment"
-    cols = ["customers", "customer_share", "revenue", "revenue_share",
-            "mean_recency_days", "mean_frequency", "mean_monetary"]  # fmt: skip
-    return out[cols].reset_index()
+    if not isinstance(customers, pl.DataFrame):
+        cols = ["segment", "recency_days", "frequency", "monetary"]
+        customers = pl.from_pandas(customers[cols]).with_columns(pl.col("segment").cast(pl.String))
+    return summary_table(customers, segments).to_pandas()

@@ -1,29 +1,27 @@
-"""Parse the values of order columns: ids, amounts and dates (vectorized, Polars).
+"""Parse the values of order columns: ids, amounts and dates, as Polars expressions.
 
-Each parser takes a Series and returns a Series of the canonical type, with nulls
-where the text could not be parsed, so that the caller can count those rows with
-a reason. Nothing here drops rows. pandas Series are accepted too (converted).
+The ``*_expr`` builders return expressions the loader evaluates together in one
+parallel pass; ``parse_*`` apply them to a single Series (pandas accepted). Each
+gives nulls where a value cannot be parsed, so the caller can count those rows
+with a reason. Nothing here drops rows.
 """
 
 from __future__ import annotations
 
 import polars as pl
 
-_MISSING_TEXT = ["", "nan", "none", "null", "na", "n/a", "-", "--"]
+MISSING_TEXT = ("", "nan", "none", "null", "na", "n/a", "-", "--")
 # Currency marks and words that may surround an amount; thousands separators and spaces.
-_AMOUNT_NOISE = r"(?i)[¥￥$€£,\s]|RMB|CNY|USD|元"
+_AMOUNT_NOISE = r"(?i)[¥￥$€£,()\s]|RMB|CNY|USD|元"
 
-#: Date formats tried, in order, on text (after 2019年3月5日 -> 2019/3/5).
+#: Date formats tried on text, in order (after ``2019年3月5日`` -> ``2019/3/5``).
 DATE_FORMATS: tuple[str, ...] = (
     "%Y-%m-%d %H:%M:%S%.f",
     "%Y-%m-%dT%H:%M:%S%.f",
-    "%Y-%m-%d %H:%M:%S",
-    "%Y-%m-%dT%H:%M:%S",
     "%Y-%m-%d %H:%M",
     "%Y-%m-%dT%H:%M",
     "%Y-%m-%d",
     "%Y/%m/%d %H:%M:%S%.f",
-    "%Y/%m/%d %H:%M:%S",
     "%Y/%m/%d %H:%M",
     "%Y/%m/%d",
     "%Y%m%d",
@@ -31,100 +29,90 @@ DATE_FORMATS: tuple[str, ...] = (
 _MDY = ("%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%m/%d/%Y")
 
 
-def as_polars(values) -> pl.Series:
-    """A Polars Series from a Polars or pandas Series."""
-    if isinstance(values, pl.Series):
-        return values
-    import pandas as pd
+def id_expr(name: str, dtype: pl.DataType, sample: pl.Series | None = None) -> pl.Expr:
+    """Canonical string ids: trimmed, ``17850.0`` -> ``17850``, leading zeros kept;
+    empty strings and missing markers (``nan``, ``null``, ``-`` ...) become null.
 
-    if isinstance(values.dtype, pd.StringDtype) or values.dtype == object:
-        return pl.Series(
-            values.name,
-            values.astype(object).where(values.notna(), None).tolist(),
-            dtype=pl.String if values.dtype != object else None,
-            strict=False,
-        )
-    return pl.from_pandas(values)
-
-
-def parse_ids(values) -> pl.Series:
-    """Canonical string ids: trimmed, ``17850.0`` -> ``17850``, leading zeros kept.
-
-    Empty strings and the usual missing markers (``nan``, ``null``, ``-`` ...) are null.
+    ``sample`` (the column, if at hand) lets the costly steps be skipped when no
+    value needs them.
     """
-    s = as_polars(values)
-    if s.dtype.is_float():
-        whole = (s.round(0) == s).fill_null(False)
-        text = pl.select(
+    col = pl.col(name)
+    if dtype.is_float():
+        whole = col.round(0) == col
+        return (
             pl.when(whole)
-            .then(s.cast(pl.Int64, strict=False).cast(pl.String))
-            .otherwise(s.cast(pl.String))
-        ).to_series()
-        return text.alias(s.name)
-    if s.dtype != pl.String:
-        s = s.cast(pl.String, strict=False)
-    text = s.str.strip_chars()
-    # the costly steps run only when some value needs them (most exports need neither)
-    if text.str.contains(".", literal=True).any():
+            .then(col.cast(pl.Int64, strict=False).cast(pl.String))
+            .otherwise(col.cast(pl.String))
+            .alias(name)
+        )
+    if dtype != pl.String:
+        return col.cast(pl.String, strict=False).alias(name)
+    text = col.str.strip_chars()
+    if sample is None or sample.str.contains(".", literal=True).any():
         text = text.str.replace(r"^([+-]?\d+)\.0+$", "${1}")
-    short = text.str.len_bytes() <= max(len(m) for m in _MISSING_TEXT)
-    if short.any():
-        missing = short & text.str.to_lowercase().is_in(_MISSING_TEXT)
-        text = pl.select(pl.when(missing).then(None).otherwise(text)).to_series()
-    return text.alias(s.name)
+    longest = max(len(m) for m in MISSING_TEXT)
+    if sample is None or (sample.str.len_bytes() <= longest + 2).any():
+        missing = (text.str.len_bytes() <= longest) & text.str.to_lowercase().is_in(MISSING_TEXT)
+        text = pl.when(missing).then(None).otherwise(text)
+    return text.alias(name)
 
 
-def parse_amounts(values) -> pl.Series:
+def amount_expr(name: str, dtype: pl.DataType) -> pl.Expr:
     """Float amounts from numbers or text such as ``¥1,234.50``, ``88元``, ``(12.50)``.
 
     Parentheses mean a negative amount (accounting style). Unparseable text is null.
     """
-    s = as_polars(values)
-    if s.dtype.is_numeric():
-        return s.cast(pl.Float64)
-    if s.dtype == pl.Boolean:
-        return pl.Series(s.name, [None] * len(s), dtype=pl.Float64)
-    if s.dtype != pl.String:
-        s = s.cast(pl.String, strict=False)
-    text = s.str.strip_chars()
+    col = pl.col(name)
+    if dtype.is_numeric():
+        return col.cast(pl.Float64).alias(name)
+    if dtype == pl.Boolean:
+        return pl.lit(None, pl.Float64).alias(name)
+    text = col.cast(pl.String, strict=False).str.strip_chars()
     negative = text.str.starts_with("(") & text.str.ends_with(")")
-    number = (
-        text.str.replace_all(r"[()]", "")
-        .str.replace_all(_AMOUNT_NOISE, "")
-        .cast(pl.Float64, strict=False)
-    )
-    return pl.select(pl.when(negative).then(-number).otherwise(number)).to_series().alias(s.name)
+    number = text.str.replace_all(_AMOUNT_NOISE, "").cast(pl.Float64, strict=False)
+    return pl.when(negative).then(-number).otherwise(number).alias(name)
 
 
-def parse_dates(values, dayfirst: bool = False) -> pl.Series:
+def date_expr(name: str, dtype: pl.DataType, dayfirst: bool = False,
+              sample: pl.Series | None = None) -> pl.Expr:  # fmt: skip
     """Timestamps (``Datetime[us]``, naive) from dates or text in common formats.
 
-    Tried in order, each on what is still unparsed: :data:`DATE_FORMATS` (ISO 8601 with
-    or without time and fractions of a second, ``YYYY/MM/DD``, ``YYYYMMDD``), then
-    ``M/D/YYYY [H:MM[:SS]]`` (``D/M/YYYY`` with ``dayfirst=True``). ``2019年3月5日`` is
-    read as ``2019/3/5``. Numbers are ``YYYYMMDD`` or Excel serial days. Else null.
+    Text is tried against :data:`DATE_FORMATS` (ISO 8601 with or without time and
+    fractions of a second, ``YYYY/MM/DD``, ``YYYYMMDD``), then ``M/D/YYYY [H:MM[:SS]]``
+    (``D/M/YYYY`` with ``dayfirst``); ``2019年3月5日`` reads as ``2019/3/5``. With a
+    ``sample`` of the column, only the formats that parse some of its first values
+    are tried first, and the rest only for what they leave unparsed. Numbers are
+    ``YYYYMMDD`` or Excel serial days (1900 system). Anything else is null.
     """
-    s = as_polars(values)
-    if s.dtype == pl.Datetime or s.dtype == pl.Date:
-        out = s.cast(pl.Datetime("us"))
-        return out.dt.replace_time_zone(None) if getattr(s.dtype, "time_zone", None) else out
-    if s.dtype.is_numeric():
-        return _numeric_dates(s)
-    if s.dtype == pl.Object or s.dtype != pl.String:
-        s = s.cast(pl.String, strict=False)
-    text = s.str.strip_chars()
+    col = pl.col(name)
+    if isinstance(dtype, pl.Datetime):
+        out = col.dt.replace_time_zone(None) if dtype.time_zone else col
+        return out.cast(pl.Datetime("us")).alias(name)
+    if dtype == pl.Date:
+        return col.cast(pl.Datetime("us")).alias(name)
+    if dtype.is_numeric():
+        return _numeric_dates(col.cast(pl.Float64)).alias(name)
+    text = col.cast(pl.String, strict=False).str.strip_chars()
     text = text.str.replace(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?", "${1}/${2}/${3}")
-    mdy = tuple(f.replace("%m/%d", "%d/%m") for f in _MDY) if dayfirst else _MDY
-    parsed = [
-        text.str.to_datetime(fmt, strict=False, time_unit="us", cache=True, exact=True)
-        for fmt in DATE_FORMATS + mdy
+    formats = DATE_FORMATS + (tuple(f.replace("%m/%d", "%d/%m") for f in _MDY) if dayfirst
+                              else _MDY)  # fmt: skip
+    if sample is not None:
+        formats = _likely_first(formats, sample)
+    parsed = [text.str.to_datetime(f, strict=False, time_unit="us", exact=True) for f in formats]
+    return pl.coalesce(parsed).alias(name)
+
+
+def _likely_first(formats: tuple[str, ...], sample: pl.Series) -> tuple[str, ...]:
+    """Formats that parse values of the sample first (coalesce stops at the first hit)."""
+    head = sample.drop_nulls().head(2000).cast(pl.String).str.strip_chars()
+    hits = [
+        f for f in formats if head.str.to_datetime(f, strict=False, exact=True).is_not_null().any()
     ]
-    return pl.select(pl.coalesce(parsed)).to_series().alias(s.name)
+    return tuple(hits) + tuple(f for f in formats if f not in hits)
 
 
-def _numeric_dates(s: pl.Series) -> pl.Series:
+def _numeric_dates(x: pl.Expr) -> pl.Expr:
     """Numbers as dates: ``YYYYMMDD`` integers, or Excel serial day numbers (1900 system)."""
-    x = s.cast(pl.Float64)
     ymd = x.is_between(10000101, 29991231) & (x % 1 == 0)
     as_ymd = (
         x.cast(pl.Int64, strict=False)
@@ -132,15 +120,36 @@ def _numeric_dates(s: pl.Series) -> pl.Series:
         .str.to_datetime("%Y%m%d", strict=False, time_unit="us")
     )
     epoch = pl.datetime(1899, 12, 30, time_unit="us")
-    serial = epoch + pl.duration(microseconds=(pl.lit(x) * 86_400_000_000).round(0).cast(pl.Int64))
-    return (
-        pl.select(
-            pl.when(ymd)
-            .then(as_ymd)
-            .when(pl.lit(x).is_between(1, 2958465))
-            .then(serial)
-            .otherwise(None)
-        )
-        .to_series()
-        .alias(s.name)
-    )
+    serial = epoch + pl.duration(microseconds=(x * 86_400_000_000).round(0).cast(pl.Int64))
+    return pl.when(ymd).then(as_ymd).when(x.is_between(1, 2958465)).then(serial).otherwise(None)
+
+
+def as_polars(values) -> pl.Series:
+    """A Polars Series from a Polars or pandas Series (text columns stay text)."""
+    if isinstance(values, pl.Series):
+        return values
+    if str(values.dtype) in ("object", "string", "str"):
+        cells = values.astype(object).where(values.notna(), None).tolist()
+        return pl.Series(str(values.name), cells, dtype=pl.String, strict=False)
+    return pl.from_pandas(values)
+
+
+def _apply(values, build) -> pl.Series:
+    s = as_polars(values)
+    name = s.name or "value"
+    return pl.DataFrame([s.alias(name)]).select(build(name, s)).to_series()
+
+
+def parse_ids(values) -> pl.Series:
+    """:func:`id_expr` on one Series."""
+    return _apply(values, lambda n, s: id_expr(n, s.dtype, s))
+
+
+def parse_amounts(values) -> pl.Series:
+    """:func:`amount_expr` on one Series."""
+    return _apply(values, lambda n, s: amount_expr(n, s.dtype))
+
+
+def parse_dates(values, dayfirst: bool = False) -> pl.Series:
+    """:func:`date_expr` on one Series."""
+    return _apply(values, lambda n, s: date_expr(n, s.dtype, dayfirst, s))

@@ -1,0 +1,60 @@
+#!/usr/bin/env python3
+"""Render a benchmark run as a Markdown table with ratios to the peers.
+
+    python bench/report.py SUMMARY.json PHASES.jsonl
+
+SUMMARY.json is what ../shared/bench/bench.py wrote (median wall s and peak RSS per
+method and dataset); PHASES.jsonl holds custseg's --profile lines, one per dataset.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+
+def main(summary_path: str, phases_path: str) -> None:
+    summary = json.loads(Path(summary_path).read_text())
+    datasets = list(dict.fromkeys(key.split("|", 1)[1] for key in summary))
+    methods = list(dict.fromkeys(key.split("|", 1)[0] for key in summary))
+    names = [Path(d).name for d in datasets]
+    print("Median wall seconds / peak RSS MiB of the whole process, same run, same machine.\n")
+    print("| method | " + " | ".join(names) + " |")
+    print("|---|" + "---|" * len(names))
+    for m in methods:
+        cells = []
+        for d in datasets:
+            e = summary.get(f"{m}|{d}", {})
+            cells.append(f"{e['wall_s']:.2f} / {e['maxrss_mib']:.0f}" if "wall_s" in e else "-")
+        print(f"| {m} | " + " | ".join(cells) + " |")
+    print("\n| ratio | " + " | ".join(names) + " |")
+    print("|---|" + "---|" * len(names))
+    rows = [
+        ("custseg / polars (time)", "polars", "wall_s"),
+        ("custseg / arrow_read floor (time)", "arrow_read", "wall_s"),
+        ("custseg / duckdb (time)", "duckdb", "wall_s"),
+        ("custseg / polars (peak memory)", "polars", "maxrss_mib"),
+    ]
+    for label, peer, key in rows:
+        cells = []
+        for d in datasets:
+            mine, theirs = summary.get(f"custseg|{d}", {}), summary.get(f"{peer}|{d}", {})
+            ok = key in mine and key in theirs and theirs[key]
+            cells.append(f"{mine[key] / theirs[key]:.2f}" if ok else "-")
+        print(f"| {label} | " + " | ".join(cells) + " |")
+    lines = [json.loads(x) for x in Path(phases_path).read_text().splitlines() if x.strip()]
+    if lines:
+        phases = list(lines[0]["phases"])
+        print(
+            "\ncustseg phases (seconds, one --profile run; the process also spends time starting)\n"
+        )
+        print("| dataset | " + " | ".join(phases) + " |")
+        print("|---|" + "---|" * len(phases))
+        for entry in lines:
+            cells = [f"{entry['phases'].get(p, 0):.2f}" for p in phases]
+            print(f"| {entry['dataset']} | " + " | ".join(cells) + " |")
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:3])

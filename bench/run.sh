@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Whole-process benchmark of `custseg rfm FILE -o out.csv`, side by side with the peers
+# (../shared/bench: polars, duckdb, pandas, and arrow_read, the reading-only floor) in one
+# run, with ratios, peak memory and custseg's own phase split.
+#
+#   bash bench/run.sh                     # 1M CSV, 10M CSV, 10M Parquet; 3 runs each
+#   RUNS=1 DATASETS=1M.csv bash bench/run.sh
+#
+# Not part of the test suite. Data and raw results stay out of git (bench/data, bench/results).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(dirname "$here")
+shared=${SHARED_BENCH:-$(dirname "$root")/shared/bench}
+runs=${RUNS:-3}
+datasets=${DATASETS:-1M.csv,10M.csv,10M.parquet}
+methods=${METHODS:-arrow_read,polars,duckdb,pandas_naive,custseg}
+tag=${TAG:-custseg-$(date +%Y%m%d-%H%M%S)}
+custseg="$root/.venv/bin/custseg"
+
+[ -x "$custseg" ] || { echo "install custseg first: python3 -m venv .venv && .venv/bin/pip install ." >&2; exit 1; }
+[ -x "$shared/.venv/bin/python" ] || bash "$shared/setup_venvs.sh"
+mkdir -p "$here/data" "$here/results"
+
+paths=()
+for spec in ${datasets//,/ }; do
+  rows=${spec%%.*}; ext=${spec#*.}
+  n=${rows/M/000000}
+  path="$here/data/orders_${rows}.${ext}"
+  [ -f "$path" ] || "$shared/.venv/bin/python" "$shared/gen_orders.py" --rows "$n" --seed 1 "$path"
+  paths+=("$path")
+done
+list=$(IFS=,; echo "${paths[*]}")
+
+"$shared/.venv/bin/python" "$shared/bench.py" --runs "$runs" --tag "$tag" --methods "$methods" \
+  --cmd "custseg=$custseg rfm {input} -o {output}" --datasets "$list" > /dev/null
+
+# custseg's own phase split (one extra run per dataset)
+phases="$here/results/$tag.phases.jsonl"
+: > "$phases"
+for path in "${paths[@]}"; do
+  "$custseg" rfm "$path" -o /tmp/custseg-bench-out.csv --profile 2>&1 >/dev/null \
+    | sed "s|^{|{\"dataset\": \"$(basename "$path")\", |" >> "$phases"
+done
+
+"$root/.venv/bin/python" "$here/report.py" "$shared/results/$tag/summary.json" "$phases" \
+  | tee "$here/results/$tag.md"
