@@ -7,7 +7,7 @@ from click.testing import CliRunner
 from conftest import SAMPLE
 from custseg import __version__
 from custseg.cli import main
-from custseg.schema import CUSTOMER_COLUMNS
+from custseg.schema import EXPORT_COLUMNS
 
 TINY = (
     "order_id,customer_id,order_date,amount\n"
@@ -48,7 +48,7 @@ def test_output_formats(runner, tiny, tmp_path, suffix):
         "json": lambda p: pd.read_json(p, orient="records", dtype={"rfm_code": str}),
         "jsonl": lambda p: pd.read_json(p, lines=True, dtype={"rfm_code": str}),
     }[suffix](out)
-    assert list(frame.columns) == list(CUSTOMER_COLUMNS)
+    assert list(frame.columns) == list(EXPORT_COLUMNS)
     assert frame["customer_id"].tolist() == ["a", "b", "c", "d"]
     assert frame["frequency"].tolist() == [2, 1, 1, 2]
     assert frame["monetary"].tolist() == [150, 30, 10, 510]
@@ -73,8 +73,8 @@ def test_segment_filter_to_stdout(runner, tiny):
     res = runner.invoke(main, ["rfm", str(tiny), "-o", "-", "--segment", "dormant"])
     assert res.exit_code == 0
     lines = res.stdout.strip().splitlines()
-    assert lines[0] == ",".join(CUSTOMER_COLUMNS)
-    assert all(line.endswith(",dormant") for line in lines[1:])
+    assert lines[0] == ",".join(EXPORT_COLUMNS)
+    assert all(",dormant,Dormant," in line for line in lines[1:])
     assert "Segments" not in res.stdout  # the summary went to stderr
 
 
@@ -142,7 +142,7 @@ def test_custom_rules_and_malformed_rules(runner, tiny, tmp_path):
     res = runner.invoke(main, ["rfm", str(tiny), "--rules", str(good), "-o", "-"])
     assert res.exit_code == 0
     rows = [line.split(",") for line in res.stdout.strip().splitlines()[1:]]
-    assert {r[0]: r[-1] for r in rows} == {"a": "big", "b": "rest", "c": "rest", "d": "big"}
+    assert {r[0]: r[11] for r in rows} == {"a": "big", "b": "rest", "c": "rest", "d": "big"}
     bad = tmp_path / "bad.toml"
     bad.write_text('[[rules]]\nsegment = "big"\nm = "lots"\n')
     res = runner.invoke(main, ["rfm", str(tiny), "--rules", str(bad)])

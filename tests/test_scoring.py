@@ -29,7 +29,9 @@ def test_heavy_ties_leave_levels_empty_and_equal_values_equal_scores():
     scores = score_values(freq, cuts, higher_is_better=True)
     assert scores.tolist() == [1] * 7 + [4, 4, 5]
     frame = pd.DataFrame({"r_score": scores, "f_score": scores, "m_score": scores})
-    counts = level_counts(frame, 5)["f_score"]
+    counts = level_counts(frame, {"recency_days": cuts, "frequency": cuts, "monetary": cuts})[
+        "f_score"
+    ]
     assert counts == [7, 0, 0, 2, 1]
 
 

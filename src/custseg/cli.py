@@ -164,21 +164,112 @@ def main() -> None:
     """
 
 
+class NumberList(click.ParamType):
+    """Comma-separated numbers, e.g. ``30,90,180,365``."""
+
+    name = "N,N,..."
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, list):
+            return value
+        try:
+            return [float(x) for x in str(value).split(",") if x.strip()]
+        except ValueError:
+            self.fail(f"{value!r} is not a comma-separated list of numbers", param, ctx)
+
+
+def scheme_options(func):
+    """Options that choose the rule table, the scoring and the language."""
+    options = [
+        click.option(
+            "--scheme",
+            default="default",
+            show_default=True,
+            metavar="NAME",
+            help="Built-in segment scheme: default, rfm11, cn8 (see 'custseg schemes').",
+        ),
+        click.option(
+            "--rules",
+            "rules_file",
+            type=click.Path(exists=True, dir_okay=False),
+            help="Your own rule table (TOML) instead of --scheme.",
+        ),
+        click.option(
+            "--scoring",
+            type=click.Choice(["quantile", "edges", "mean"]),
+            help="How R, F, M become scores: quantile cut points (default), fixed "
+            "--r/f/m-edges, or above/below the customers' mean (2 levels). "
+            "Default: what the scheme asks for.",
+        ),
+        click.option(
+            "--bins",
+            type=click.IntRange(2, 20),
+            default=None,
+            help="Score levels for quantile scoring (default 5, or the scheme's).",
+        ),
+        click.option(
+            "--r-edges",
+            type=NumberList(),
+            metavar="DAYS,...",
+            help="Edges for --scoring edges, in days since the last order, e.g. "
+            "30,90,180,365. N edges give N+1 scores; a value equal to an edge "
+            "falls in the lower-value bin (30 days is 'within 30').",
+        ),
+        click.option(
+            "--f-edges",
+            type=NumberList(),
+            metavar="N,...",
+            help="Edges in orders, e.g. 1,2,4,8 (2 orders scores as '<= 2').",
+        ),
+        click.option(
+            "--m-edges",
+            type=NumberList(),
+            metavar="X,...",
+            help="Edges in money spent, e.g. 100,300,1000,3000.",
+        ),
+        click.option(
+            "--lang",
+            type=click.Choice(["en", "zh"]),
+            default=None,
+            help="Language of labels, headings and actions (default: from the "
+            "locale; zh_* gives Chinese).",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def resolve_scheme(kw: dict):
+    """Pop the scheme flags: the rule table, the scoring spec and the language."""
+    from .i18n import default_lang
+    from .rules import builtin_rules, load_rules
+    from .scoring import ScoringSpec
+
+    rules_file, scheme = kw.pop("rules_file"), kw.pop("scheme")
+    table = load_rules(rules_file) if rules_file else builtin_rules(scheme)
+    edges = {"recency_days": kw.pop("r_edges"), "frequency": kw.pop("f_edges"),
+             "monetary": kw.pop("m_edges")}  # fmt: skip
+    method = kw.pop("scoring") or table.scoring or "quantile"
+    bins = kw.pop("bins") or (table.bins if table.scoring in (None, "quantile") else None) or 5
+    spec = ScoringSpec(method=method, bins=bins, edges=edges)
+    spec.levels()  # validates the edges before any data is read
+    warn_rules(table, spec)
+    return table, spec, kw.pop("lang") or default_lang()
+
+
+def warn_rules(table, spec) -> None:
+    """Print the rule-table problems that change results as warnings on stderr."""
+    from .rulecheck import check_table
+
+    for problem in check_table(table, spec.levels()):
+        if problem.level == "warning":
+            click.echo(f"Warning: {problem.message}", err=True)
+
+
 @main.command()
 @loader_options
-@click.option(
-    "--bins",
-    type=click.IntRange(2, 20),
-    default=5,
-    show_default=True,
-    help="Number of score levels for R, F and M (quantile cut points).",
-)
-@click.option(
-    "--rules",
-    "rules_file",
-    type=click.Path(exists=True, dir_okay=False),
-    help="Rule table (TOML) to use instead of the default scheme.",
-)
+@scheme_options
 @click.option(
     "--segment",
     "segments",
@@ -201,14 +292,18 @@ def main() -> None:
     is_flag=True,
     help="Print the run summary as JSON on stdout instead of tables.",
 )
+@click.option("--actions", is_flag=True, help="Show the suggested action of each segment.")
+@click.option(
+    "--thresholds", metavar="FILE", help="Write the cut points or edges used (JSON) to FILE."
+)
 @click.option(
     "--profile",
     is_flag=True,
-    help="Print the seconds spent in each phase (read, clean, aggregate, score, segment, "
-    "write) as JSON on stderr.",
+    help="Print the seconds spent in each phase (read, clean, aggregate, score, "
+    "segment, write) as JSON on stderr.",
 )
 @handle_errors
-def rfm(file, bins, rules_file, segments, output, fmt, as_json, profile, **kw):
+def rfm(segments, output, fmt, as_json, actions, thresholds, profile, file, **kw):
     """Score every customer's recency, frequency and monetary value and assign segments.
 
     FILE is an order export (CSV/TSV/TXT, gz/bz2/xz/zip, Parquet, .xlsx, JSON
@@ -217,35 +312,44 @@ def rfm(file, bins, rules_file, segments, output, fmt, as_json, profile, **kw):
     names or named with the --*-col options. Every row is used or left out with a
     reason, and the summary shows the counts.
 
+    Exports have one row per customer: customer_id, first_order, last_order,
+    recency_days, frequency, monetary, aov, r_score, f_score, m_score, rfm_code,
+    segment (stable name), segment_label and action (in --lang).
+
     \b
     Examples:
       custseg rfm data/sample_orders.csv
       custseg rfm orders.csv -o customers.parquet
       custseg rfm orders.csv --as-of today --segment churn-risk -o churn.csv
+      custseg rfm orders.csv --scheme cn8 --lang zh --actions
+      custseg rfm orders.csv --scoring edges --r-edges 30,90,180,365 \\
+          --f-edges 1,2,4,8 --m-edges 100,300,1000,3000
     """
-    from .export import format_for, write_frame
+    from .export import format_for, write_frame, write_json
     from .pipeline import run_rfm
-    from .rules import builtin_rules, load_rules
+    from .rules import label_segments
 
-    table = load_rules(rules_file) if rules_file else builtin_rules("default")
+    table, spec, lang = resolve_scheme(kw)
     _check_segments(segments, table)
     out_fmt = format_for(output, fmt) if output else None
-    result = run_rfm(file, load_options(kw), bins=bins, table=table)
+    result = run_rfm(file, load_options(kw), scoring=spec, table=table)
     write_rejects(result, kw.pop("rejects"))
+    if thresholds:
+        write_json(_thresholds(result), thresholds)
     customers = result.frame
     if segments:
         customers = customers.filter(customers["segment"].is_in(list(segments)))
     if output:
         clock = time.perf_counter()
-        write_frame(customers, output, out_fmt)
+        write_frame(label_segments(customers, table, lang), output, out_fmt)
         result.report.phases["write"] = time.perf_counter() - clock
     if profile:
         phases = {k: round(v, 3) for k, v in result.report.phases.items()}
         click.echo(json.dumps({"phases": phases}), err=True)
     if as_json:
-        click.echo(json.dumps(_summary_dict(result), ensure_ascii=False, indent=2))
+        click.echo(json.dumps(_summary_dict(result, lang), ensure_ascii=False, indent=2))
     else:
-        _print_summary(result, to_stderr=output == "-")
+        _print_summary(result, to_stderr=output == "-", lang=lang, actions=actions)
 
 
 def _check_segments(segments, table) -> None:
@@ -259,31 +363,55 @@ def _check_segments(segments, table) -> None:
             )
 
 
-def _summary_dict(result) -> dict:
+def _thresholds(result) -> dict:
+    return {"scoring": result.scoring.method, "cut_points": result.cuts,
+            "rule": "a value equal to a cut point falls in the lower-value bin"}  # fmt: skip
+
+
+def _summary_dict(result, lang: str) -> dict:
     from .summary import summary_table
 
     summary = summary_table(result.frame, result.table.segment_names())
+    info = result.table.info
     return {
         "as_of": result.report.as_of.isoformat(),
         "rows": result.report.to_dict(),
         "customers": result.frame.height,
-        "bins": result.bins,
+        "scheme": result.table.name,
+        "scoring": result.scoring.method,
+        "bins": {k: len(v) + 1 for k, v in result.cuts.items()},
         "cut_points": result.cuts,
         "segments": {
-            row["segment"]: {"customers": row["customers"], "revenue": row["revenue"]}
+            row["segment"]: {
+                "customers": row["customers"],
+                "revenue": row["revenue"],
+                "label": info(row["segment"]).label_in(lang),
+                "action": info(row["segment"]).action_in(lang),
+            }
             for row in summary.iter_rows(named=True)
         },
     }
 
 
-def _print_summary(result, to_stderr: bool) -> None:
+def _print_summary(result, to_stderr: bool, lang: str, actions: bool) -> None:
     from .render import rfm_summary
     from .scoring import level_counts
     from .summary import summary_table
 
     summary = summary_table(result.frame, result.table.segment_names())
-    levels = level_counts(result.frame, result.bins)
-    make_console(stderr=to_stderr).print(rfm_summary(result.report, result.cuts, levels, summary))
+    levels = level_counts(result.frame, result.cuts)
+    make_console(stderr=to_stderr).print(
+        rfm_summary(
+            result.report,
+            result.cuts,
+            levels,
+            summary,
+            result.table,
+            result.scoring.method,
+            lang,
+            actions,
+        )  # fmt: skip
+    )
 
 
 def make_console(stderr: bool = False):
@@ -294,6 +422,8 @@ def make_console(stderr: bool = False):
     width = None if stream.isatty() else 120
     return Console(file=stream, width=width, highlight=False)
 
+
+from . import cli_rules  # noqa: E402,F401  (registers the schemes and rules commands)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

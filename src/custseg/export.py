@@ -1,12 +1,14 @@
-"""Write per-customer frames to files, completely or not at all."""
+"""Write per-customer frames and summaries to files, completely or not at all."""
 
 from __future__ import annotations
 
 import contextlib
 import io
+import json
 import os
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import polars as pl
@@ -34,12 +36,32 @@ def format_for(path: str, explicit: str | None = None) -> str:
     return fmt
 
 
-def write_frame(frame, path: str, fmt: str) -> None:
-    """Write ``frame`` (Polars or pandas) to ``path`` (``-`` is stdout) in ``fmt``.
+@contextlib.contextmanager
+def atomic_path(path: str) -> Iterator[str]:
+    """Yield a temporary file name beside ``path``; rename it to ``path`` on success.
 
-    A file is written to a temporary name in the same folder and renamed into
-    place, so readers never see a half-written file.
+    A crash, an error or a kill before the rename leaves no file at ``path``.
     """
+    target = Path(path)
+    if not target.parent.is_dir():
+        raise OutputError(f"{path}: folder {target.parent} does not exist; create it first")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot write ({exc.strerror})") from None
+    os.close(fd)
+    try:
+        yield tmp
+        os.replace(tmp, target)
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot write ({exc.strerror})") from None
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+
+
+def write_frame(frame, path: str, fmt: str) -> None:
+    """Write ``frame`` (Polars or pandas) to ``path`` (``-`` is stdout) in ``fmt``, atomically."""
     if not isinstance(frame, pl.DataFrame):
         frame = pl.from_pandas(frame)
     if path == "-":
@@ -50,20 +72,18 @@ def write_frame(frame, path: str, fmt: str) -> None:
         sys.stdout.write(buffer.getvalue().decode("utf-8"))
         sys.stdout.flush()
         return
-    target = Path(path)
-    folder = target.parent
-    if not folder.is_dir():
-        raise OutputError(f"{path}: folder {folder} does not exist; create it first")
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
-    os.close(fd)
-    try:
+    with atomic_path(path) as tmp:
         _write(frame, tmp, fmt)
-        os.replace(tmp, target)
-    except OSError as exc:
-        raise OutputError(f"{path}: cannot write ({exc.strerror})") from None
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
+
+
+def write_json(data: dict, path: str) -> None:
+    """Write ``data`` as JSON to ``path`` (``-`` is stdout), atomically."""
+    text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    if path == "-":
+        sys.stdout.write(text)
+        return
+    with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8") as fh:
+        fh.write(text)
 
 
 def _write(frame: pl.DataFrame, target, fmt: str) -> None:

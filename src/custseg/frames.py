@@ -52,3 +52,13 @@ def with_columns(frame, columns: dict[str, np.ndarray | pl.Series]):
 def column(frame, name: str, dtype: str = "float64") -> np.ndarray:
     """A column of a pandas or Polars frame as a numpy array."""
     return frame[name].to_numpy().astype(dtype, copy=False)
+
+
+def as_series(frame, name: str) -> pl.Series:
+    """A column of a pandas or Polars frame as a Polars Series."""
+    if is_polars(frame):
+        return frame[name]
+    values = frame[name]
+    if str(values.dtype) in ("object", "string", "str"):
+        values = values.astype(object).where(values.notna(), None)
+    return pl.Series(name, values.tolist() if values.dtype == object else values.to_numpy())

@@ -15,7 +15,7 @@ from .load import LoadOptions, LoadReport, read_orders
 from .rfm import customer_measures, measures
 from .rules import RuleTable, assign_segments, builtin_rules
 from .schema import CUSTOMER_COLUMNS
-from .scoring import apply_scores, compute_cuts
+from .scoring import ScoringSpec, apply_scores, compute_cuts
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -30,7 +30,7 @@ class RfmResult:
 
     frame: pl.DataFrame
     cuts: dict[str, list[float]]
-    bins: int
+    scoring: ScoringSpec
     report: LoadReport
     table: RuleTable
     rejects_frame: pl.DataFrame | None = None
@@ -62,19 +62,20 @@ def run_rfm(
     source: str | Path,
     options: LoadOptions | None = None,
     *,
-    bins: int = 5,
+    scoring: ScoringSpec | None = None,
     table: RuleTable | None = None,
 ) -> RfmResult:
     """Load a file and segment its customers; the CLI's ``rfm`` command in one call."""
+    scoring = scoring or ScoringSpec()
     loaded = read_orders(source, options or LoadOptions())
     phases = loaded.report.phases
     table = table or builtin_rules("default")
     clock = time.perf_counter()
     measured = measures(loaded.frame, loaded.report.as_of)
     phases["aggregate"], clock = time.perf_counter() - clock, time.perf_counter()
-    cuts = compute_cuts(measured, bins)
+    cuts = scoring.cuts(measured)
     scored = apply_scores(measured, cuts)
     phases["score"], clock = time.perf_counter() - clock, time.perf_counter()
     frame = assign_segments(scored, table).select(CUSTOMER_COLUMNS)
     phases["segment"] = time.perf_counter() - clock
-    return RfmResult(frame, cuts, bins, loaded.report, table, loaded.rejects_frame)
+    return RfmResult(frame, cuts, scoring, loaded.report, table, loaded.rejects_frame)

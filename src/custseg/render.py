@@ -7,87 +7,121 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
+from .i18n import reason, t
 from .load import LoadReport
+from .rules import RuleTable
 from .schema import MEASURES
 
 _SCORE_NAMES = {"r_score": "R", "f_score": "F", "m_score": "M"}
 
 
-def run_header(report: LoadReport, customers: int) -> Text:
+def run_header(report: LoadReport, customers: int, lang: str = "en") -> Text:
     """As-of date and the row accounting, one fact per line."""
+    left = report.rows_read - report.rows_used
     lines = [
-        f"Source: {report.source}",
-        f"As of: {report.as_of.isoformat()}",
-        f"Rows: {report.rows_read:,} read, {report.rows_used:,} used, "
-        f"{report.rows_read - report.rows_used:,} left out",
-    ]
-    for reason, n in report.left_out.items():
+        f"{t('source', lang)}: {report.source}",
+        f"{t('as_of', lang)}: {report.as_of.isoformat()}",
+        t("rows", lang, read=f"{report.rows_read:,}", used=f"{report.rows_used:,}",
+          left=f"{left:,}"),
+    ]  # fmt: skip
+    for name, n in report.left_out.items():
         if n:
-            lines.append(f"  left out, {reason}: {n:,}")
-    returns = f" (+{report.returns:,} returns)" if report.returns else ""
-    lines.append(f"Orders: {report.orders:,}{returns}   Customers: {customers:,}")
+            lines.append(t("left_out", lang, reason=reason(name, lang), n=f"{n:,}"))
+    returns = t("returns", lang, n=f"{report.returns:,}") if report.returns else ""
+    lines.append(t("orders", lang, orders=f"{report.orders:,}", returns=returns,
+                   customers=f"{customers:,}"))  # fmt: skip
     return Text("\n".join(lines))
 
 
-def cuts_table(cuts: dict[str, list[float]], levels: dict[str, list[int]]) -> Table:
+def cuts_table(cuts: dict[str, list[float]], levels: dict[str, list[int]], method: str,
+               lang: str = "en") -> Table:  # fmt: skip
     """Cut points per measure and customers per score level (empty levels show 0)."""
-    table = Table(title="Score cut points", title_justify="left")
-    table.add_column("Score")
-    table.add_column("Measure", no_wrap=True)
-    table.add_column("Cut points")
-    for level in range(1, len(levels["r_score"]) + 1):
+    title = t("cuts_title", lang, method=t(method, lang))
+    table = Table(title=title, title_justify="left")
+    table.add_column(t("score", lang))
+    table.add_column(t("measure", lang), no_wrap=True)
+    table.add_column(t("cut_points", lang))
+    width = max(len(v) for v in levels.values())
+    for level in range(1, width + 1):
         table.add_column(f"={level}", justify="right")
     for measure, score_col, higher in MEASURES:
         shown = ", ".join(_num(c) for c in cuts[measure])
-        direction = "more is better" if higher else "fewer is better"
-        counts = [f"{int(n):,}" for n in levels[score_col]]
-        table.add_row(_SCORE_NAMES[score_col], f"{measure} ({direction})", shown, *counts)
+        direction = t("more_better" if higher else "fewer_better", lang)
+        counts = [f"{n:,}" for n in levels[score_col]]
+        counts += [""] * (width - len(counts))
+        table.add_row(_SCORE_NAMES[score_col], f"{t(measure, lang)} ({direction})", shown,
+                      *counts)  # fmt: skip
     return table
 
 
-def segment_table(summary: pl.DataFrame, currency: str = "") -> Table:
-    """The per-segment summary table."""
-    table = Table(title="Segments", title_justify="left")
-    for name in (
-        "Segment",
-        "Customers",
-        "Share",
-        "Revenue",
-        "Rev. share",
-        "Avg recency (d)",
-        "Avg orders",
-        "Avg spend",
-    ):
-        table.add_column(name, justify="left" if name == "Segment" else "right", no_wrap=True)
+def segment_table(summary: pl.DataFrame, rules: RuleTable, lang: str = "en") -> Table:
+    """The per-segment summary table, with a bar of each segment's share of customers."""
+    table = Table(title=t("segments_title", lang), title_justify="left")
+    headings = ["segment", "customers", "share", "bars", "revenue", "revenue_share",
+                "avg_recency", "avg_orders", "avg_spend"]  # fmt: skip
+    for key in headings:
+        table.add_column(t(key, lang), justify="left" if key in ("segment", "bars") else "right",
+                         no_wrap=True)  # fmt: skip
     for row in summary.iter_rows(named=True):
-        table.add_row(
-            str(row["segment"]),
+        info = rules.info(row["segment"])
+        name = Text(info.label_in(lang) if lang == "zh" else row["segment"],
+                    style=info.color or "")  # fmt: skip
+        cells = [
+            name,
             f"{row['customers']:,}",
             f"{row['customer_share']:.1%}",
-            f"{currency}{row['revenue']:,.2f}",
+            Text(bar(row["customer_share"]), style=info.color or ""),
+            f"{row['revenue']:,.2f}",
             f"{row['revenue_share']:.1%}",
             _mean(row["mean_recency_days"], "{:,.0f}"),
             _mean(row["mean_frequency"], "{:,.2f}"),
-            _mean(row["mean_monetary"], currency + "{:,.2f}"),
-        )
+            _mean(row["mean_monetary"], "{:,.2f}"),
+        ]
+        table.add_row(*cells)
     return table
 
 
-def rfm_summary(report: LoadReport, cuts, levels, summary: pl.DataFrame) -> Group:
+def actions_table(summary: pl.DataFrame, rules: RuleTable, lang: str = "en") -> Table:
+    """Each segment's suggested action."""
+    table = Table(title=t("action", lang), title_justify="left")
+    table.add_column(t("segment", lang), no_wrap=True)
+    table.add_column(t("action", lang), overflow="fold")
+    for name in summary["segment"]:
+        info = rules.info(name)
+        shown = info.label_in(lang) if lang == "zh" else name
+        table.add_row(Text(shown, style=info.color or ""), info.action_in(lang))
+    return table
+
+
+def bar(share: float, width: int = 20) -> str:
+    """A horizontal bar of ``share`` (0..1) in eighths of a character cell."""
+    eighths = round(max(0.0, min(1.0, share)) * width * 8)
+    full, part = divmod(eighths, 8)
+    return "█" * full + (" ▏▎▍▌▋▊▉"[part] if part else "")
+
+
+def rfm_summary(
+    report: LoadReport,
+    cuts,
+    levels,
+    summary: pl.DataFrame,
+    rules: RuleTable,
+    method: str = "quantile",
+    lang: str = "en",
+    actions: bool = False,
+) -> Group:
     """Header, cut points and segment table, stacked."""
     customers = int(summary["customers"].sum())
-    return Group(
-        run_header(report, customers),
-        Text(""),
-        cuts_table(cuts, levels),
-        Text(""),
-        segment_table(summary),
-    )
+    parts = [run_header(report, customers, lang), Text(""), cuts_table(cuts, levels, method, lang),
+             Text(""), segment_table(summary, rules, lang)]  # fmt: skip
+    if actions:
+        parts += [Text(""), actions_table(summary, rules, lang)]
+    return Group(*parts)
 
 
 def _num(x: float) -> str:
     return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.2f}"
 
 
-def _mean(value: float, fmt: str) -> str:
+def _mean(value: float | None, fmt: str) -> str:
     return "-" if value is None or value != value else fmt.format(value)

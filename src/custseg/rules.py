@@ -34,7 +34,7 @@ import numpy as np
 import polars as pl
 
 from .errors import RulesError
-from .frames import column, with_columns
+from .frames import as_series, column, with_columns
 
 #: condition key -> column of the per-customer frame
 FIELDS: dict[str, str] = {
@@ -83,6 +83,13 @@ class Rule:
     def describe(self) -> str:
         return " and ".join(f"{c.key} {c.text}" for c in self.conditions) or "always"
 
+    def condition(self, key: str) -> Condition | None:
+        return next((c for c in self.conditions if c.key == key), None)
+
+    @property
+    def uses_raw_values(self) -> bool:
+        return any(c.key not in ("r", "f", "m") for c in self.conditions)
+
 
 @dataclass(frozen=True)
 class SegmentInfo:
@@ -93,6 +100,13 @@ class SegmentInfo:
     action_zh: str = ""
     color: str = ""
 
+    def label_in(self, lang: str) -> str:
+        """The label in ``lang`` (``en`` or ``zh``), falling back to English, then the name."""
+        return (self.label_zh if lang == "zh" else "") or self.label or self.name
+
+    def action_in(self, lang: str) -> str:
+        return (self.action_zh if lang == "zh" else "") or self.action
+
 
 @dataclass
 class RuleTable:
@@ -101,6 +115,12 @@ class RuleTable:
     segments: dict[str, SegmentInfo] = field(default_factory=dict)
     fallback: str = "other"
     description: str = ""
+    scoring: str | None = None  # the scoring method the scheme is meant for
+    bins: int | None = None
+    source_text: str = ""  # the TOML it was read from
+
+    def info(self, segment: str) -> SegmentInfo:
+        return self.segments.get(segment, SegmentInfo(name=segment))
 
     def segment_names(self) -> list[str]:
         """Segment names in the order they first appear, fallback last."""
@@ -146,12 +166,20 @@ def parse_table(data: dict, source: str) -> RuleTable:
     fallback = data.get("fallback", "other")
     if not isinstance(fallback, str) or not fallback:
         raise RulesError(f"{source}: fallback must be a segment name")
+    scoring = data.get("scoring")
+    if scoring is not None and scoring not in ("quantile", "edges", "mean"):
+        raise RulesError(f"{source}: scoring = {scoring!r}; use quantile, edges or mean")
+    bins = data.get("bins")
+    if bins is not None and (not isinstance(bins, int) or isinstance(bins, bool) or bins < 2):
+        raise RulesError(f"{source}: bins = {bins!r}; use a whole number of at least 2")
     return RuleTable(
         name=str(data.get("name", Path(source).stem)),
         rules=rules,
         segments=segments,
         fallback=fallback,
         description=str(data.get("description", "")),
+        scoring=scoring,
+        bins=bins,
     )
 
 
@@ -230,7 +258,21 @@ def _parse_text(text: str, source: str) -> RuleTable:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise RulesError(f"{source}: not valid TOML ({exc})") from None
-    return parse_table(data, source)
+    table = parse_table(data, source)
+    table.source_text = text
+    return table
+
+
+def find_rules(name_or_path: str) -> RuleTable:
+    """A built-in scheme by name, or a rule table file by path."""
+    if name_or_path in builtin_names():
+        return builtin_rules(name_or_path)
+    if Path(name_or_path).is_file():
+        return load_rules(name_or_path)
+    raise RulesError(
+        f"{name_or_path!r} is neither a built-in scheme ({', '.join(builtin_names())}) "
+        f"nor a rule table file"
+    )
 
 
 def assign_segments(customers, table: RuleTable):
@@ -258,3 +300,22 @@ def assign_segments(customers, table: RuleTable):
         matched |= hit
     segment = pl.Series("segment", names, dtype=pl.String).gather(code)
     return with_columns(customers, {"segment": segment})
+
+
+def label_segments(customers, table: RuleTable, lang: str = "en"):
+    """A copy of a segmented frame with ``segment_label`` and ``action`` in ``lang``.
+
+    ``segment`` stays the stable machine-readable name.
+    """
+    segment = as_series(customers, "segment").cast(pl.String)
+    names = table.segment_names()
+    names += [s for s in segment.unique().to_list() if s not in names]
+    labels = {n: table.info(n).label_in(lang) for n in names}
+    actions = {n: table.info(n).action_in(lang) for n in names}
+    return with_columns(
+        customers,
+        {
+            "segment_label": segment.replace_strict(labels, return_dtype=pl.String),
+            "action": segment.replace_strict(actions, return_dtype=pl.String),
+        },
+    )

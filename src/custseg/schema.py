@@ -22,6 +22,10 @@ aov, r_score, f_score, m_score, rfm_code, segment``
 - ``aov``: ``monetary / frequency`` (NaN when frequency is 0).
 - ``r_score``/``f_score``/``m_score``: 1..bins, higher is better.
 - ``rfm_code``: the three scores as a string, e.g. ``"545"``.
+- ``segment``: the stable machine-readable segment name.
+
+Exports (:data:`EXPORT_COLUMNS`) add ``segment_label`` and ``action`` in the chosen
+language (``--lang``).
 """
 
 from __future__ import annotations
@@ -39,6 +43,8 @@ MEASURE_COLUMNS: tuple[str, ...] = (
 )
 SCORE_COLUMNS: tuple[str, ...] = ("r_score", "f_score", "m_score", "rfm_code")
 CUSTOMER_COLUMNS: tuple[str, ...] = MEASURE_COLUMNS + SCORE_COLUMNS + ("segment",)
+#: Exported files add the segment's label and suggested action in the chosen language.
+EXPORT_COLUMNS: tuple[str, ...] = CUSTOMER_COLUMNS + ("segment_label", "action")
 
 #: The three RFM measures: (measure column, score column, higher value is better).
 MEASURES: tuple[tuple[str, str, bool], ...] = (

@@ -11,6 +11,8 @@ Functions accept pandas or Polars frames and return the same kind.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import polars as pl
 
@@ -40,9 +42,80 @@ def score_values(values, cuts: list[float], higher_is_better: bool) -> np.ndarra
     return score.astype("int64")
 
 
-def compute_cuts(customers, bins: int = 5) -> dict[str, list[float]]:
-    """Quantile cut points for each measure column (recency_days, frequency, monetary)."""
-    return {m: quantile_cuts(column(customers, m), bins) for m, _, _ in MEASURES}
+SCORING_METHODS = ("quantile", "edges", "mean")
+
+
+@dataclass(frozen=True)
+class ScoringSpec:
+    """How scores are cut: the method, the levels of ``quantile``, the ``edges`` of ``edges``."""
+
+    method: str = "quantile"
+    bins: int = 5
+    edges: dict[str, list[float]] | None = None
+
+    def cuts(self, customers) -> dict[str, list[float]]:
+        return compute_cuts(customers, self.bins, self.method, self.edges)
+
+    def levels(self) -> dict[str, int]:
+        """Score levels per score key (r, f, m) before seeing any data."""
+        if self.method == "mean":
+            return dict.fromkeys("rfm", 2)
+        if self.method == "edges":
+            measures = {"r": "recency_days", "f": "frequency", "m": "monetary"}
+            return {
+                k: len(check_edges(m, (self.edges or {}).get(m))) + 1 for k, m in measures.items()
+            }
+        return dict.fromkeys("rfm", self.bins)
+
+
+def compute_cuts(
+    customers,
+    bins: int = 5,
+    method: str = "quantile",
+    edges: dict[str, list[float]] | None = None,
+) -> dict[str, list[float]]:
+    """Cut points for each measure column (recency_days, frequency, monetary).
+
+    Parameters
+    ----------
+    method:
+        ``quantile``: the ``bins - 1`` quantiles of the customers' values.
+        ``edges``: fixed thresholds from ``edges`` (measure -> ascending list; N edges
+        give N + 1 scores). ``mean``: one cut at the customers' mean (2 scores:
+        better than the mean or not).
+
+    Raises
+    ------
+    CustsegError
+        For an unknown method, or ``edges`` missing a measure or not ascending.
+    """
+    if method == "quantile":
+        return {m: quantile_cuts(column(customers, m), bins) for m, _, _ in MEASURES}
+    if method == "mean":
+        return {m: [round(float(np.mean(column(customers, m))), 6)] for m, _, _ in MEASURES}
+    if method == "edges":
+        return {m: check_edges(m, (edges or {}).get(m)) for m, _, _ in MEASURES}
+    raise CustsegError(f"--scoring {method}: unknown; choose one of {', '.join(SCORING_METHODS)}")
+
+
+_EDGE_FLAGS = {"recency_days": "--r-edges", "frequency": "--f-edges", "monetary": "--m-edges"}
+
+
+def check_edges(measure: str, edges: list[float] | None) -> list[float]:
+    """Validated fixed edges for one measure (ascending, at least one)."""
+    flag = _EDGE_FLAGS[measure]
+    if not edges:
+        raise CustsegError(
+            f"--scoring edges needs {flag}, e.g. {flag} "
+            + {
+                "recency_days": "30,90,180,365",
+                "frequency": "1,2,4,8",
+                "monetary": "100,300,1000,3000",
+            }[measure]
+        )
+    if any(b <= a for a, b in zip(edges, edges[1:], strict=False)):
+        raise CustsegError(f"{flag} {','.join(map(str, edges))}: edges must be strictly ascending")
+    return [float(e) for e in edges]
 
 
 def apply_scores(customers, cuts: dict[str, list[float]]):
@@ -61,9 +134,11 @@ def score_customers(customers, bins: int = 5):
     return apply_scores(customers, compute_cuts(customers, bins))
 
 
-def level_counts(scored, bins: int) -> dict[str, list[int]]:
-    """Customers per score level 1..bins for each score column (empty levels show 0)."""
+def level_counts(scored, cuts: dict[str, list[float]]) -> dict[str, list[int]]:
+    """Customers per score level 1..len(cuts)+1 of each score column (empty levels show 0)."""
     return {
-        score_col: np.bincount(column(scored, score_col, "int64"), minlength=bins + 1)[1:].tolist()
-        for _, score_col, _ in MEASURES
+        score_col: np.bincount(
+            column(scored, score_col, "int64"), minlength=len(cuts[measure]) + 2
+        )[1:].tolist()
+        for measure, score_col, _ in MEASURES
     }

@@ -1,0 +1,76 @@
+"""The words the terminal output uses, in English and Chinese (``--lang en|zh``)."""
+
+from __future__ import annotations
+
+import os
+
+LANGS = ("en", "zh")
+
+_TEXT: dict[str, tuple[str, str]] = {
+    "source": ("Source", "数据来源"),
+    "as_of": ("As of", "统计截止日"),
+    "rows": ("Rows: {read} read, {used} used, {left} left out",
+             "行数：读取 {read}，使用 {used}，剔除 {left}"),
+    "left_out": ("  left out, {reason}: {n}", "  剔除（{reason}）：{n}"),
+    "orders": ("Orders: {orders}{returns}   Customers: {customers}",
+               "订单：{orders}{returns}   客户：{customers}"),
+    "returns": (" (+{n} returns)", "（另有退货 {n}）"),
+    "cuts_title": ("Score cut points ({method})", "评分分界点（{method}）"),
+    "score": ("Score", "评分"),
+    "measure": ("Measure", "指标"),
+    "cut_points": ("Cut points", "分界点"),
+    "more_better": ("more is better", "越大越好"),
+    "fewer_better": ("fewer is better", "越小越好"),
+    "segments_title": ("Segments", "客户分群"),
+    "segment": ("Segment", "分群"),
+    "customers": ("Customers", "客户数"),
+    "share": ("Share", "占比"),
+    "revenue": ("Revenue", "消费金额"),
+    "revenue_share": ("Rev. share", "金额占比"),
+    "avg_recency": ("Avg recency (d)", "平均最近消费(天)"),
+    "avg_orders": ("Avg orders", "平均订单数"),
+    "avg_spend": ("Avg spend", "平均消费"),
+    "bars": ("Share of customers", "客户占比"),
+    "action": ("Suggested action", "建议动作"),
+    "recency_days": ("recency_days", "最近消费间隔(天)"),
+    "frequency": ("frequency", "消费频次"),
+    "monetary": ("monetary", "消费金额"),
+    "quantile": ("quantiles", "分位数"),
+    "edges": ("fixed edges", "固定阈值"),
+    "mean": ("mean", "均值"),
+}  # fmt: skip
+
+_REASONS_ZH = {
+    "malformed line": "格式错误的行",
+    "missing customer": "缺少客户",
+    "missing date": "缺少日期",
+    "unparseable date": "日期无法解析",
+    "missing amount": "缺少金额",
+    "unparseable amount": "金额无法解析",
+    "cancelled": "已取消/退款",
+    "duplicate row": "重复行",
+    "return dropped": "退货（已剔除）",
+    "after as-of": "晚于截止日",
+    "returns only": "仅有退货",
+}
+
+
+def default_lang(environ: dict | None = None) -> str:
+    """``zh`` when the locale (LC_ALL, LC_MESSAGES, LANG) is Chinese, else ``en``."""
+    env = os.environ if environ is None else environ
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = env.get(var, "")
+        if value:
+            return "zh" if value.lower().startswith("zh") else "en"
+    return "en"
+
+
+def t(key: str, lang: str, **values) -> str:
+    """The text for ``key`` in ``lang``, formatted with ``values``."""
+    en, zh = _TEXT[key]
+    return (zh if lang == "zh" else en).format(**values)
+
+
+def reason(name: str, lang: str) -> str:
+    """A left-out reason in ``lang``."""
+    return _REASONS_ZH.get(name, name) if lang == "zh" else name
