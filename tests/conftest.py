@@ -15,7 +15,7 @@ def orders_frame(rows: list[tuple]) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=["customer_id", "order_id", "order_date", "amount"])
     frame["customer_id"] = frame["customer_id"].astype("string")
     frame["order_id"] = frame["order_id"].astype("string")
-    frame["order_date"] = pd.to_datetime(frame["order_date"])
+    frame["order_date"] = pd.to_datetime(frame["order_date"], format="ISO8601")
     frame["amount"] = frame["amount"].astype("float64")
     return frame
 

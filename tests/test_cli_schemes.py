@@ -110,9 +110,10 @@ def test_export_has_stable_segment_and_label(runner, tmp_path):
     out = tmp_path / "o.csv"
     runner.invoke(main, ["rfm", str(SAMPLE), "--lang", "zh", "-o", str(out)])
     header, first = out.read_text(encoding="utf-8").splitlines()[:2]
-    assert header.endswith("segment,segment_label,action")
+    assert header.endswith("segment,lifecycle,segment_label,action")
     assert first.split(",")[11] in {"high-value", "new", "potential", "churn-risk", "dormant"}
-    assert any("\u4e00" <= ch <= "\u9fff" for ch in first.split(",")[12])
+    assert first.split(",")[12] in {"new", "active", "returning", "churned"}
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in first.split(",")[13])
 
 
 def test_rules_show_export_check(runner, tmp_path):

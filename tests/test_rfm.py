@@ -80,4 +80,37 @@ def test_segment_orders_columns(orders):
         "m_score",
         "rfm_code",
         "segment",
+        "lifecycle",
     ]
+
+
+def test_lifecycle_status_by_hand():
+    # as of 2024-12-31, new within 30 days, churned after 180 days without a purchase
+    orders = orders_frame(
+        [
+            ("churned", "1", "2024-01-10", 10.0),  # last purchase 356 days ago
+            ("new", "2", "2024-12-20", 10.0),  # first purchase 11 days ago
+            ("returning", "3", "2024-01-05", 10.0),
+            ("returning", "4", "2024-11-01", 10.0),  # back after 301 days
+            ("active", "5", "2024-06-01", 10.0),
+            ("active", "6", "2024-10-01", 10.0),  # 122-day gap: not a lapse
+            ("edge", "7", "2024-07-04", 10.0),  # exactly 180 days before as-of: not churned
+            ("lapsed-back-long-ago", "8", "2023-01-01", 10.0),
+            ("lapsed-back-long-ago", "9", "2024-05-01", 10.0),  # the comeback was 244 days ago
+            ("lapsed-back-long-ago", "9b", "2024-06-15", 10.0),
+            ("lapsed-back-long-ago", "10", "2024-12-01", 10.0),  # 169 days after the last
+            ("refund", "11", "2024-12-28", -5.0),  # a return does not make anyone new
+            ("refund", "12", "2024-02-01", 20.0),
+        ]
+    )
+    out = customer_measures(orders, as_of=dt.date(2024, 12, 31)).set_index("customer_id")
+    assert out["lifecycle"].to_dict() == {
+        "active": "active",
+        "churned": "churned",
+        "edge": "active",
+        "lapsed-back-long-ago": "active",
+        "new": "new",
+        "refund": "churned",
+        "returning": "returning",
+    }
+    assert out.loc["edge", "recency_days"] == 180

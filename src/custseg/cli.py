@@ -240,7 +240,7 @@ def scheme_options(func):
     return func
 
 
-def resolve_scheme(kw: dict):
+def resolve_scheme(kw: dict, quiet: bool = False):
     """Pop the scheme flags: the rule table, the scoring spec and the language."""
     from .i18n import default_lang
     from .rules import builtin_rules, load_rules
@@ -254,7 +254,8 @@ def resolve_scheme(kw: dict):
     bins = kw.pop("bins") or (table.bins if table.scoring in (None, "quantile") else None) or 5
     spec = ScoringSpec(method=method, bins=bins, edges=edges)
     spec.levels()  # validates the edges before any data is read
-    warn_rules(table, spec)
+    if not quiet:
+        warn_rules(table, spec)
     return table, spec, kw.pop("lang") or default_lang()
 
 
@@ -267,9 +268,99 @@ def warn_rules(table, spec) -> None:
             click.echo(f"Warning: {problem.message}", err=True)
 
 
+def output_options(func):
+    """Options of every command that writes a per-customer list."""
+    options = [
+        click.option(
+            "-o",
+            "--output",
+            metavar="PATH",
+            help="Write one row per customer to PATH ('-' for stdout). Written to a "
+            "temporary file and renamed: never half a file.",
+        ),
+        click.option(
+            "--format",
+            "fmt",
+            type=click.Choice(["csv", "parquet", "json", "jsonl", "xlsx"]),
+            help="Output file format (default: from the suffix of --output).",
+        ),
+        click.option(
+            "--ids-only", is_flag=True, help="Write just the customer ids, one per line, no header."
+        ),
+        click.option(
+            "--excel-safe",
+            is_flag=True,
+            help="In CSV, put a ' before text starting with = + - @ so that a "
+            "spreadsheet shows it as text instead of running it as a formula "
+            "(off by default: ids reach machines unchanged; .xlsx output is "
+            "always safe).",
+        ),
+        click.option(
+            "--json",
+            "as_json",
+            is_flag=True,
+            help="Print the run summary as JSON on stdout instead of tables.",
+        ),
+        click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def lifecycle_options(func):
+    """The windows of the lifecycle status (new / active / returning / churned)."""
+    options = [
+        click.option(
+            "--new-days",
+            type=click.IntRange(0),
+            default=30,
+            show_default=True,
+            help="A customer whose first order is this recent is 'new'.",
+        ),
+        click.option(
+            "--churn-days",
+            type=click.IntRange(1),
+            default=180,
+            show_default=True,
+            help="A customer without an order for longer is 'churned'; one who came "
+            "back after such a gap is 'returning'.",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def lifecycle_of(kw: dict):
+    from .rfm import Lifecycle
+
+    return Lifecycle(new_days=kw.pop("new_days"), churn_days=kw.pop("churn_days"))
+
+
+def emit(make_frame, kw: dict) -> float:
+    """Write the per-customer frame that ``make_frame()`` builds, as the output flags say;
+    returns the seconds it took."""
+    from .export import excel_safe, format_for, write_frame, write_ids
+
+    output, fmt = kw.pop("output"), kw.pop("fmt")
+    ids_only, safe = kw.pop("ids_only"), kw.pop("excel_safe")
+    if not output:
+        return 0.0
+    clock = time.perf_counter()
+    frame = make_frame()
+    if ids_only:
+        write_ids(frame["customer_id"], output)
+    else:
+        out_fmt = format_for(output, fmt)
+        write_frame(excel_safe(frame) if safe and out_fmt == "csv" else frame, output, out_fmt)
+    return time.perf_counter() - clock
+
+
 @main.command()
 @loader_options
 @scheme_options
+@lifecycle_options
 @click.option(
     "--segment",
     "segments",
@@ -277,21 +368,7 @@ def warn_rules(table, spec) -> None:
     metavar="NAME",
     help="Keep only customers of this segment in the output (repeatable).",
 )
-@click.option(
-    "-o", "--output", metavar="PATH", help="Write one row per customer to PATH ('-' for stdout)."
-)
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["csv", "parquet", "json", "jsonl"]),
-    help="Output file format (default: from the suffix of --output).",
-)
-@click.option(
-    "--json",
-    "as_json",
-    is_flag=True,
-    help="Print the run summary as JSON on stdout instead of tables.",
-)
+@output_options
 @click.option("--actions", is_flag=True, help="Show the suggested action of each segment.")
 @click.option(
     "--thresholds", metavar="FILE", help="Write the cut points or edges used (JSON) to FILE."
@@ -303,7 +380,7 @@ def warn_rules(table, spec) -> None:
     "segment, write) as JSON on stderr.",
 )
 @handle_errors
-def rfm(segments, output, fmt, as_json, actions, thresholds, profile, file, **kw):
+def rfm(segments, as_json, quiet, actions, thresholds, profile, file, **kw):
     """Score every customer's recency, frequency and monetary value and assign segments.
 
     FILE is an order export (CSV/TSV/TXT, gz/bz2/xz/zip, Parquet, .xlsx, JSON
@@ -314,7 +391,8 @@ def rfm(segments, output, fmt, as_json, actions, thresholds, profile, file, **kw
 
     Exports have one row per customer: customer_id, first_order, last_order,
     recency_days, frequency, monetary, aov, r_score, f_score, m_score, rfm_code,
-    segment (stable name), segment_label and action (in --lang).
+    segment (stable name), lifecycle (new, active, returning, churned),
+    segment_label and action (in --lang).
 
     \b
     Examples:
@@ -325,31 +403,31 @@ def rfm(segments, output, fmt, as_json, actions, thresholds, profile, file, **kw
       custseg rfm orders.csv --scoring edges --r-edges 30,90,180,365 \\
           --f-edges 1,2,4,8 --m-edges 100,300,1000,3000
     """
-    from .export import format_for, write_frame, write_json
+    from .export import format_for, write_json
     from .pipeline import run_rfm
     from .rules import label_segments
 
-    table, spec, lang = resolve_scheme(kw)
+    table, spec, lang = resolve_scheme(kw, quiet)
     _check_segments(segments, table)
-    out_fmt = format_for(output, fmt) if output else None
-    result = run_rfm(file, load_options(kw), scoring=spec, table=table)
+    if kw["output"] and not kw["ids_only"]:
+        format_for(kw["output"], kw["fmt"])  # a bad suffix fails before any work
+    to_stdout = kw["output"] == "-"
+    result = run_rfm(file, load_options(kw), scoring=spec, table=table,
+                     lifecycle=lifecycle_of(kw))  # fmt: skip
     write_rejects(result, kw.pop("rejects"))
     if thresholds:
         write_json(_thresholds(result), thresholds)
     customers = result.frame
     if segments:
         customers = customers.filter(customers["segment"].is_in(list(segments)))
-    if output:
-        clock = time.perf_counter()
-        write_frame(label_segments(customers, table, lang), output, out_fmt)
-        result.report.phases["write"] = time.perf_counter() - clock
+    result.report.phases["write"] = emit(lambda: label_segments(customers, table, lang), kw)
     if profile:
         phases = {k: round(v, 3) for k, v in result.report.phases.items()}
         click.echo(json.dumps({"phases": phases}), err=True)
     if as_json:
         click.echo(json.dumps(_summary_dict(result, lang), ensure_ascii=False, indent=2))
-    else:
-        _print_summary(result, to_stderr=output == "-", lang=lang, actions=actions)
+    elif not quiet:
+        _print_summary(result, to_stderr=to_stdout, lang=lang, actions=actions)
 
 
 def _check_segments(segments, table) -> None:
@@ -423,7 +501,7 @@ def make_console(stderr: bool = False):
     return Console(file=stream, width=width, highlight=False)
 
 
-from . import cli_rules  # noqa: E402,F401  (registers the schemes and rules commands)
+from . import cli_reports, cli_rules  # noqa: E402,F401  (register their commands)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

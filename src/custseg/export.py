@@ -15,9 +15,12 @@ import polars as pl
 
 from .errors import OutputError
 
-FORMATS = ("csv", "parquet", "json", "jsonl")
+FORMATS = ("csv", "parquet", "json", "jsonl", "xlsx")
 _SUFFIXES = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".json": "json",
-             ".jsonl": "jsonl", ".ndjson": "jsonl"}  # fmt: skip
+             ".jsonl": "jsonl", ".ndjson": "jsonl", ".xlsx": "xlsx"}  # fmt: skip
+EXCEL_MAX_ROWS = 1_048_575  # one row of the sheet holds the header
+#: Leading characters that make a spreadsheet read a cell as a formula.
+FORMULA_START = r"^[=+\-@\t\r]"
 _DATETIME = "%Y-%m-%d %H:%M:%S"
 
 
@@ -31,7 +34,7 @@ def format_for(path: str, explicit: str | None = None) -> str:
     if fmt is None:
         raise OutputError(
             f"{path}: cannot tell the output format from the suffix; "
-            f"use .csv, .parquet, .json or .jsonl, or pass --format"
+            f"use .csv, .parquet, .json, .jsonl or .xlsx, or pass --format"
         )
     return fmt
 
@@ -60,13 +63,43 @@ def atomic_path(path: str) -> Iterator[str]:
             os.unlink(tmp)
 
 
+def excel_safe(frame: pl.DataFrame) -> pl.DataFrame:
+    """Text cells that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``, tab,
+    CR first) get a leading ``'``, so they show as text (``--excel-safe``)."""
+    text = [name for name, dtype in frame.schema.items() if dtype == pl.String]
+    return frame.with_columns(
+        pl.when(pl.col(c).str.contains(FORMULA_START))
+        .then(pl.lit("'") + pl.col(c))
+        .otherwise(pl.col(c))
+        .alias(c)
+        for c in text
+    )
+
+
+def write_ids(ids: pl.Series, path: str) -> None:
+    """Write one customer id per line, no header (``--ids-only``), atomically."""
+    frame = pl.DataFrame({"customer_id": ids})
+    options = {"include_header": False, "quote_style": "never"}
+    if path == "-":
+        sys.stdout.write(frame.write_csv(**options))
+        sys.stdout.flush()
+        return
+    with atomic_path(path) as tmp:
+        frame.write_csv(tmp, **options)
+
+
 def write_frame(frame, path: str, fmt: str) -> None:
     """Write ``frame`` (Polars or pandas) to ``path`` (``-`` is stdout) in ``fmt``, atomically."""
     if not isinstance(frame, pl.DataFrame):
         frame = pl.from_pandas(frame)
+    if fmt == "xlsx" and frame.height > EXCEL_MAX_ROWS:
+        raise OutputError(
+            f"{path}: {frame.height:,} rows do not fit an Excel sheet "
+            f"({EXCEL_MAX_ROWS:,} at most); write .csv or .parquet instead"
+        )
     if path == "-":
-        if fmt == "parquet":
-            raise OutputError("Parquet cannot be written to stdout; give a file name with -o")
+        if fmt in ("parquet", "xlsx"):
+            raise OutputError(f"{fmt} cannot be written to stdout; give a file name with -o")
         buffer = io.BytesIO()
         _write(frame, buffer, fmt)
         sys.stdout.write(buffer.getvalue().decode("utf-8"))
@@ -95,6 +128,8 @@ def _write(frame: pl.DataFrame, target, fmt: str) -> None:
         _text_times(frame).write_ndjson(target)
     elif fmt == "json":
         _text_times(frame).write_json(target)
+    elif fmt == "xlsx":
+        _write_xlsx(frame, target)
     else:
         raise OutputError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
 
@@ -102,3 +137,46 @@ def _write(frame: pl.DataFrame, target, fmt: str) -> None:
 def _text_times(frame: pl.DataFrame) -> pl.DataFrame:
     """Datetimes as ISO text for JSON, so that every consumer reads them the same way."""
     return frame.with_columns(pl.col(pl.Datetime).dt.strftime("%Y-%m-%dT%H:%M:%S"))
+
+
+def _write_xlsx(frame: pl.DataFrame, path: str) -> None:
+    """A real workbook: text cells as text (ids keep their zeros, and nothing that looks
+    like a formula ever runs), numbers as numbers, times as Excel dates.
+
+    XlsxWriter's API takes one cell at a time, so this is a loop over cells; a sheet holds
+    at most about a million rows, which bounds it.
+    """
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(
+        path,
+        {
+            "constant_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_numbers": False,
+            "strings_to_urls": False,
+        },
+    )
+    sheet = book.add_worksheet("customers")
+    stamp = book.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
+    bold = book.add_format({"bold": True})
+    sheet.write_row(0, 0, frame.columns, bold)
+    kinds = [_cell_kind(dtype) for dtype in frame.dtypes]
+    for r, row in enumerate(frame.iter_rows(), start=1):
+        for c, (value, kind) in enumerate(zip(row, kinds, strict=True)):
+            if value is None:
+                continue
+            if kind == "text":
+                sheet.write_string(r, c, str(value))
+            elif kind == "time":
+                sheet.write_datetime(r, c, value, stamp)
+            else:
+                sheet.write_number(r, c, value)
+    sheet.freeze_panes(1, 0)
+    book.close()
+
+
+def _cell_kind(dtype: pl.DataType) -> str:
+    if isinstance(dtype, pl.Datetime) or dtype == pl.Date:
+        return "time"
+    return "number" if dtype.is_numeric() else "text"

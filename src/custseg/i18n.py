@@ -38,6 +38,15 @@ _TEXT: dict[str, tuple[str, str]] = {
     "quantile": ("quantiles", "分位数"),
     "edges": ("fixed edges", "固定阈值"),
     "mean": ("mean", "均值"),
+    "repeat_title": ("Repeat buyers: at least {orders} orders and more than {spend} spent",
+                     "老客户：至少 {orders} 单且消费超过 {spend}"),
+    "repeat_facts": ("{n} repeat buyers: {share} of customers, {revenue_share} of revenue",
+                     "老客户 {n} 人：占客户 {share}，占消费金额 {revenue_share}"),
+    "more_rows": ("... {n} more (write them all with -o)", "……另有 {n} 人（用 -o 导出全部）"),
+    "metrics_title": ("Customer measures", "客户指标"),
+    "lifecycle_title": ("Lifecycle", "生命周期"),
+    "group": ("Group", "分组"),
+    "all": ("all", "全部"),
 }  # fmt: skip
 
 _REASONS_ZH = {

@@ -12,7 +12,7 @@ import polars as pl
 
 from .frames import is_polars, to_pandas
 from .load import LoadOptions, LoadReport, read_orders
-from .rfm import customer_measures, measures
+from .rfm import Lifecycle, customer_measures, measures
 from .rules import RuleTable, assign_segments, builtin_rules
 from .schema import CUSTOMER_COLUMNS
 from .scoring import ScoringSpec, apply_scores, compute_cuts
@@ -64,6 +64,7 @@ def run_rfm(
     *,
     scoring: ScoringSpec | None = None,
     table: RuleTable | None = None,
+    lifecycle: Lifecycle | None = None,
 ) -> RfmResult:
     """Load a file and segment its customers; the CLI's ``rfm`` command in one call."""
     scoring = scoring or ScoringSpec()
@@ -71,7 +72,7 @@ def run_rfm(
     phases = loaded.report.phases
     table = table or builtin_rules("default")
     clock = time.perf_counter()
-    measured = measures(loaded.frame, loaded.report.as_of)
+    measured = measures(loaded.frame, loaded.report.as_of, lifecycle)
     phases["aggregate"], clock = time.perf_counter() - clock, time.perf_counter()
     cuts = scoring.cuts(measured)
     scored = apply_scores(measured, cuts)

@@ -125,3 +125,81 @@ def _num(x: float) -> str:
 
 def _mean(value: float | None, fmt: str) -> str:
     return "-" if value is None or value != value else fmt.format(value)
+
+
+def repeat_view(report: LoadReport, rule, facts: dict, buyers: pl.DataFrame,
+                lang: str = "en") -> Group:  # fmt: skip
+    """The repeat-buyer figures and the first rows of the list."""
+    title = t("repeat_title", lang, orders=rule.min_orders, spend=_num(rule.min_spend))
+    table = Table(title=title, title_justify="left")
+    headings = ("customer_id", "orders", "spend", "first_order", "last_order",
+                "avg_days_between_orders", "lifecycle")  # fmt: skip
+    for name in headings:
+        table.add_column(name, justify="right" if name in ("orders", "spend") else "left")
+    for row in buyers.iter_rows(named=True):
+        gap = row["avg_days_between_orders"]
+        table.add_row(row["customer_id"], f"{row['orders']:,}", f"{row['spend']:,.2f}",
+                      f"{row['first_order']:%Y-%m-%d}", f"{row['last_order']:%Y-%m-%d}",
+                      "-" if gap is None else f"{gap:,.1f}", row["lifecycle"])  # fmt: skip
+    line = t(
+        "repeat_facts",
+        lang,
+        n=f"{facts['repeat_buyers']:,}",
+        share=f"{facts['customer_share']:.1%}",
+        revenue_share=f"{facts['revenue_share']:.1%}",
+    )
+    parts = [run_header(report, facts["customers"], lang), Text(""), Text(line), Text(""), table]
+    hidden = facts["repeat_buyers"] - buyers.height
+    if hidden > 0:
+        parts.append(Text(t("more_rows", lang, n=f"{hidden:,}")))
+    return Group(*parts)
+
+
+_METRICS = (
+    ("customers", "Customers", "{:,.0f}"),
+    ("orders", "Orders", "{:,.0f}"),
+    ("revenue", "Revenue", "{:,.0f}"),
+    ("aov", "AOV", "{:,.2f}"),
+    ("repurchase_rate", "Repeat", "{:.1%}"),
+    ("cycle_mean_days", "Cycle d", "{:,.1f}"),
+    ("cycle_median_days", "Median d", "{:,.1f}"),
+    ("churn_rate", "Churn", "{:.1%}"),
+    ("clv", "CLV", "{:,.0f}"),
+    ("top20_revenue_share", "Top20%", "{:.1%}"),
+)
+
+
+def metrics_view(report: LoadReport, measures: pl.DataFrame, rules: RuleTable,
+                 lang: str = "en") -> Group:  # fmt: skip
+    """The measures table (all customers, then each segment) and the lifecycle counts."""
+    table = Table(title=t("metrics_title", lang), title_justify="left")
+    table.add_column(t("group", lang), no_wrap=True)
+    for _, heading, _ in _METRICS:
+        table.add_column(heading, justify="right", no_wrap=True)
+    life = Table(title=t("lifecycle_title", lang), title_justify="left")
+    life.add_column(t("group", lang), no_wrap=True)
+    for status in ("new", "active", "returning", "churned"):
+        life.add_column(status, justify="right")
+    for row in measures.iter_rows(named=True):
+        group = row["group"]
+        name = (
+            t("all", lang)
+            if group == "all"
+            else (rules.info(group).label_in(lang) if lang == "zh" else group)
+        )
+        table.add_row(name, *[_fmt(row[key], fmt) for key, _, fmt in _METRICS])
+        life.add_row(name, *[f"{row[s]:,}" for s in ("new", "active", "returning", "churned")])
+    first = measures.row(0, named=True)
+    lifespan = first["lifespan_years"]
+    note = (
+        f"Repeat = customers with 2+ orders; Cycle = days between orders (mean, median); "
+        f"Top20% = revenue share of the top 20% of customers.\n"
+        f"CLV = AOV x orders per customer per year x lifespan "
+        f"({'-' if lifespan is None else f'{lifespan:.2f}'} years)"
+    )
+    return Group(run_header(report, int(first["customers"]), lang), Text(""), table, Text(note),
+                 Text(""), life)  # fmt: skip
+
+
+def _fmt(value, fmt: str) -> str:
+    return "-" if value is None or value != value else fmt.format(value)

@@ -14,7 +14,7 @@ amount          float64             net amount of the order (negative = return)
 **Per-customer RFM frame** (one row per customer, this column order):
 
 ``customer_id, first_order, last_order, recency_days, frequency, monetary,
-aov, r_score, f_score, m_score, rfm_code, segment``
+aov, r_score, f_score, m_score, rfm_code, segment, lifecycle``
 
 - ``recency_days``: whole days from the last order date to ``as_of``.
 - ``frequency``: number of distinct orders (returns are not orders).
@@ -23,6 +23,7 @@ aov, r_score, f_score, m_score, rfm_code, segment``
 - ``r_score``/``f_score``/``m_score``: 1..bins, higher is better.
 - ``rfm_code``: the three scores as a string, e.g. ``"545"``.
 - ``segment``: the stable machine-readable segment name.
+- ``lifecycle``: new / active / returning / churned (see :class:`custseg.rfm.Lifecycle`).
 
 Exports (:data:`EXPORT_COLUMNS`) add ``segment_label`` and ``action`` in the chosen
 language (``--lang``).
@@ -42,7 +43,7 @@ MEASURE_COLUMNS: tuple[str, ...] = (
     "aov",
 )
 SCORE_COLUMNS: tuple[str, ...] = ("r_score", "f_score", "m_score", "rfm_code")
-CUSTOMER_COLUMNS: tuple[str, ...] = MEASURE_COLUMNS + SCORE_COLUMNS + ("segment",)
+CUSTOMER_COLUMNS: tuple[str, ...] = MEASURE_COLUMNS + SCORE_COLUMNS + ("segment", "lifecycle")
 #: Exported files add the segment's label and suggested action in the chosen language.
 EXPORT_COLUMNS: tuple[str, ...] = CUSTOMER_COLUMNS + ("segment_label", "action")
 

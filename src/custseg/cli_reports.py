@@ -1,0 +1,154 @@
+"""The ``repeat`` and ``summary`` commands: repeat buyers and the measures shops track."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from .cli import (
+    emit,
+    handle_errors,
+    lifecycle_of,
+    lifecycle_options,
+    load_options,
+    loader_options,
+    main,
+    make_console,
+    output_options,
+    resolve_scheme,
+    scheme_options,
+    write_rejects,
+)
+
+
+@main.command()
+@loader_options
+@lifecycle_options
+@click.option(
+    "--min-orders",
+    type=click.IntRange(1),
+    default=2,
+    show_default=True,
+    help="At least this many orders (inclusive: 2 means 2 or more).",
+)
+@click.option(
+    "--min-spend",
+    type=float,
+    default=40.0,
+    show_default=True,
+    help="Spent strictly more than this (40 means more than 40; exactly 40 is out).",
+)
+@output_options
+@click.option(
+    "--top",
+    type=click.IntRange(0),
+    default=20,
+    show_default=True,
+    help="How many repeat buyers to list on screen (the file gets all).",
+)
+@handle_errors
+def repeat(file, min_orders, min_spend, as_json, quiet, top, **kw):
+    """List repeat buyers (老客户): at least --min-orders orders and more than --min-spend
+    spent (defaults: 2 orders, more than 40), with orders, total spend, first and last
+    order and average days between orders.
+
+    Same loader, cleaning, --as-of and output formats as 'rfm'.
+
+    \b
+    Examples:
+      custseg repeat orders.csv
+      custseg repeat taobao.xlsx -o 老客户.xlsx
+      custseg repeat orders.csv --min-orders 3 --min-spend 100 --ids-only -o ids.txt
+    """
+    from .pipeline import run_rfm
+    from .repeat import RepeatRule, repeat_buyers, repeat_summary
+
+    result = run_rfm(file, load_options(kw), lifecycle=lifecycle_of(kw))
+    write_rejects(result, kw.pop("rejects"))
+    rule = RepeatRule(min_orders=min_orders, min_spend=min_spend)
+    buyers = repeat_buyers(result.frame, rule)
+    facts = repeat_summary(result.frame, buyers)
+    to_stdout = kw["output"] == "-"
+    emit(lambda: buyers, kw)
+    if as_json:
+        data = {
+            "as_of": result.report.as_of.isoformat(),
+            "rows": result.report.to_dict(),
+            "rule": {"min_orders": min_orders, "min_spend_exclusive": min_spend},
+            **facts,
+        }
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    elif not quiet:
+        from .render import repeat_view
+
+        view = repeat_view(result.report, rule, facts, buyers.head(top))
+        make_console(stderr=to_stdout).print(view)
+
+
+@main.command()
+@loader_options
+@scheme_options
+@lifecycle_options
+@click.option(
+    "--lifespan-years",
+    type=click.FloatRange(min=0, min_open=True),
+    help="Expected customer lifespan for the lifetime value (default: estimated "
+    "as 1 / churn rate of all customers).",
+)
+@click.option(
+    "-o",
+    "--output",
+    metavar="PATH",
+    help="Write the measures table (one row for all, then one per segment) to PATH.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "parquet", "json", "jsonl", "xlsx"]),
+    help="Format of --output (default: from its suffix).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the measures as JSON on stdout.")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+@handle_errors
+def summary(file, lifespan_years, output, fmt, as_json, quiet, **kw):
+    """Report the customer measures shops track, for all customers and per segment:
+    customers, orders, revenue, average order value, repurchase rate, purchase cycle,
+    churn rate, historical lifetime value, top-20% revenue share and lifecycle counts.
+
+    CLV = average order value x orders per customer per year x lifespan in years.
+
+    \b
+    Examples:
+      custseg summary orders.csv
+      custseg summary orders.csv --scheme cn8 --lang zh --churn-days 90
+      custseg summary orders.csv --json > measures.json
+    """
+    from .export import format_for, write_frame
+    from .metrics import customer_metrics
+    from .pipeline import run_rfm
+
+    table, spec, lang = resolve_scheme(kw, quiet)
+    if output:
+        format_for(output, fmt)
+    life = lifecycle_of(kw)
+    result = run_rfm(file, load_options(kw), scoring=spec, table=table, lifecycle=life)
+    write_rejects(result, kw.pop("rejects"))
+    measures = customer_metrics(result.frame, result.report.as_of, life.churn_days,
+                                lifespan_years, table.segment_names())  # fmt: skip
+    if output:
+        write_frame(measures, output, format_for(output, fmt))
+    if as_json:
+        data = {
+            "as_of": result.report.as_of.isoformat(),
+            "rows": result.report.to_dict(),
+            "scheme": table.name,
+            "churn_days": life.churn_days,
+            "new_days": life.new_days,
+            "measures": measures.to_dicts(),
+        }
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    elif not quiet:
+        from .render import metrics_view
+
+        make_console(stderr=output == "-").print(metrics_view(result.report, measures, table, lang))

@@ -1,0 +1,142 @@
+"""Scheduled jobs and shop-owner exports, through the command line."""
+
+import json
+import zipfile
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from conftest import SAMPLE
+from custseg import export
+from custseg.cli import main
+
+SHOP = (
+    "买家昵称,付款日期,订单状态,实付金额\n"
+    "00123,2024-01-05 10:00:00,交易成功,30\n"
+    "00123,2024-02-05 10:00:00,交易成功,15\n"  # 2 orders, 45 yuan: a repeat buyer
+    '=HYPERLINK("http://x"),2024-01-10 10:00:00,交易成功,25\n'
+    '=HYPERLINK("http://x"),2024-03-10 10:00:00,交易成功,25\n'  # 2 orders, 50 yuan
+    "+8613800000000,2024-01-11 10:00:00,交易成功,20\n"
+    "+8613800000000,2024-01-12 10:00:00,交易成功,20\n"  # exactly 40: not enough
+    "solo,2024-03-01 10:00:00,交易成功,999\n"  # one order
+)
+
+
+@pytest.fixture
+def runner():
+    return CliRunner()
+
+
+@pytest.fixture
+def shop(write_csv):
+    return write_csv(SHOP, "shop.csv")
+
+
+def test_repeat_lists_and_json(runner, shop):
+    res = runner.invoke(main, ["repeat", str(shop), "--json"])
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    assert data["repeat_buyers"] == 2 and data["customers"] == 4
+    assert data["revenue_share"] == pytest.approx(95 / 1134)
+    assert data["rule"] == {"min_orders": 2, "min_spend_exclusive": 40.0}
+    res = runner.invoke(main, ["repeat", str(shop)])
+    assert "2 repeat buyers: 50.0% of customers" in res.output
+
+
+def test_ids_only_to_stdout_and_file(runner, shop, tmp_path):
+    res = runner.invoke(main, ["repeat", str(shop), "--ids-only", "-o", "-"])
+    assert res.exit_code == 0
+    assert res.stdout.splitlines() == ['=HYPERLINK("http://x")', "00123"]
+    ids = tmp_path / "ids.txt"
+    res = runner.invoke(
+        main, ["rfm", str(SAMPLE), "--segment", "new", "--ids-only", "-o", str(ids), "--quiet"]
+    )
+    assert res.exit_code == 0 and res.output == ""
+    lines = ids.read_text().splitlines()
+    assert lines and all(line.startswith("C") and "," not in line for line in lines)
+
+
+def test_quiet_prints_nothing(runner, shop, tmp_path):
+    res = runner.invoke(main, ["rfm", str(shop), "-q", "-o", str(tmp_path / "o.csv")])
+    assert res.exit_code == 0 and res.output == ""
+    res = runner.invoke(main, ["summary", str(shop), "-q"])
+    assert res.exit_code == 0 and res.output == ""
+
+
+def test_xlsx_keeps_ids_as_text_dates_as_dates_and_formulas_inert(runner, shop, tmp_path):
+    out = tmp_path / "list.xlsx"
+    res = runner.invoke(main, ["repeat", str(shop), "-o", str(out), "-q"])
+    assert res.exit_code == 0, res.output
+    sheet = zipfile.ZipFile(out).read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in sheet  # no cell is a formula
+    frame = pd.read_excel(out, engine="calamine", dtype={"customer_id": str})
+    assert frame["customer_id"].tolist() == ['=HYPERLINK("http://x")', "00123"]
+    assert str(frame["first_order"].dtype).startswith("datetime64")
+    assert frame["orders"].tolist() == [2, 2]
+
+
+def test_excel_safe_csv(runner, shop, tmp_path):
+    plain, safe = tmp_path / "plain.csv", tmp_path / "safe.csv"
+    runner.invoke(main, ["repeat", str(shop), "-o", str(plain), "-q"])
+    runner.invoke(main, ["repeat", str(shop), "-o", str(safe), "--excel-safe", "-q"])
+    assert pd.read_csv(plain, dtype=str)["customer_id"].tolist()[0] == '=HYPERLINK("http://x")'
+    assert pd.read_csv(safe, dtype=str)["customer_id"].tolist() == [
+        '\'=HYPERLINK("http://x")',
+        "00123",
+    ]
+
+
+def test_summary_json(runner, shop):
+    res = runner.invoke(main, ["summary", str(shop), "--json", "--churn-days", "60"])
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    everyone = data["measures"][0]
+    assert everyone["group"] == "all" and everyone["customers"] == 4
+    assert everyone["orders"] == 7 and everyone["revenue"] == pytest.approx(1134.0)
+    assert data["churn_days"] == 60
+    assert sum(everyone[s] for s in ("new", "active", "returning", "churned")) == 4
+
+
+def test_summary_export_and_lifecycle_column(runner, tmp_path):
+    out = tmp_path / "measures.csv"
+    res = runner.invoke(main, ["summary", str(SAMPLE), "-o", str(out), "-q"])
+    assert res.exit_code == 0
+    frame = pd.read_csv(out)
+    assert frame["group"].tolist()[0] == "all"
+    customers = tmp_path / "c.csv"
+    runner.invoke(main, ["rfm", str(SAMPLE), "-o", str(customers), "-q"])
+    lifecycle = pd.read_csv(customers)["lifecycle"]
+    assert set(lifecycle) <= {"new", "active", "returning", "churned"}
+    assert frame.loc[0, ["new", "active", "returning", "churned"]].tolist() == [
+        int((lifecycle == s).sum()) for s in ("new", "active", "returning", "churned")
+    ]
+
+
+def test_interrupted_write_leaves_no_file(tmp_path, monkeypatch):
+    target = tmp_path / "out.csv"
+
+    def crash(frame, path, fmt):
+        with open(path, "w") as fh:
+            fh.write("customer_id,half")  # half a file, then the process dies
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(export, "_write", crash)
+    frame = pd.DataFrame({"customer_id": ["a"]})
+    with pytest.raises(KeyboardInterrupt):
+        export.write_frame(frame, str(target), "csv")
+    assert list(tmp_path.iterdir()) == []  # neither the target nor the temporary file
+
+
+def test_existing_file_survives_a_failed_write(tmp_path, monkeypatch):
+    target = tmp_path / "out.csv"
+    target.write_text("yesterday's list\n")
+
+    def fail(frame, path, fmt):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(export, "_write", fail)
+    with pytest.raises(export.OutputError, match="No space left"):
+        export.write_frame(pd.DataFrame({"customer_id": ["a"]}), str(target), "csv")
+    assert target.read_text() == "yesterday's list\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]
