@@ -152,3 +152,62 @@ def summary(file, lifespan_years, output, fmt, as_json, quiet, **kw):
         from .render import metrics_view
 
         make_console(stderr=output == "-").print(metrics_view(result.report, measures, table, lang))
+
+
+@main.command()
+@loader_options
+@scheme_options
+@lifecycle_options
+@click.option(
+    "-o",
+    "--output",
+    default="report.html",
+    show_default=True,
+    metavar="PATH",
+    help="Where to write the HTML report.",
+)
+@click.option(
+    "--min-orders",
+    type=click.IntRange(1),
+    default=2,
+    show_default=True,
+    help="Repeat buyers: at least this many orders.",
+)
+@click.option(
+    "--min-spend",
+    type=float,
+    default=40.0,
+    show_default=True,
+    help="Repeat buyers: spent strictly more than this.",
+)
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+@handle_errors
+def report(file, output, min_orders, min_spend, quiet, **kw):
+    """Write a one-page HTML report to open, share and print: key figures, row
+    accounting, segment sizes and revenue, an R x F heatmap, the R/F/M distributions
+    with their cut points, repeat buyers, lifecycle and the segment rules and actions.
+
+    The file is self-contained and works offline (the charts are inlined).
+
+    \b
+    Examples:
+      custseg report data/sample_orders.csv -o report.html
+      custseg report taobao.xlsx --scheme cn8 --lang zh -o 报告.html
+    """
+    from .export import atomic_path
+    from .pipeline import run_rfm
+    from .repeat import RepeatRule
+    from .report import report_data
+    from .report_html import render_report
+
+    table, spec, lang = resolve_scheme(kw, quiet)
+    life = lifecycle_of(kw)
+    result = run_rfm(file, load_options(kw), scoring=spec, table=table, lifecycle=life)
+    write_rejects(result, kw.pop("rejects"))
+    data = report_data(result, lang, RepeatRule(min_orders, min_spend), life.churn_days)
+    page = render_report(data)
+    with atomic_path(output) as tmp, open(tmp, "w", encoding="utf-8") as fh:
+        fh.write(page)
+    if not quiet:
+        size = len(page.encode("utf-8")) / 1e6
+        click.echo(f"Wrote {output} ({size:.1f} MB, {result.frame.height:,} customers)", err=True)

@@ -55,6 +55,7 @@ def atomic_path(path: str) -> Iterator[str]:
     os.close(fd)
     try:
         yield tmp
+        os.chmod(tmp, _mode_for(target))
         os.replace(tmp, target)
     except OSError as exc:
         raise OutputError(f"{path}: cannot write ({exc.strerror})") from None
@@ -86,6 +87,15 @@ def write_ids(ids: pl.Series, path: str) -> None:
         return
     with atomic_path(path) as tmp:
         frame.write_csv(tmp, **options)
+
+
+def _mode_for(target: Path) -> int:
+    """The permissions a new file would get (mkstemp makes it owner-only), or the old file's."""
+    if target.exists():
+        return target.stat().st_mode & 0o777
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 def write_frame(frame, path: str, fmt: str) -> None:
