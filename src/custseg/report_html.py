@@ -266,7 +266,9 @@ for (const id in OPTIONS) {{
   chart.setOption(OPTIONS[id]);
   charts.push(chart);
 }}
-window.addEventListener("resize", function () {{ charts.forEach(function (c) {{ c.resize(); }}); }});
+window.addEventListener("resize", function () {{
+  charts.forEach(function (c) {{ c.resize(); }});
+}});
 window.custsegChartsReady = charts.length;
 </script>
 </body>
