@@ -140,3 +140,23 @@ def test_existing_file_survives_a_failed_write(tmp_path, monkeypatch):
         export.write_frame(pd.DataFrame({"customer_id": ["a"]}), str(target), "csv")
     assert target.read_text() == "yesterday's list\n"
     assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]
+
+
+def test_progress_only_on_a_terminal_and_never_quiet(monkeypatch):
+    from custseg.cli import Progress
+
+    class Tty:
+        def isatty(self):
+            return True
+
+        def write(self, text):
+            return len(text)
+
+        def flush(self):
+            pass
+
+    monkeypatch.setattr("sys.stderr", Tty())
+    assert Progress(quiet=False, source=str(SAMPLE)).status is not None
+    assert Progress(quiet=True, source=str(SAMPLE)).status is None
+    monkeypatch.setattr("sys.stderr", open(__file__))  # a file: not a terminal
+    assert Progress(quiet=False, source=str(SAMPLE)).status is None

@@ -78,8 +78,9 @@ def cancelled_invoice_expr(order: pl.Expr, raw: pl.Series) -> pl.Expr:
 
 
 def ids_unique(ids: pl.Series) -> bool:
-    """True if no id repeats (checked on 64-bit hashes; a collision only says 'no')."""
-    return ids.hash().n_unique() == len(ids)
+    """True if every id is present and none repeats (checked on 64-bit hashes, so a
+    collision can only make it answer 'no', never a wrong 'yes')."""
+    return ids.null_count() == 0 and ids.hash().n_unique() == len(ids)
 
 
 def duplicate_rows(frame: pl.DataFrame, order_ids_unique: bool) -> pl.Series:
@@ -124,8 +125,9 @@ def reason_labels(reason: pl.Series) -> pl.Series:
 
 def count_reasons(reason: pl.Series, malformed: int) -> dict[str, int]:
     """Rows left out per reason, every reason listed (zeros included)."""
-    counts = np.bincount(reason.to_numpy(), minlength=len(REASONS) + 1)
-    found = {label: int(counts[code(label)]) for label in REASONS}
+    counts = reason.value_counts()
+    by_code = dict(zip(counts["reason"].to_list(), counts["count"].to_list(), strict=True))
+    found = {label: int(by_code.get(code(label), 0)) for label in REASONS}
     found["malformed line"] = malformed
     return found
 

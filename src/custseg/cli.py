@@ -412,8 +412,9 @@ def rfm(segments, as_json, quiet, actions, thresholds, profile, file, **kw):
     if kw["output"] and not kw["ids_only"]:
         format_for(kw["output"], kw["fmt"])  # a bad suffix fails before any work
     to_stdout = kw["output"] == "-"
-    result = run_rfm(file, load_options(kw), scoring=spec, table=table,
-                     lifecycle=lifecycle_of(kw))  # fmt: skip
+    with Progress(quiet or as_json, file) as progress:
+        result = run_rfm(file, load_options(kw), scoring=spec, table=table,
+                         lifecycle=lifecycle_of(kw), on_phase=progress.phase)  # fmt: skip
     write_rejects(result, kw.pop("rejects"))
     if thresholds:
         write_json(_thresholds(result), thresholds)
@@ -490,6 +491,39 @@ def _print_summary(result, to_stderr: bool, lang: str, actions: bool) -> None:
             actions,
         )  # fmt: skip
     )
+
+
+class Progress:
+    """A spinner on stderr naming the phase, on a terminal only and never with --quiet."""
+
+    def __init__(self, quiet: bool, source: str):
+        self.status = None
+        if not quiet and sys.stderr.isatty() and source != "-":
+            size = _size(source)
+            self.label = f"{source}{f' ({size})' if size else ''}"
+            self.status = make_console(stderr=True).status(f"reading {self.label}")
+
+    def __enter__(self):
+        if self.status:
+            self.status.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        if self.status:
+            self.status.__exit__(*exc)
+
+    def phase(self, name: str) -> None:
+        if self.status:
+            self.status.update(f"{name}: {self.label}")
+
+
+def _size(path: str) -> str:
+    import os
+
+    try:
+        return f"{os.path.getsize(path) / 1e6:,.0f} MB"
+    except OSError:
+        return ""
 
 
 def make_console(stderr: bool = False):

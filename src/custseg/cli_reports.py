@@ -7,6 +7,7 @@ import json
 import click
 
 from .cli import (
+    Progress,
     emit,
     handle_errors,
     lifecycle_of,
@@ -64,7 +65,10 @@ def repeat(file, min_orders, min_spend, as_json, quiet, top, **kw):
     from .pipeline import run_rfm
     from .repeat import RepeatRule, repeat_buyers, repeat_summary
 
-    result = run_rfm(file, load_options(kw), lifecycle=lifecycle_of(kw))
+    with Progress(quiet or as_json, file) as progress:
+        result = run_rfm(
+            file, load_options(kw), lifecycle=lifecycle_of(kw), on_phase=progress.phase
+        )
     write_rejects(result, kw.pop("rejects"))
     rule = RepeatRule(min_orders=min_orders, min_spend=min_spend)
     buyers = repeat_buyers(result.frame, rule)
@@ -132,7 +136,15 @@ def summary(file, lifespan_years, output, fmt, as_json, quiet, **kw):
     if output:
         format_for(output, fmt)
     life = lifecycle_of(kw)
-    result = run_rfm(file, load_options(kw), scoring=spec, table=table, lifecycle=life)
+    with Progress(quiet or as_json, file) as progress:
+        result = run_rfm(
+            file,
+            load_options(kw),
+            scoring=spec,
+            table=table,
+            lifecycle=life,
+            on_phase=progress.phase,
+        )
     write_rejects(result, kw.pop("rejects"))
     measures = customer_metrics(result.frame, result.report.as_of, life.churn_days,
                                 lifespan_years, table.segment_names())  # fmt: skip
@@ -202,7 +214,15 @@ def report(file, output, min_orders, min_spend, quiet, **kw):
 
     table, spec, lang = resolve_scheme(kw, quiet)
     life = lifecycle_of(kw)
-    result = run_rfm(file, load_options(kw), scoring=spec, table=table, lifecycle=life)
+    with Progress(quiet, file) as progress:
+        result = run_rfm(
+            file,
+            load_options(kw),
+            scoring=spec,
+            table=table,
+            lifecycle=life,
+            on_phase=progress.phase,
+        )
     write_rejects(result, kw.pop("rejects"))
     data = report_data(result, lang, RepeatRule(min_orders, min_spend), life.churn_days)
     page = render_report(data)

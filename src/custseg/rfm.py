@@ -75,23 +75,27 @@ def measures(orders: pl.DataFrame, as_of: dt.date,
     latest = orders["order_date"].max()
     if latest is not None and latest.date() > as_of:
         plan = plan.filter(pl.col("order_date").dt.date() <= pl.lit(as_of))
-    # a purchase's date; null for returns, so that min/max/count skip them
-    bought = pl.when(pl.col("amount") >= 0).then(pl.col("order_date").dt.date())
-    day = pl.col("day")
+    purchase = pl.col("amount") >= 0
+    day = pl.col("order_date").dt.date()
+    # per row, then plain min/max/count per customer (filters inside agg cost more): a
+    # purchase's time and day, null for returns; and the purchase days either side of the
+    # churn window's start, for 'returning'
     out = (
         plan.select(
-            "customer_id", "amount", bought.alias("day"), pl.col("order_date").alias("bought")
+            "customer_id",
+            "amount",
+            bought=pl.when(purchase).then(pl.col("order_date")),
+            before=pl.when(purchase & (day < window)).then(day),
+            within=pl.when(purchase & (day >= window)).then(day),
         )
-        .with_columns(bought=pl.when(day.is_not_null()).then(pl.col("bought")))
         .group_by("customer_id")
         .agg(
             first_order=pl.col("bought").min(),
             last_order=pl.col("bought").max(),
             frequency=pl.col("bought").count().cast(pl.Int64),
             monetary=pl.col("amount").sum(),
-            # the purchase days either side of the churn window's start (for 'returning')
-            before_window=day.filter(day < window).max(),
-            in_window=day.filter(day >= window).min(),
+            before_window=pl.col("before").max(),
+            in_window=pl.col("within").min(),
         )
         .filter(pl.col("frequency") > 0)
         .with_columns(

@@ -21,7 +21,8 @@ aov, r_score, f_score, m_score, rfm_code, segment, lifecycle``
 - ``monetary``: net spend (returns subtract).
 - ``aov``: ``monetary / frequency`` (NaN when frequency is 0).
 - ``r_score``/``f_score``/``m_score``: 1..bins, higher is better.
-- ``rfm_code``: the three scores as a string, e.g. ``"545"``.
+- ``rfm_code``: the three scores as a string, e.g. ``"545"`` (``"10-4-5"`` with 10 or
+  more levels).
 - ``segment``: the stable machine-readable segment name.
 - ``lifecycle``: new / active / returning / churned (see :class:`custseg.rfm.Lifecycle`).
 

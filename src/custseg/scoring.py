@@ -125,7 +125,11 @@ def apply_scores(customers, cuts: dict[str, list[float]]):
         for measure, score_col, higher in MEASURES
     }
     parts = pl.DataFrame(scores)
-    code = parts.select(pl.concat_str(pl.all().cast(pl.String)).alias("rfm_code")).to_series()
+    if all(len(c) < 9 for c in cuts.values()):  # one digit per score: "545" = 5*100+4*10+5
+        digits = pl.col("r_score") * 100 + pl.col("f_score") * 10 + pl.col("m_score")
+        code = parts.select(digits.cast(pl.String).alias("rfm_code")).to_series()
+    else:  # 10+ levels: keep the scores apart, "10-4-5"
+        code = parts.select(pl.concat_str(pl.all(), separator="-").alias("rfm_code")).to_series()
     return with_columns(customers, {**{k: parts[k] for k in scores}, "rfm_code": code})
 
 
