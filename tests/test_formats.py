@@ -287,3 +287,11 @@ def test_broken_files(tmp_path, write_csv):
         read_orders(bad_parquet)
     with pytest.raises(InputFileError, match="empty"):
         read_orders(write_csv("\n\n", "blank.csv"))
+
+
+def test_a_bad_value_far_down_the_file_is_counted_not_fatal(write_csv):
+    rows = [f"{i},c{i % 7},2024-01-{1 + i % 28:02d},{i}.5" for i in range(3000)]
+    rows[2500] = "2500,c1,2024-01-05,ten"
+    result = read_orders(write_csv("order_id,customer_id,date,amount\n" + "\n".join(rows) + "\n"))
+    assert result.report.left_out["unparseable amount"] == 1
+    assert result.report.rows_used == 2999

@@ -284,7 +284,7 @@ def _read_csv_polars(source: Source, dialect: CsvDialect, text_columns: list[str
         separator=dialect.delimiter,
         schema_overrides=dict.fromkeys(text_columns, pl.String),
         try_parse_dates=True,
-        infer_schema_length=10_000,
+        infer_schema_length=1000,  # a later surprise falls back to the careful reader
     )
     return frame.rename(lambda c: c.lstrip("\ufeff"))
 
