@@ -164,6 +164,24 @@ def main() -> None:
     """
 
 
+class ByteSize(click.ParamType):
+    """``3G``, ``500M``, ``2048K`` or bytes."""
+
+    name = "SIZE"
+    _UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, int):
+            return value
+        text = str(value).strip().upper().removesuffix("B").removesuffix("I")
+        unit = text[-1:] if text[-1:] in self._UNITS else ""
+        try:
+            number = float(text[: len(text) - len(unit)])
+        except ValueError:
+            self.fail(f"{value!r} is not a size; write e.g. 3G or 500M", param, ctx)
+        return int(number * self._UNITS[unit])
+
+
 class NumberList(click.ParamType):
     """Comma-separated numbers, e.g. ``30,90,180,365``."""
 
@@ -373,6 +391,12 @@ def emit(make_frame, kw: dict) -> float:
 @click.option(
     "--thresholds", metavar="FILE", help="Write the cut points or edges used (JSON) to FILE."
 )
+@click.option("--chunked", is_flag=True,
+              help="Process the file in customer partitions, within --memory-limit (automatic "
+                   "when the file would not fit: about 4 bytes of memory per byte of CSV).")
+@click.option("--memory-limit", type=ByteSize(), metavar="SIZE",
+              help="Memory this run may use, e.g. 3G (default: the cgroup limit, else the "
+                   "memory available now). Files that would not fit are processed in parts.")
 @click.option(
     "--profile",
     is_flag=True,
@@ -404,31 +428,84 @@ def rfm(segments, as_json, quiet, actions, thresholds, profile, file, **kw):
           --f-edges 1,2,4,8 --m-edges 100,300,1000,3000
     """
     from .export import format_for, write_json
-    from .pipeline import run_rfm
-    from .rules import label_segments
 
     table, spec, lang = resolve_scheme(kw, quiet)
     _check_segments(segments, table)
     if kw["output"] and not kw["ids_only"]:
         format_for(kw["output"], kw["fmt"])  # a bad suffix fails before any work
     to_stdout = kw["output"] == "-"
+    chunked, budget = kw.pop("chunked"), kw.pop("memory_limit")
     with Progress(quiet or as_json, file) as progress:
-        result = run_rfm(file, load_options(kw), scoring=spec, table=table,
-                         lifecycle=lifecycle_of(kw), on_phase=progress.phase)  # fmt: skip
-    write_rejects(result, kw.pop("rejects"))
+        if _use_chunks(file, chunked, budget):
+            view = _rfm_chunked(file, kw, table, spec, lang, segments, budget, progress)
+        else:
+            view = _rfm_in_memory(file, kw, table, spec, lang, segments, progress)
     if thresholds:
-        write_json(_thresholds(result), thresholds)
+        write_json(_thresholds(view), thresholds)
+    if profile:
+        phases = {k: round(v, 3) for k, v in view.report.phases.items()}
+        click.echo(json.dumps({"phases": phases}), err=True)
+    if as_json:
+        click.echo(json.dumps(_summary_dict(view, lang), ensure_ascii=False, indent=2))
+    elif not quiet:
+        _print_summary(view, to_stderr=to_stdout, lang=lang, actions=actions)
+
+
+def _use_chunks(file: str, chunked: bool, budget: int | None) -> bool:
+    from pathlib import Path
+
+    from .chunked import memory_budget, needs_chunks
+
+    if chunked or file == "-":
+        return chunked
+    return needs_chunks(Path(file), budget or memory_budget())
+
+
+def _rfm_in_memory(file, kw, table, spec, lang, segments, progress):
+    from types import SimpleNamespace
+
+    from .pipeline import run_rfm
+    from .rules import label_segments
+    from .scoring import level_counts
+    from .summary import summary_table
+
+    result = run_rfm(file, load_options(kw), scoring=spec, table=table,
+                     lifecycle=lifecycle_of(kw), on_phase=progress.phase)  # fmt: skip
+    write_rejects(result, kw.pop("rejects"))
     customers = result.frame
     if segments:
         customers = customers.filter(customers["segment"].is_in(list(segments)))
     result.report.phases["write"] = emit(lambda: label_segments(customers, table, lang), kw)
-    if profile:
-        phases = {k: round(v, 3) for k, v in result.report.phases.items()}
-        click.echo(json.dumps({"phases": phases}), err=True)
-    if as_json:
-        click.echo(json.dumps(_summary_dict(result, lang), ensure_ascii=False, indent=2))
-    elif not quiet:
-        _print_summary(result, to_stderr=to_stdout, lang=lang, actions=actions)
+    return SimpleNamespace(report=result.report, cuts=result.cuts, scoring=result.scoring,
+                           table=table, customers=result.frame.height,
+                           summary=summary_table(result.frame, table.segment_names()),
+                           levels=level_counts(result.frame, result.cuts))  # fmt: skip
+
+
+def _rfm_chunked(file, kw, table, spec, lang, segments, budget, progress):
+    import polars as pl
+
+    from .chunked import memory_budget, run_rfm_chunked
+    from .export import excel_safe, format_for, sink_frame
+
+    if kw["rejects"]:
+        raise click.UsageError("--rejects is not available when the file is processed in parts")
+    output, fmt, ids_only, safe = (kw.pop(k) for k in ("output", "fmt", "ids_only", "excel_safe"))
+    out_fmt = format_for(output, fmt) if output and not ids_only else "csv"
+    if output and (output == "-" or out_fmt not in ("csv", "parquet", "jsonl")):
+        raise click.UsageError("a file processed in parts is written to a .csv, .parquet or "
+                               ".jsonl file (-o), not to stdout, .json or .xlsx")
+
+    def write(plan):
+        if output:
+            sink_frame(excel_safe(plan) if safe and out_fmt == "csv" else plan, output, out_fmt,
+                       ids_only)  # fmt: skip
+
+    keep = (lambda plan: plan.filter(pl.col("segment").is_in(list(segments)))) if segments \
+        else None
+    return run_rfm_chunked(file, write, load_options(kw), budget=budget or memory_budget(),
+                           scoring=spec, table=table, lifecycle=lifecycle_of(kw), lang=lang,
+                           keep=keep, on_phase=progress.phase)  # fmt: skip
 
 
 def _check_segments(segments, table) -> None:
@@ -448,14 +525,12 @@ def _thresholds(result) -> dict:
 
 
 def _summary_dict(result, lang: str) -> dict:
-    from .summary import summary_table
-
-    summary = summary_table(result.frame, result.table.segment_names())
+    summary = result.summary
     info = result.table.info
     return {
         "as_of": result.report.as_of.isoformat(),
         "rows": result.report.to_dict(),
-        "customers": result.frame.height,
+        "customers": result.customers,
         "scheme": result.table.name,
         "scoring": result.scoring.method,
         "bins": {k: len(v) + 1 for k, v in result.cuts.items()},
@@ -474,11 +549,8 @@ def _summary_dict(result, lang: str) -> dict:
 
 def _print_summary(result, to_stderr: bool, lang: str, actions: bool) -> None:
     from .render import rfm_summary
-    from .scoring import level_counts
-    from .summary import summary_table
 
-    summary = summary_table(result.frame, result.table.segment_names())
-    levels = level_counts(result.frame, result.cuts)
+    summary, levels = result.summary, result.levels
     make_console(stderr=to_stderr).print(
         rfm_summary(
             result.report,

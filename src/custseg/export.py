@@ -64,10 +64,11 @@ def atomic_path(path: str) -> Iterator[str]:
             os.unlink(tmp)
 
 
-def excel_safe(frame: pl.DataFrame) -> pl.DataFrame:
+def excel_safe(frame):
     """Text cells that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``, tab,
     CR first) get a leading ``'``, so they show as text (``--excel-safe``)."""
-    text = [name for name, dtype in frame.schema.items() if dtype == pl.String]
+    schema = frame.collect_schema() if isinstance(frame, pl.LazyFrame) else frame.schema
+    text = [name for name, dtype in schema.items() if dtype == pl.String]
     return frame.with_columns(
         pl.when(pl.col(c).str.contains(FORMULA_START))
         .then(pl.lit("'") + pl.col(c))
@@ -190,3 +191,20 @@ def _cell_kind(dtype: pl.DataType) -> str:
     if isinstance(dtype, pl.Datetime) or dtype == pl.Date:
         return "time"
     return "number" if dtype.is_numeric() else "text"
+
+
+def sink_frame(plan: pl.LazyFrame, path: str, fmt: str, ids_only: bool = False) -> None:
+    """Stream a lazy per-customer frame to ``path`` (csv, parquet or jsonl), atomically,
+    without holding it in memory (the chunked path)."""
+    if fmt not in ("csv", "parquet", "jsonl") or path == "-":
+        raise OutputError(f"{path}: a file too big for memory is written as .csv, .parquet or "
+                          f".jsonl to a file, not {fmt} or stdout")
+    with atomic_path(path) as tmp:
+        if ids_only:
+            plan.select("customer_id").sink_csv(tmp, include_header=False, quote_style="never")
+        elif fmt == "csv":
+            plan.sink_csv(tmp, datetime_format=_DATETIME)
+        elif fmt == "parquet":
+            plan.sink_parquet(tmp)
+        else:
+            plan.with_columns(pl.col(pl.Datetime).dt.strftime("%Y-%m-%dT%H:%M:%S")).sink_ndjson(tmp)

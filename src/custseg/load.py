@@ -156,8 +156,12 @@ def normalize_orders(
     *,
     source: str = "<frame>",
     raw: readers.RawTable | None = None,
+    allow_empty: bool = False,
 ) -> LoadResult:
     """Canonical orders from a raw frame (pandas or Polars) whose columns ``roles`` maps.
+
+    Raises DataError when no row is usable, unless ``allow_empty`` (a part of a bigger
+    file): then the orders frame is empty and the report still counts every row.
 
     With ``frame=None`` the frame is taken from ``raw`` (a :class:`readers.RawTable`).
 
@@ -185,7 +189,7 @@ def normalize_orders(
     )
     rows = rows.with_columns(reason)
     left_out = cleaning.count_reasons(reason, len(malformed))
-    if not (reason == 0).any():
+    if not (reason == 0).any() and not allow_empty:
         raise DataError(
             f"{source}: no usable rows left after cleaning "
             f"({', '.join(f'{n:,} {r}' for r, n in left_out.items() if n) or 'no rows'}); "

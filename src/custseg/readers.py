@@ -111,6 +111,7 @@ class RawTable:
     frame: pl.DataFrame
     format: str
     malformed: list[tuple[int | None, str]] = field(default_factory=list)
+    lines: np.ndarray | None = None  # known file lines of the rows (a partition of a file)
 
     def line_numbers(self, rows: int) -> np.ndarray:
         """File line (1-based, header = line 1) of each of the ``rows`` rows read.
@@ -118,6 +119,8 @@ class RawTable:
         Skipped malformed lines are taken out of the count when the reader reported
         their numbers.
         """
+        if self.lines is not None:
+            return self.lines
         lines = np.arange(2, rows + len(self.malformed) + 2)
         skipped = [n for n, _ in self.malformed if n is not None]
         if skipped and len(skipped) == len(self.malformed):

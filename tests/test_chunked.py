@@ -1,0 +1,91 @@
+"""Files bigger than memory are processed in customer partitions with the same results."""
+
+import json
+
+import polars as pl
+import pytest
+from click.testing import CliRunner
+
+from conftest import REAL, SAMPLE
+from custseg.chunked import needs_chunks
+from custseg.cli import main
+
+QUIRKS = (
+    "InvoiceNo,CustomerID,InvoiceDate,Sales,Status\n"
+    "100,17850.0,2024-01-01 08:00,10,ok\n"
+    "100,17850,2024-01-01 08:05,5,ok\n"  # a second line item of order 100
+    "101,17850,2024-02-01,7,ok\n"
+    "101,17850,2024-02-01,7,ok\n"  # an exact duplicate row
+    "C102,17850,2024-02-02,-7,ok\n"  # a UCI cancellation
+    "103,00042,2024-03-01,20,ok\n"
+    "104,00042,2024-03-05,-5,ok\n"  # a return
+    "105,,2024-03-06,9,ok\n"  # no customer
+    "106,77,not a date,9,ok\n"
+    "107,77,2024-03-07,nine,ok\n"
+    "108,88,2024-03-08,-3,ok\n"  # returns only
+    "109,99,2024-03-09,12,cancelled\n"
+    "110,55,2024-03-10,30,ok\n"
+    "111,56,2024-03-11,31,ok\n"
+    "112,57,2024-03-12,32,ok\n"
+)
+
+
+def run(runner, path, tmp_path, *extra):
+    out = tmp_path / f"out{len(extra)}.csv"
+    res = runner.invoke(main, ["rfm", str(path), "-o", str(out), "--json", *extra])
+    assert res.exit_code == 0, res.output
+    frame = pl.read_csv(out, infer_schema=False).sort("customer_id")
+    return frame, json.loads(res.stdout)
+
+
+@pytest.mark.parametrize("name", ["quirks", "sample"])
+def test_chunked_equals_in_memory(write_csv, tmp_path, name):
+    path = write_csv(QUIRKS, "quirks.csv") if name == "quirks" else SAMPLE
+    runner = CliRunner()
+    whole, whole_json = run(runner, path, tmp_path)
+    limit = "2K" if name == "quirks" else "64K"  # 4 and 28 partitions
+    parts, parts_json = run(runner, path, tmp_path, "--chunked", "--memory-limit", limit)
+    assert parts.equals(whole)
+    for key in ("rows", "cut_points", "segments", "as_of", "customers"):
+        assert parts_json[key] == whole_json[key], key
+    left = sum(whole_json["rows"]["left_out"].values())
+    assert whole_json["rows"]["rows_read"] == whole_json["rows"]["rows_used"] + left
+
+
+def test_chunked_segment_filter_and_ids(write_csv, tmp_path):
+    runner = CliRunner()
+    ids = tmp_path / "ids.txt"
+    res = runner.invoke(main, ["rfm", str(SAMPLE), "--chunked", "--memory-limit", "100K",
+                               "--segment", "new", "--ids-only", "-o", str(ids), "-q"])
+    assert res.exit_code == 0, res.output
+    whole = tmp_path / "whole.txt"
+    runner.invoke(main, ["rfm", str(SAMPLE), "--segment", "new", "--ids-only", "-o",
+                         str(whole), "-q"])
+    assert sorted(ids.read_text().split()) == sorted(whole.read_text().split())
+
+
+def test_automatic_when_the_file_would_not_fit(tmp_path):
+    assert needs_chunks(SAMPLE, budget=10_000)
+    assert not needs_chunks(SAMPLE, budget=10 << 30)
+    res = CliRunner().invoke(main, ["rfm", str(SAMPLE), "--memory-limit", "100K", "--profile",
+                                    "-q"])
+    assert res.exit_code == 0
+    assert '"read"' in res.stderr
+
+
+def test_chunked_limits_are_clear_errors(tmp_path):
+    runner = CliRunner()
+    res = runner.invoke(main, ["rfm", str(SAMPLE), "--chunked", "--rejects", "r.csv"])
+    assert res.exit_code == 2 and "--rejects" in res.output
+    res = runner.invoke(main, ["rfm", str(SAMPLE), "--chunked", "-o", str(tmp_path / "x.json")])
+    assert res.exit_code == 2 and "a .csv, .parquet or .jsonl file" in res.output
+
+
+@pytest.mark.skipif(not REAL.is_dir(), reason="../shared/data/real is absent")
+def test_chunked_on_a_real_export(tmp_path):
+    path = REAL / "cn_taobao_shop_2019h1" / "taobao_orders_2019h1.csv"
+    runner = CliRunner()
+    whole, whole_json = run(runner, path, tmp_path)
+    parts, parts_json = run(runner, path, tmp_path, "--chunked", "--memory-limit", "4M")
+    assert parts.equals(whole)
+    assert parts_json["rows"]["left_out"] == {"cancelled": 1040, "duplicate row": 1}
