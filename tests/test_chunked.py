@@ -55,20 +55,36 @@ def test_chunked_equals_in_memory(write_csv, tmp_path, name):
 def test_chunked_segment_filter_and_ids(write_csv, tmp_path):
     runner = CliRunner()
     ids = tmp_path / "ids.txt"
-    res = runner.invoke(main, ["rfm", str(SAMPLE), "--chunked", "--memory-limit", "100K",
-                               "--segment", "new", "--ids-only", "-o", str(ids), "-q"])
+    res = runner.invoke(
+        main,
+        [
+            "rfm",
+            str(SAMPLE),
+            "--chunked",
+            "--memory-limit",
+            "100K",
+            "--segment",
+            "new",
+            "--ids-only",
+            "-o",
+            str(ids),
+            "-q",
+        ],
+    )
     assert res.exit_code == 0, res.output
     whole = tmp_path / "whole.txt"
-    runner.invoke(main, ["rfm", str(SAMPLE), "--segment", "new", "--ids-only", "-o",
-                         str(whole), "-q"])
+    runner.invoke(
+        main, ["rfm", str(SAMPLE), "--segment", "new", "--ids-only", "-o", str(whole), "-q"]
+    )
     assert sorted(ids.read_text().split()) == sorted(whole.read_text().split())
 
 
 def test_automatic_when_the_file_would_not_fit(tmp_path):
     assert needs_chunks(SAMPLE, budget=10_000)
     assert not needs_chunks(SAMPLE, budget=10 << 30)
-    res = CliRunner().invoke(main, ["rfm", str(SAMPLE), "--memory-limit", "100K", "--profile",
-                                    "-q"])
+    res = CliRunner().invoke(
+        main, ["rfm", str(SAMPLE), "--memory-limit", "100K", "--profile", "-q"]
+    )
     assert res.exit_code == 0
     assert '"read"' in res.stderr
 

@@ -1,5 +1,6 @@
 """Scheduled jobs and shop-owner exports, through the command line."""
 
+import io
 import json
 import zipfile
 
@@ -158,5 +159,5 @@ def test_progress_only_on_a_terminal_and_never_quiet(monkeypatch):
     monkeypatch.setattr("sys.stderr", Tty())
     assert Progress(quiet=False, source=str(SAMPLE)).status is not None
     assert Progress(quiet=True, source=str(SAMPLE)).status is None
-    monkeypatch.setattr("sys.stderr", open(__file__))  # a file: not a terminal
+    monkeypatch.setattr("sys.stderr", io.StringIO())  # not a terminal
     assert Progress(quiet=False, source=str(SAMPLE)).status is None

@@ -160,3 +160,15 @@ def test_rfm11_catch_all_is_not_a_warning(runner):
     assert set(data["segments"]) >= {"champions", "cant-lose", "lost", "others"}
     res = runner.invoke(main, ["rules", "show", "rfm11"])
     assert "note: 36 score cell(s) match no rule" in res.output
+
+
+def test_share_bars_beside_the_table():
+    from custseg.render import bar
+
+    assert bar(1.0, width=4) == "████"
+    assert bar(0.5, width=4) == "██"
+    assert bar(0.0, width=4) == ""
+    assert bar(1 / 32, width=4) == "▏"  # an eighth of one cell
+    res = CliRunner().invoke(main, ["rfm", str(SAMPLE)])
+    potential = next(line for line in res.output.splitlines() if "│ potential" in line)
+    assert "████████████" in potential  # the largest segment gets the full bar

@@ -122,8 +122,11 @@ def run_rfm_chunked(
         phases["aggregate"] = time.perf_counter() - clock
         clock = time.perf_counter()
         tell("score")
-        numbers = pl.scan_parquet(work / "measures" / "*.parquet").select(
-            "recency_days", "frequency", "monetary").collect()
+        numbers = (
+            pl.scan_parquet(work / "measures" / "*.parquet")
+            .select("recency_days", "frequency", "monetary")
+            .collect()
+        )
         cuts = scoring.cuts(numbers)
         customers = numbers.height
         del numbers
@@ -133,8 +136,11 @@ def run_rfm_chunked(
             segmented = assign_segments(scored, table)
             segmented = pl.DataFrame({c: segmented[c] for c in CUSTOMER_COLUMNS})
             counts = level_counts(segmented, cuts)
-            levels = counts if levels is None else {
-                k: [a + b for a, b in zip(levels[k], counts[k], strict=True)] for k in counts}
+            levels = (
+                counts
+                if levels is None
+                else {k: [a + b for a, b in zip(levels[k], counts[k], strict=True)] for k in counts}
+            )
             label_segments(segmented, table, lang).write_parquet(work / "scored" / path.name)
         phases["score"] = time.perf_counter() - clock
         clock = time.perf_counter()
@@ -182,8 +188,10 @@ def _partition(src: readers.Source, opts: LoadOptions, parts: int, folder: Path)
          .sink_parquet(pl.PartitionBy(folder, key="__part", include_key=False), mkdir=True,
                        engine="streaming"))  # fmt: skip
     except pl.exceptions.PolarsError as exc:
-        raise InputFileError(f"{src.name}: cannot be read in parts ({str(exc).splitlines()[0]});"
-                             f" fix the file or run without --chunked") from None
+        raise InputFileError(
+            f"{src.name}: cannot be read in parts ({str(exc).splitlines()[0]});"
+            f" fix the file or run without --chunked"
+        ) from None
     return roles, fmt
 
 
@@ -201,8 +209,10 @@ def _clean(work: Path, roles: dict, opts: LoadOptions, source: str, fmt: str, te
         total = _add(total, result.report)
         path.unlink()
     if total is None or total.rows_used == 0:
-        raise DataError(f"{source}: no usable rows left after cleaning; check the column "
-                        f"choices with --customer-col/--date-col/--amount-col")
+        raise DataError(
+            f"{source}: no usable rows left after cleaning; check the column "
+            f"choices with --customer-col/--date-col/--amount-col"
+        )
     return total, opts.as_of or total.as_of
 
 
@@ -217,4 +227,3 @@ def _add(total: LoadReport | None, part: LoadReport) -> LoadReport:
     for reason, n in part.left_out.items():
         total.left_out[reason] = total.left_out.get(reason, 0) + n
     return total
-

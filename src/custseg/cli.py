@@ -391,12 +391,19 @@ def emit(make_frame, kw: dict) -> float:
 @click.option(
     "--thresholds", metavar="FILE", help="Write the cut points or edges used (JSON) to FILE."
 )
-@click.option("--chunked", is_flag=True,
-              help="Process the file in customer partitions, within --memory-limit (automatic "
-                   "when the file would not fit: about 4 bytes of memory per byte of CSV).")
-@click.option("--memory-limit", type=ByteSize(), metavar="SIZE",
-              help="Memory this run may use, e.g. 3G (default: the cgroup limit, else the "
-                   "memory available now). Files that would not fit are processed in parts.")
+@click.option(
+    "--chunked",
+    is_flag=True,
+    help="Process the file in customer partitions, within --memory-limit (automatic "
+    "when the file would not fit: about 4 bytes of memory per byte of CSV).",
+)
+@click.option(
+    "--memory-limit",
+    type=ByteSize(),
+    metavar="SIZE",
+    help="Memory this run may use, e.g. 3G (default: the cgroup limit, else the "
+    "memory available now). Files that would not fit are processed in parts.",
+)
 @click.option(
     "--profile",
     is_flag=True,
@@ -493,16 +500,17 @@ def _rfm_chunked(file, kw, table, spec, lang, segments, budget, progress):
     output, fmt, ids_only, safe = (kw.pop(k) for k in ("output", "fmt", "ids_only", "excel_safe"))
     out_fmt = format_for(output, fmt) if output and not ids_only else "csv"
     if output and (output == "-" or out_fmt not in ("csv", "parquet", "jsonl")):
-        raise click.UsageError("a file processed in parts is written to a .csv, .parquet or "
-                               ".jsonl file (-o), not to stdout, .json or .xlsx")
+        raise click.UsageError(
+            "a file processed in parts is written to a .csv, .parquet or "
+            ".jsonl file (-o), not to stdout, .json or .xlsx"
+        )
 
     def write(plan):
         if output:
             sink_frame(excel_safe(plan) if safe and out_fmt == "csv" else plan, output, out_fmt,
                        ids_only)  # fmt: skip
 
-    keep = (lambda plan: plan.filter(pl.col("segment").is_in(list(segments)))) if segments \
-        else None
+    keep = (lambda plan: plan.filter(pl.col("segment").is_in(list(segments)))) if segments else None
     return run_rfm_chunked(file, write, load_options(kw), budget=budget or memory_budget(),
                            scoring=spec, table=table, lifecycle=lifecycle_of(kw), lang=lang,
                            keep=keep, on_phase=progress.phase)  # fmt: skip

@@ -197,8 +197,10 @@ def sink_frame(plan: pl.LazyFrame, path: str, fmt: str, ids_only: bool = False) 
     """Stream a lazy per-customer frame to ``path`` (csv, parquet or jsonl), atomically,
     without holding it in memory (the chunked path)."""
     if fmt not in ("csv", "parquet", "jsonl") or path == "-":
-        raise OutputError(f"{path}: a file too big for memory is written as .csv, .parquet or "
-                          f".jsonl to a file, not {fmt} or stdout")
+        raise OutputError(
+            f"{path}: a file too big for memory is written as .csv, .parquet or "
+            f".jsonl to a file, not {fmt} or stdout"
+        )
     with atomic_path(path) as tmp:
         if ids_only:
             plan.select("customer_id").sink_csv(tmp, include_header=False, quote_style="never")

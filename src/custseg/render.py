@@ -55,13 +55,15 @@ def cuts_table(cuts: dict[str, list[float]], levels: dict[str, list[int]], metho
 
 
 def segment_table(summary: pl.DataFrame, rules: RuleTable, lang: str = "en") -> Table:
-    """The per-segment summary table, with a bar of each segment's share of customers."""
+    """The per-segment summary table, with a bar of each segment's share of customers (the
+    largest segment's bar is full width)."""
     table = Table(title=t("segments_title", lang), title_justify="left")
     headings = ["segment", "customers", "share", "bars", "revenue", "revenue_share",
                 "avg_recency", "avg_orders", "avg_spend"]  # fmt: skip
     for key in headings:
         table.add_column(t(key, lang), justify="left" if key in ("segment", "bars") else "right",
                          no_wrap=True)  # fmt: skip
+    widest = max(summary["customer_share"].max() or 0.0, 1e-9)
     for row in summary.iter_rows(named=True):
         info = rules.info(row["segment"])
         name = Text(info.label_in(lang) if lang == "zh" else row["segment"],
@@ -70,7 +72,7 @@ def segment_table(summary: pl.DataFrame, rules: RuleTable, lang: str = "en") -> 
             name,
             f"{row['customers']:,}",
             f"{row['customer_share']:.1%}",
-            Text(bar(row["customer_share"]), style=info.color or ""),
+            Text(bar(row["customer_share"] / widest), style=info.color or ""),
             f"{row['revenue']:,.2f}",
             f"{row['revenue_share']:.1%}",
             _mean(row["mean_recency_days"], "{:,.0f}"),
@@ -93,8 +95,8 @@ def actions_table(summary: pl.DataFrame, rules: RuleTable, lang: str = "en") -> 
     return table
 
 
-def bar(share: float, width: int = 20) -> str:
-    """A horizontal bar of ``share`` (0..1) in eighths of a character cell."""
+def bar(share: float, width: int = 12) -> str:
+    """A horizontal bar of ``share`` (0..1 of the full width) in eighths of a character cell."""
     eighths = round(max(0.0, min(1.0, share)) * width * 8)
     full, part = divmod(eighths, 8)
     return "█" * full + (" ▏▎▍▌▋▊▉"[part] if part else "")

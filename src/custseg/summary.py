@@ -11,13 +11,18 @@ SUMMARY_COLUMNS = ("segment", "customers", "customer_share", "revenue", "revenue
 def summary_table(customers, segments: list[str] | None = None) -> pl.DataFrame:
     """:func:`segment_summary` as a Polars frame (what the CLI renders); ``customers`` may
     be a Polars DataFrame or LazyFrame."""
-    agg = customers.lazy().group_by("segment").agg(
-        customers=pl.len(),
-        revenue=pl.col("monetary").sum().round(2),
-        mean_recency_days=pl.col("recency_days").mean(),
-        mean_frequency=pl.col("frequency").mean(),
-        mean_monetary=pl.col("monetary").mean(),
-    ).collect()
+    agg = (
+        customers.lazy()
+        .group_by("segment")
+        .agg(
+            customers=pl.len(),
+            revenue=pl.col("monetary").sum().round(2),
+            mean_recency_days=pl.col("recency_days").mean(),
+            mean_frequency=pl.col("frequency").mean(),
+            mean_monetary=pl.col("monetary").mean(),
+        )
+        .collect()
+    )
     order = list(segments or [])
     order += sorted(s for s in agg["segment"].to_list() if s not in order)
     frame = pl.DataFrame({"segment": order}).join(agg, on="segment", how="left")
