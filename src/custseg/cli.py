@@ -350,6 +350,42 @@ def lifecycle_options(func):
     return func
 
 
+def repeat_options(func):
+    """The repeat-buyer rule (老客户): at least N orders and more than X spent."""
+    options = [
+        click.option(
+            "--min-orders",
+            type=click.IntRange(1),
+            default=2,
+            show_default=True,
+            help="Repeat buyers: at least this many orders (inclusive: 2 means 2 or more).",
+        ),
+        click.option(
+            "--min-spend",
+            type=float,
+            default=40.0,
+            show_default=True,
+            help="Repeat buyers: spent strictly more than this (40 means more than "
+            "40; exactly 40 is out).",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def run_with_progress(file: str, kw: dict, quiet: bool, **options):
+    """:func:`custseg.pipeline.run_rfm` with the loader flags of ``kw``, a phase spinner,
+    and ``--rejects`` written."""
+    from .pipeline import run_rfm
+
+    with Progress(quiet, file) as progress:
+        result = run_rfm(file, load_options(kw), lifecycle=lifecycle_of(kw),
+                         on_phase=progress.phase, **options)  # fmt: skip
+    write_rejects(result, kw.pop("rejects"))
+    return result
+
+
 def lifecycle_of(kw: dict):
     from .rfm import Lifecycle
 

@@ -7,39 +7,24 @@ import json
 import click
 
 from .cli import (
-    Progress,
     emit,
     handle_errors,
-    lifecycle_of,
     lifecycle_options,
-    load_options,
     loader_options,
     main,
     make_console,
     output_options,
+    repeat_options,
     resolve_scheme,
+    run_with_progress,
     scheme_options,
-    write_rejects,
 )
 
 
 @main.command()
 @loader_options
 @lifecycle_options
-@click.option(
-    "--min-orders",
-    type=click.IntRange(1),
-    default=2,
-    show_default=True,
-    help="At least this many orders (inclusive: 2 means 2 or more).",
-)
-@click.option(
-    "--min-spend",
-    type=float,
-    default=40.0,
-    show_default=True,
-    help="Spent strictly more than this (40 means more than 40; exactly 40 is out).",
-)
+@repeat_options
 @output_options
 @click.option(
     "--top",
@@ -62,14 +47,9 @@ def repeat(file, min_orders, min_spend, as_json, quiet, top, **kw):
       custseg repeat taobao.xlsx -o 老客户.xlsx
       custseg repeat orders.csv --min-orders 3 --min-spend 100 --ids-only -o ids.txt
     """
-    from .pipeline import run_rfm
     from .repeat import RepeatRule, repeat_buyers, repeat_summary
 
-    with Progress(quiet or as_json, file) as progress:
-        result = run_rfm(
-            file, load_options(kw), lifecycle=lifecycle_of(kw), on_phase=progress.phase
-        )
-    write_rejects(result, kw.pop("rejects"))
+    result = run_with_progress(file, kw, quiet or as_json)
     rule = RepeatRule(min_orders=min_orders, min_spend=min_spend)
     buyers = repeat_buyers(result.frame, rule)
     facts = repeat_summary(result.frame, buyers)
@@ -130,23 +110,13 @@ def summary(file, lifespan_years, output, fmt, as_json, quiet, **kw):
     """
     from .export import format_for, write_frame
     from .metrics import customer_metrics
-    from .pipeline import run_rfm
 
     table, spec, lang = resolve_scheme(kw, quiet)
     if output:
         format_for(output, fmt)
-    life = lifecycle_of(kw)
-    with Progress(quiet or as_json, file) as progress:
-        result = run_rfm(
-            file,
-            load_options(kw),
-            scoring=spec,
-            table=table,
-            lifecycle=life,
-            on_phase=progress.phase,
-        )
-    write_rejects(result, kw.pop("rejects"))
-    measures = customer_metrics(result.frame, result.report.as_of, life.churn_days,
+    churn_days, new_days = kw["churn_days"], kw["new_days"]
+    result = run_with_progress(file, kw, quiet or as_json, scoring=spec, table=table)
+    measures = customer_metrics(result.frame, result.report.as_of, churn_days,
                                 lifespan_years, table.segment_names())  # fmt: skip
     if output:
         write_frame(measures, output, format_for(output, fmt))
@@ -155,8 +125,8 @@ def summary(file, lifespan_years, output, fmt, as_json, quiet, **kw):
             "as_of": result.report.as_of.isoformat(),
             "rows": result.report.to_dict(),
             "scheme": table.name,
-            "churn_days": life.churn_days,
-            "new_days": life.new_days,
+            "churn_days": churn_days,
+            "new_days": new_days,
             "measures": measures.to_dicts(),
         }
         click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
@@ -178,20 +148,7 @@ def summary(file, lifespan_years, output, fmt, as_json, quiet, **kw):
     metavar="PATH",
     help="Where to write the HTML report.",
 )
-@click.option(
-    "--min-orders",
-    type=click.IntRange(1),
-    default=2,
-    show_default=True,
-    help="Repeat buyers: at least this many orders.",
-)
-@click.option(
-    "--min-spend",
-    type=float,
-    default=40.0,
-    show_default=True,
-    help="Repeat buyers: spent strictly more than this.",
-)
+@repeat_options
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @handle_errors
 def report(file, output, min_orders, min_spend, quiet, **kw):
@@ -207,24 +164,14 @@ def report(file, output, min_orders, min_spend, quiet, **kw):
       custseg report taobao.xlsx --scheme cn8 --lang zh -o 报告.html
     """
     from .export import atomic_path
-    from .pipeline import run_rfm
     from .repeat import RepeatRule
     from .report import report_data
     from .report_html import render_report
 
     table, spec, lang = resolve_scheme(kw, quiet)
-    life = lifecycle_of(kw)
-    with Progress(quiet, file) as progress:
-        result = run_rfm(
-            file,
-            load_options(kw),
-            scoring=spec,
-            table=table,
-            lifecycle=life,
-            on_phase=progress.phase,
-        )
-    write_rejects(result, kw.pop("rejects"))
-    data = report_data(result, lang, RepeatRule(min_orders, min_spend), life.churn_days)
+    churn_days = kw["churn_days"]
+    result = run_with_progress(file, kw, quiet, scoring=spec, table=table)
+    data = report_data(result, lang, RepeatRule(min_orders, min_spend), churn_days)
     page = render_report(data)
     with atomic_path(output) as tmp, open(tmp, "w", encoding="utf-8") as fh:
         fh.write(page)
