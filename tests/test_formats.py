@@ -295,3 +295,20 @@ def test_a_bad_value_far_down_the_file_is_counted_not_fatal(write_csv):
     result = read_orders(write_csv("order_id,customer_id,date,amount\n" + "\n".join(rows) + "\n"))
     assert result.report.left_out["unparseable amount"] == 1
     assert result.report.rows_used == 2999
+
+
+def test_jd_style_headers(write_csv):
+    text = (
+        "订单号,下单帐号,下单时间,应付金额,订单状态\n1001,jd_user,2024-05-01 10:00:00,199.00,完成\n"
+        "1002,jd_user,2024-05-03 10:00:00,59.90,已取消\n"
+    )
+    result = read_orders(write_csv(text))
+    assert result.report.columns == {
+        "order": "订单号",
+        "customer": "下单帐号",
+        "date": "下单时间",
+        "amount": "应付金额",
+        "status": "订单状态",
+    }
+    assert result.report.left_out["cancelled"] == 1
+    assert result.orders["amount"].tolist() == [199.0]
