@@ -35,6 +35,11 @@ ROLES: dict[str, tuple[str, tuple[str, ...]]] = {
             "会员id",
             "客户编号",
             "买家id",
+            # JD (京东) exports
+            "下单帐号",
+            "下单账号",
+            "客户账号",
+            "买家账号",
         ),
     ),
     "order": (
@@ -71,6 +76,8 @@ ROLES: dict[str, tuple[str, tuple[str, ...]]] = {
             "下单时间",
             "订单创建时间",
             "成交时间",
+            "支付时间",
+            "付款确认时间",
         ),
     ),
     "amount": (
@@ -89,6 +96,9 @@ ROLES: dict[str, tuple[str, tuple[str, ...]]] = {
             "订单金额",
             "支付金额",
             "成交金额",
+            "应付金额",
+            "实付款",
+            "订单总金额",
         ),
     ),
     "quantity": ("--quantity-col", ("quantity", "qty", "数量", "购买数量", "宝贝总数量")),
