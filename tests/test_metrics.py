@@ -32,7 +32,7 @@ def customers():
 
 
 def test_measures_by_hand(customers):
-    out = customer_metrics(customers, AS_OF, churn_days=180, segments=["a", "b", "c"])
+    out = customer_metrics(customers, AS_OF, churn_days=150, segments=["a", "b", "c"])
     rows = {r["group"]: r for r in out.iter_rows(named=True)}
     everyone = rows["all"]
     assert everyone["customers"] == 3
@@ -43,7 +43,7 @@ def test_measures_by_hand(customers):
     # cycles: sameday 0 / 1 = 0 days, refund 20 / 2 = 10 days
     assert everyone["cycle_mean_days"] == pytest.approx(5.0)
     assert everyone["cycle_median_days"] == pytest.approx(5.0)
-    # last orders: 11, 213 and 285 days ago -> 2 of 3 churned
+    # last orders: 11, 213 and 285 days ago -> 2 of 3 churned (more than 150 days)
     assert everyone["churn_rate"] == pytest.approx(2 / 3)
     assert everyone["lifespan_years"] == pytest.approx(1.5)
     # years observed: 2024-03-01 .. 2024-12-31 = 305 days
@@ -68,6 +68,13 @@ def test_given_lifespan(customers):
     first = out.row(0, named=True)
     assert first["lifespan_years"] == 2.0
     assert first["clv"] == pytest.approx(round(first["aov"] * first["orders_per_year"] * 2, 2))
+
+
+def test_a_window_shorter_than_twice_churn_days_gives_no_lifespan(customers):
+    # the data spans 305 days: churn over 180 days cannot be observed well enough
+    first = customer_metrics(customers, AS_OF, churn_days=180).row(0, named=True)
+    assert first["lifespan_years"] is None and first["clv"] is None
+    assert first["churn_rate"] == pytest.approx(2 / 3)
 
 
 def test_no_churn_means_no_estimated_lifetime(customers):

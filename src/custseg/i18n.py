@@ -74,6 +74,26 @@ _TEXT: dict[str, tuple[str, str]] = {
     "rules_section": ("Segments, their rules and suggested actions", "分群规则与建议动作"),
     "rules": ("Rules (first match wins)", "规则（按顺序匹配）"),
     "scheme_line": ("Scheme {scheme}, {scoring} scoring", "方案 {scheme}，{scoring}评分"),
+    "m_customers": ("Customers", "客户数"),
+    "m_orders": ("Orders", "订单数"),
+    "m_revenue": ("Revenue", "消费金额"),
+    "m_aov": ("AOV", "客单价"),
+    "m_repeat": ("Repeat", "复购率"),
+    "m_cycle": ("Cycle d", "周期(天)"),
+    "m_median": ("Median d", "中位(天)"),
+    "m_churn": ("Churn", "流失率"),
+    "m_clv": ("CLV", "CLV"),
+    "m_top20": ("Top20%", "前20%"),
+    "metrics_note": ("Repeat = share with 2+ orders; Cycle d / Median d = days between a "
+                     "customer's orders (mean, median); Top20% = revenue share of the top 20%.",
+                     "复购率＝2 单及以上客户占比；周期、中位＝客户两次购买的间隔天数（均值、中位数）；"
+                     "前20%＝消费金额最高的 20% 客户所占金额比例。"),
+    "clv_note": ("CLV = AOV x orders per customer per year x lifespan ({years} years)",
+                 "CLV＝客单价 × 每客户年均订单数 × 客户寿命（{years} 年）"),
+    "clv_none": ("CLV: no lifespan estimate (the data must span twice --churn-days and show "
+                 "churn); give --lifespan-years",
+                 "CLV：无法估计客户寿命（数据需覆盖两倍 --churn-days 且有流失客户），"
+                 "请用 --lifespan-years 指定"),
     "fallback_rule": ("no rule matches (fallback)", "未匹配任何规则（兜底）"),
     "new": ("new", "新客户"),
     "active": ("active", "活跃"),

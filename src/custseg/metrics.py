@@ -12,7 +12,9 @@ From a per-customer frame (``frequency``, ``monetary``, ``first_order``,
 - ``orders_per_year``: orders / customers / years observed, where the years observed run
   from the first order in the data to as-of;
 - ``lifespan_years``: given, or estimated from the data as ``1 / churn_rate`` of all
-  customers (the textbook estimate; none when no customer has churned);
+  customers (the textbook estimate), only when the data spans at least twice
+  ``churn_days`` (a shorter window cannot show churn) and someone has churned; else none,
+  and so no CLV;
 - ``clv`` (historical customer lifetime value) = ``aov x orders_per_year x lifespan_years``;
 - ``top20_revenue_share``: revenue share of the top 20% of customers by spend (the top
   ``ceil(0.2 n)``);
@@ -41,9 +43,10 @@ def customer_metrics(
     ``group``. Segments listed but empty are kept with zero customers.
     """
     first = customers["first_order"].min()
-    years = max((as_of - first.date()).days, 1) / 365.25 if first is not None else 1.0
+    span_days = max((as_of - first.date()).days, 1) if first is not None else 1
+    years = span_days / 365.25
     all_rows = _group(customers.with_columns(group=pl.lit("all")), years, churn_days)
-    if lifespan_years is None:
+    if lifespan_years is None and span_days >= 2 * churn_days:
         rate = all_rows["churn_rate"][0]
         lifespan_years = 1 / rate if rate else None
     parts = [all_rows]

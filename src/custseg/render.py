@@ -158,16 +158,16 @@ def repeat_view(report: LoadReport, rule, facts: dict, buyers: pl.DataFrame,
 
 
 _METRICS = (
-    ("customers", "Customers", "{:,.0f}"),
-    ("orders", "Orders", "{:,.0f}"),
-    ("revenue", "Revenue", "{:,.0f}"),
-    ("aov", "AOV", "{:,.2f}"),
-    ("repurchase_rate", "Repeat", "{:.1%}"),
-    ("cycle_mean_days", "Cycle d", "{:,.1f}"),
-    ("cycle_median_days", "Median d", "{:,.1f}"),
-    ("churn_rate", "Churn", "{:.1%}"),
-    ("clv", "CLV", "{:,.0f}"),
-    ("top20_revenue_share", "Top20%", "{:.1%}"),
+    ("customers", "m_customers", "{:,.0f}"),
+    ("orders", "m_orders", "{:,.0f}"),
+    ("revenue", "m_revenue", "{:,.0f}"),
+    ("aov", "m_aov", "{:,.2f}"),
+    ("repurchase_rate", "m_repeat", "{:.1%}"),
+    ("cycle_mean_days", "m_cycle", "{:,.1f}"),
+    ("cycle_median_days", "m_median", "{:,.1f}"),
+    ("churn_rate", "m_churn", "{:.1%}"),
+    ("clv", "m_clv", "{:,.0f}"),
+    ("top20_revenue_share", "m_top20", "{:.1%}"),
 )
 
 
@@ -177,11 +177,11 @@ def metrics_view(report: LoadReport, measures: pl.DataFrame, rules: RuleTable,
     table = Table(title=t("metrics_title", lang), title_justify="left")
     table.add_column(t("group", lang), no_wrap=True)
     for _, heading, _ in _METRICS:
-        table.add_column(heading, justify="right", no_wrap=True)
+        table.add_column(t(heading, lang), justify="right", no_wrap=True)
     life = Table(title=t("lifecycle_title", lang), title_justify="left")
     life.add_column(t("group", lang), no_wrap=True)
     for status in ("new", "active", "returning", "churned"):
-        life.add_column(status, justify="right")
+        life.add_column(t(status, lang), justify="right")
     for row in measures.iter_rows(named=True):
         group = row["group"]
         name = (
@@ -193,12 +193,11 @@ def metrics_view(report: LoadReport, measures: pl.DataFrame, rules: RuleTable,
         life.add_row(name, *[f"{row[s]:,}" for s in ("new", "active", "returning", "churned")])
     first = measures.row(0, named=True)
     lifespan = first["lifespan_years"]
-    note = (
-        f"Repeat = customers with 2+ orders; Cycle = days between orders (mean, median); "
-        f"Top20% = revenue share of the top 20% of customers.\n"
-        f"CLV = AOV x orders per customer per year x lifespan "
-        f"({'-' if lifespan is None else f'{lifespan:.2f}'} years)"
-    )
+    note = t("metrics_note", lang) + "\n"
+    if lifespan is None:
+        note += t("clv_none", lang)
+    else:
+        note += t("clv_note", lang, years=f"{lifespan:.2f}")
     return Group(run_header(report, int(first["customers"]), lang), Text(""), table, Text(note),
                  Text(""), life)  # fmt: skip
 
