@@ -86,7 +86,8 @@ _TEXT: dict[str, tuple[str, str]] = {
     "m_top20": ("Top20%", "前20%"),
     "metrics_note": ("Repeat = share with 2+ orders; Cycle d / Median d = days between a "
                      "customer's orders (mean, median); Top20% = revenue share of the top 20%.",
-                     "复购率＝2 单及以上客户占比；周期、中位＝客户两次购买的间隔天数（均值、中位数）；"
+                     "复购率＝2 单及以上客户占比；"
+                     "周期、中位＝客户两次购买的间隔天数（均值、中位数）；"
                      "前20%＝消费金额最高的 20% 客户所占金额比例。"),
     "clv_note": ("CLV = AOV x orders per customer per year x lifespan ({years} years)",
                  "CLV＝客单价 × 每客户年均订单数 × 客户寿命（{years} 年）"),
