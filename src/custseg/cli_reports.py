@@ -6,12 +6,12 @@ import json
 
 import click
 
-from .cli import (
+from .cli import main
+from .cli_common import (
     emit,
     handle_errors,
     lifecycle_options,
     loader_options,
-    main,
     make_console,
     output_options,
     repeat_options,

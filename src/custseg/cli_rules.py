@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from .cli import handle_errors, main, make_console
+from .cli import main
+from .cli_common import handle_errors, make_console
 
 
 @main.command()
