@@ -20,6 +20,7 @@ from . import cleaning, readers
 from .columns import resolve_columns
 from .errors import DataError
 from .frames import to_pandas
+from .rfm import day_after_latest
 from .schema import ORDER_COLUMNS
 from .values import amount_expr, date_expr, id_expr
 
@@ -182,7 +183,7 @@ def normalize_orders(
     if not opts.keep_rejects:
         del frame  # the raw rows are no longer needed: free their memory
     reason = rows["reason"]
-    as_of = opts.as_of or _default_as_of(rows["order_date"].filter(reason == 0))
+    as_of = opts.as_of or day_after_latest(rows["order_date"].filter(reason == 0))
     reason = cleaning.mark(reason, rows["order_date"].dt.date() > as_of, "after as-of")
     reason = cleaning.mark(
         reason, _returns_only(rows["customer_id"], rows["amount"], reason), "returns only"
@@ -301,13 +302,6 @@ def _returns_only(customer: pl.Series, amount: pl.Series, reason: pl.Series) -> 
     # rows of returns-only customers are all returns: look only at the return rows
     hit = returns.filter(customer.gather(returns).is_in(only.implode()))
     return none.scatter(hit, True)
-
-
-def _default_as_of(dates: pl.Series) -> dt.date:
-    latest = dates.max()
-    if latest is None:
-        return dt.date.today()
-    return latest.date() + dt.timedelta(days=1)
 
 
 def merge_line_items(rows: pl.DataFrame, already_unique: bool = False) -> pl.DataFrame:

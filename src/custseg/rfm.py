@@ -13,8 +13,15 @@ from .schema import MEASURE_COLUMNS, ORDER_COLUMNS
 
 
 def default_as_of(orders) -> dt.date:
-    """The day after the latest order date."""
-    latest = _polars(orders)["order_date"].max()
+    """The day after the latest order date (pandas or Polars orders)."""
+    return day_after_latest(_polars(orders)["order_date"])
+
+
+def day_after_latest(dates: pl.Series) -> dt.date:
+    """The default as-of date: the day after the latest of ``dates`` (today if none)."""
+    latest = dates.max()
+    if latest is None:
+        return dt.date.today()
     return latest.date() + dt.timedelta(days=1)
 
 
