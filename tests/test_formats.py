@@ -272,6 +272,12 @@ def test_strict_fails_on_unparseable(write_csv):
         read_orders(write_csv(text), strict=True)
 
 
+def test_folder_without_parquet_files(tmp_path):
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(InputFileError, match="a folder with no .parquet files in it"):
+        read_orders(tmp_path / "empty")
+
+
 def test_broken_files(tmp_path, write_csv):
     binary = tmp_path / "x.csv"
     binary.write_bytes(b"\x00\x01\x02garbage" * 10)

@@ -229,6 +229,9 @@ def read_raw(source: Source, fmt: str, text_columns: list[str]) -> RawTable:
 
 def _read_parquet(source: Source) -> pl.DataFrame:
     if source.path is not None and source.path.is_dir():
+        if not any(source.path.rglob("*.parquet")):
+            raise InputFileError(f"{source.name}: a folder with no .parquet files in it; pass an "
+                                 f"order file, or a folder of Parquet files")  # fmt: skip
         return pl.read_parquet(str(source.path / "**" / "*.parquet"))
     return pl.read_parquet(source.path if source.path else io.BytesIO(source.data))
 
