@@ -56,9 +56,14 @@ def column(frame, name: str, dtype: str = "float64") -> np.ndarray:
 
 def as_series(frame, name: str) -> pl.Series:
     """A column of a pandas or Polars frame as a Polars Series."""
-    if is_polars(frame):
-        return frame[name]
-    values = frame[name]
+    return to_polars_series(frame[name])
+
+
+def to_polars_series(values) -> pl.Series:
+    """A Polars Series from a Polars or pandas Series (text columns stay text)."""
+    if isinstance(values, pl.Series):
+        return values
     if str(values.dtype) in ("object", "string", "str"):
-        values = values.astype(object).where(values.notna(), None)
-    return pl.Series(name, values.tolist() if values.dtype == object else values.to_numpy())
+        cells = values.astype(object).where(values.notna(), None).tolist()
+        return pl.Series(str(values.name), cells, dtype=pl.String, strict=False)
+    return pl.from_pandas(values)

@@ -75,9 +75,9 @@ def segment_table(summary: pl.DataFrame, rules: RuleTable, lang: str = "en") -> 
             Text(bar(row["customer_share"] / widest), style=info.color or ""),
             f"{row['revenue']:,.2f}",
             f"{row['revenue_share']:.1%}",
-            _mean(row["mean_recency_days"], "{:,.0f}"),
-            _mean(row["mean_frequency"], "{:,.2f}"),
-            _mean(row["mean_monetary"], "{:,.2f}"),
+            _fmt(row["mean_recency_days"], "{:,.0f}"),
+            _fmt(row["mean_frequency"], "{:,.2f}"),
+            _fmt(row["mean_monetary"], "{:,.2f}"),
         ]
         table.add_row(*cells)
     return table
@@ -123,10 +123,6 @@ def rfm_summary(
 
 def _num(x: float) -> str:
     return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.2f}"
-
-
-def _mean(value: float | None, fmt: str) -> str:
-    return "-" if value is None or value != value else fmt.format(value)
 
 
 def repeat_view(report: LoadReport, rule, facts: dict, buyers: pl.DataFrame,
@@ -203,4 +199,5 @@ def metrics_view(report: LoadReport, measures: pl.DataFrame, rules: RuleTable,
 
 
 def _fmt(value, fmt: str) -> str:
+    """``fmt`` applied to ``value``; ``-`` for a missing or NaN value."""
     return "-" if value is None or value != value else fmt.format(value)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import polars as pl
 
+from .frames import to_polars_series
+
 MISSING_TEXT = ("", "nan", "none", "null", "na", "n/a", "-", "--")
 # Currency marks and words that may surround an amount; thousands separators and spaces.
 _AMOUNT_NOISE = r"(?i)[¥￥$€£,()\s]|RMB|CNY|USD|元"
@@ -124,18 +126,8 @@ def _numeric_dates(x: pl.Expr) -> pl.Expr:
     return pl.when(ymd).then(as_ymd).when(x.is_between(1, 2958465)).then(serial).otherwise(None)
 
 
-def as_polars(values) -> pl.Series:
-    """A Polars Series from a Polars or pandas Series (text columns stay text)."""
-    if isinstance(values, pl.Series):
-        return values
-    if str(values.dtype) in ("object", "string", "str"):
-        cells = values.astype(object).where(values.notna(), None).tolist()
-        return pl.Series(str(values.name), cells, dtype=pl.String, strict=False)
-    return pl.from_pandas(values)
-
-
 def _apply(values, build) -> pl.Series:
-    s = as_polars(values)
+    s = to_polars_series(values)
     name = s.name or "value"
     return pl.DataFrame([s.alias(name)]).select(build(name, s)).to_series()
 
