@@ -86,7 +86,7 @@ def ids_unique(ids: pl.Series) -> bool:
 def duplicate_rows(frame: pl.DataFrame, order_ids_unique: bool) -> pl.Series:
     """True for exact copies of an earlier row. Unique order ids rule copies out at once."""
     if order_ids_unique:
-        return pl.Series([False] * frame.height, dtype=pl.Boolean)
+        return pl.repeat(False, frame.height, dtype=pl.Boolean, eager=True)
     return ~frame.select(pl.struct(pl.all()).is_first_distinct()).to_series()
 
 

@@ -291,7 +291,7 @@ def _returns_only(customer: pl.Series, amount: pl.Series, reason: pl.Series) -> 
     """True for used rows of customers whose used rows are all returns (no purchase)."""
     used = reason == 0
     returns = (used & (amount < 0)).arg_true()
-    none = pl.Series([False] * len(customer), dtype=pl.Boolean)
+    none = pl.repeat(False, len(customer), dtype=pl.Boolean, eager=True)
     returners = customer.gather(returns).unique()
     if returners.is_empty():
         return none
