@@ -45,6 +45,9 @@ _FORMATS = {
 }
 
 
+HEAD_BYTES = 65536  # what format, encoding and delimiter sniffing look at
+
+
 @dataclass
 class Source:
     """An input: a path, or the bytes of stdin (``name == "-"``)."""
@@ -53,6 +56,7 @@ class Source:
     path: Path | None = None
     data: bytes | None = None
     encoding: str | None = None  # forced with --encoding
+    _head: bytes | None = field(default=None, repr=False)  # the first bytes, read once
 
     @classmethod
     def open(cls, name: str | Path, encoding: str | None = None) -> Source:
@@ -85,10 +89,14 @@ class Source:
             return archive.open(members[0])
         return open(self.path, "rb")
 
-    def head(self, size: int = 65536) -> bytes:
+    def head(self, size: int = HEAD_BYTES) -> bytes:
+        """The first ``size`` (at most :data:`HEAD_BYTES`) decompressed bytes, read once."""
+        if self._head is not None:
+            return self._head[:size]
         try:
             with self.binary() as fh:
-                return fh.read(size)
+                self._head = fh.read(HEAD_BYTES)
+            return self._head[:size]
         except InputFileError:
             raise
         except Exception as exc:  # noqa: BLE001 - any failure here is a broken file
@@ -252,10 +260,7 @@ def _read_excel(source: Source):
     import pandas as pd
 
     target = source.path if source.path is not None else io.BytesIO(source.data)
-    try:
-        return pd.read_excel(target, engine="calamine")
-    except ImportError:  # calamine missing: fall back to pandas' default engine
-        return pd.read_excel(target)
+    return pd.read_excel(target, engine="calamine")
 
 
 def _read_csv(source: Source, dialect: CsvDialect, text_columns: list[str]) -> RawTable:
