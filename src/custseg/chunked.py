@@ -29,9 +29,9 @@ from . import readers
 from .columns import resolve_columns
 from .errors import DataError, InputFileError
 from .load import LoadOptions, LoadReport, normalize_orders
+from .pipeline import segment_frame
 from .rfm import Lifecycle, measures
-from .rules import RuleTable, assign_segments, builtin_rules, label_segments
-from .schema import CUSTOMER_COLUMNS
+from .rules import RuleTable, builtin_rules, label_segments
 from .scoring import ScoringSpec, apply_scores, level_counts
 from .values import id_expr
 
@@ -132,9 +132,7 @@ def run_rfm_chunked(
         del numbers
         levels = None
         for path in sorted((work / "measures").glob("*.parquet")):
-            scored = apply_scores(pl.read_parquet(path), cuts)
-            segmented = assign_segments(scored, table)
-            segmented = pl.DataFrame({c: segmented[c] for c in CUSTOMER_COLUMNS})
+            segmented = segment_frame(apply_scores(pl.read_parquet(path), cuts), table)
             counts = level_counts(segmented, cuts)
             levels = (
                 counts

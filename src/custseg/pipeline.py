@@ -59,6 +59,14 @@ def segment_orders(orders, *, as_of: dt.date | None = None, bins: int = 5,
     return out.select(CUSTOMER_COLUMNS) if is_polars(out) else out[list(CUSTOMER_COLUMNS)]
 
 
+def segment_frame(scored: pl.DataFrame, table: RuleTable) -> pl.DataFrame:
+    """Segments assigned to a scored Polars frame, columns in
+    :data:`custseg.schema.CUSTOMER_COLUMNS` order (assembled from the columns: an eager
+    select would rechunk them)."""
+    segmented = assign_segments(scored, table)
+    return pl.DataFrame({c: segmented[c] for c in CUSTOMER_COLUMNS})
+
+
 def run_rfm(
     source: str | Path,
     options: LoadOptions | None = None,
@@ -87,7 +95,6 @@ def run_rfm(
     scored = apply_scores(measured, cuts)
     phases["score"], clock = time.perf_counter() - clock, time.perf_counter()
     tell("segment")
-    segmented = assign_segments(scored, table)
-    frame = pl.DataFrame({c: segmented[c] for c in CUSTOMER_COLUMNS})  # no rechunking select
+    frame = segment_frame(scored, table)
     phases["segment"] = time.perf_counter() - clock
     return RfmResult(frame, cuts, scoring, loaded.report, table, loaded.rejects_frame)
