@@ -22,8 +22,8 @@ from .cli_common import (
     make_console,
     output_options,
     resolve_scheme,
+    run_with_progress,
     scheme_options,
-    write_rejects,
 )
 
 
@@ -106,11 +106,12 @@ def rfm(segments, as_json, quiet, actions, thresholds, profile, file, **kw):
         format_for(kw["output"], kw["fmt"])  # a bad suffix fails before any work
     to_stdout = kw["output"] == "-"
     chunked, budget = kw.pop("chunked"), kw.pop("memory_limit")
-    with Progress(quiet or as_json, file) as progress:
-        if _use_chunks(file, chunked, budget):
+    silent = quiet or as_json
+    if _use_chunks(file, chunked, budget):
+        with Progress(silent, file) as progress:
             view = _rfm_chunked(file, kw, table, spec, lang, segments, budget, progress)
-        else:
-            view = _rfm_in_memory(file, kw, table, spec, lang, segments, progress)
+    else:
+        view = _rfm_in_memory(file, kw, table, spec, lang, segments, silent)
     if thresholds:
         write_json(_thresholds(view), thresholds)
     if profile:
@@ -132,17 +133,14 @@ def _use_chunks(file: str, chunked: bool, budget: int | None) -> bool:
     return needs_chunks(Path(file), budget or memory_budget())
 
 
-def _rfm_in_memory(file, kw, table, spec, lang, segments, progress):
+def _rfm_in_memory(file, kw, table, spec, lang, segments, silent):
     from types import SimpleNamespace
 
-    from .pipeline import run_rfm
     from .rules import label_segments
     from .scoring import level_counts
     from .summary import summary_table
 
-    result = run_rfm(file, load_options(kw), scoring=spec, table=table,
-                     lifecycle=lifecycle_of(kw), on_phase=progress.phase)  # fmt: skip
-    write_rejects(result, kw.pop("rejects"))
+    result = run_with_progress(file, kw, silent, scoring=spec, table=table)
     customers = result.frame
     if segments:
         customers = customers.filter(customers["segment"].is_in(list(segments)))
