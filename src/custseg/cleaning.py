@@ -54,13 +54,6 @@ CANCEL_STATUS_WORDS: tuple[str, ...] = (
 )  # fmt: skip
 
 
-def blank_expr(name: str, dtype: pl.DataType) -> pl.Expr:
-    """True where a raw cell is empty (null, or only spaces)."""
-    if dtype == pl.String:
-        return pl.col(name).str.strip_chars().fill_null("") == ""
-    return pl.col(name).is_null()
-
-
 def cancelled_status_expr(name: str, status: pl.Series, extra: tuple[str, ...] = ()) -> pl.Expr:
     """True where a status text means the order is not a sale (decided per distinct value)."""
     words = tuple(unicodedata.normalize("NFKC", w).lower() for w in CANCEL_STATUS_WORDS + extra)
@@ -78,16 +71,36 @@ def cancelled_invoice_expr(order: pl.Expr, raw: pl.Series) -> pl.Expr:
 
 
 def ids_unique(ids: pl.Series) -> bool:
-    """True if every id is present and none repeats (checked on 64-bit hashes, so a
-    collision can only make it answer 'no', never a wrong 'yes')."""
-    return ids.null_count() == 0 and ids.hash().n_unique() == len(ids)
+    """True if every id is present and none repeats.
+
+    Ids in strictly increasing order (an export sorted by order id) are unique: one
+    comparison of neighbours. Otherwise the check is on 64-bit hashes, so a collision
+    can only make it answer 'no', never a wrong 'yes'.
+    """
+    if ids.null_count():
+        return False
+    if len(ids) > 1 and ids.is_sorted() and not (ids.slice(1) == ids.slice(0, len(ids) - 1)).any():
+        return True
+    return ids.hash().n_unique() == len(ids)
 
 
-def duplicate_rows(frame: pl.DataFrame, order_ids_unique: bool) -> pl.Series:
-    """True for exact copies of an earlier row. Unique order ids rule copies out at once."""
-    if order_ids_unique:
-        return pl.repeat(False, frame.height, dtype=pl.Boolean, eager=True)
+def duplicate_rows(frame: pl.DataFrame) -> pl.Series:
+    """True for exact copies of an earlier row."""
     return ~frame.select(pl.struct(pl.all()).is_first_distinct()).to_series()
+
+
+def blank_where(raw: pl.Series, candidates: pl.Series) -> pl.Series:
+    """True where a raw cell is empty (null, or text of only spaces); the text is looked
+    at only in ``candidates`` rows (those whose value did not parse: a cell that parsed
+    is not empty)."""
+    blank = raw.is_null()
+    if raw.dtype != pl.String:
+        return blank
+    rows = (candidates & ~blank).arg_true()
+    if rows.is_empty():
+        return blank
+    empty = rows.filter(raw.gather(rows).str.strip_chars() == "")
+    return blank.scatter(empty, True) if len(empty) else blank
 
 
 def code(reason: str) -> int:
@@ -125,9 +138,8 @@ def reason_labels(reason: pl.Series) -> pl.Series:
 
 def count_reasons(reason: pl.Series, malformed: int) -> dict[str, int]:
     """Rows left out per reason, every reason listed (zeros included)."""
-    counts = reason.value_counts()
-    by_code = dict(zip(counts["reason"].to_list(), counts["count"].to_list(), strict=True))
-    found = {label: int(by_code.get(code(label), 0)) for label in REASONS}
+    by_code = np.bincount(reason.to_numpy(), minlength=len(REASONS) + 1)
+    found = {label: int(by_code[code(label)]) for label in REASONS}
     found["malformed line"] = malformed
     return found
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -22,7 +23,14 @@ from .errors import DataError
 from .frames import to_pandas
 from .rfm import day_after_latest
 from .schema import ORDER_COLUMNS
-from .values import amount_expr, date_expr, id_expr
+from .values import (
+    amount_fast_expr,
+    complete,
+    date_fast_expr,
+    id_expr,
+    parse_amounts,
+    parse_dates,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -80,15 +88,32 @@ class LoadReport:
 
 @dataclass
 class LoadResult:
-    """The canonical orders, their row accounting and (optionally) the rejected rows.
+    """The parsed rows with their reasons, the row accounting and (optionally) the
+    rejected rows.
 
-    ``frame`` and ``rejects_frame`` are Polars frames (what the pipeline uses);
-    ``orders`` and ``rejects`` give them as pandas DataFrames.
+    ``rows`` has one row per input row read: the canonical order columns and
+    ``reason`` (0 when the row is used, see :mod:`custseg.cleaning`). ``frame`` gives
+    the canonical orders (used rows, line items merged) as Polars, ``orders`` as pandas.
     """
 
-    frame: pl.DataFrame
+    rows: pl.DataFrame
     report: LoadReport
     rejects_frame: pl.DataFrame | None = None
+    one_row_per_order: bool = True  # order ids never repeat: no line items to merge
+    _orders: pl.DataFrame | None = field(default=None, repr=False)
+
+    @property
+    def frame(self) -> pl.DataFrame:
+        """The canonical orders: the used rows, line items merged (made once, on demand)."""
+        if self._orders is None:
+            used = self.rows.filter(pl.col("reason") == 0)
+            self._orders = merge_line_items(used, already_unique=self.one_row_per_order)
+        return self._orders
+
+    def measurable(self) -> pl.DataFrame:
+        """What :func:`custseg.rfm.measures` takes: the rows and their reasons when every
+        row is its own order (no copy of the used rows is made), else :attr:`frame`."""
+        return self.rows if self.one_row_per_order else self.frame
 
     @property
     def orders(self) -> pd.DataFrame:
@@ -176,71 +201,86 @@ def normalize_orders(
         frame = readers.from_pandas(frame)
     malformed = raw.malformed if raw else []
     height = frame.height
-    lines = raw.line_numbers(height) if raw else np.arange(2, height + 2)
-    rows, one_row_per_order = parse_rows(frame, roles, opts, lines)
+
+    def lines() -> np.ndarray:
+        return raw.line_numbers(height) if raw else np.arange(2, height + 2)
+
+    with_lines = opts.strict or opts.keep_rejects
+    rows, one_row_per_order = parse_rows(frame, roles, opts, lines, with_lines=with_lines)
     if opts.strict:
         cleaning.check_strict(rows, frame, roles, malformed, source)
     if not opts.keep_rejects:
         del frame  # the raw rows are no longer needed: free their memory
     reason = rows["reason"]
-    as_of = opts.as_of or day_after_latest(rows["order_date"].filter(reason == 0))
-    reason = cleaning.mark(reason, rows["order_date"].dt.date() > as_of, "after as-of")
+    used_dates = rows.select(pl.when(pl.col("reason") == 0).then("order_date")).to_series()
+    as_of = opts.as_of or day_after_latest(used_dates)
+    latest = used_dates.max()
+    if latest is not None and latest.date() > as_of:
+        reason = cleaning.mark(reason, rows["order_date"].dt.date() > as_of, "after as-of")
     reason = cleaning.mark(
         reason, _returns_only(rows["customer_id"], rows["amount"], reason), "returns only"
     )
     rows = rows.with_columns(reason)
     left_out = cleaning.count_reasons(reason, len(malformed))
-    if not (reason == 0).any() and not allow_empty:
+    used_rows = height - sum(left_out.values()) + len(malformed)
+    if not used_rows and not allow_empty:
         raise DataError(
             f"{source}: no usable rows left after cleaning "
             f"({', '.join(f'{n:,} {r}' for r, n in left_out.items() if n) or 'no rows'}); "
             f"check the column choices with --customer-col/--date-col/--amount-col"
         )
-    used = rows.filter(reason == 0) if (reason != 0).any() else rows
-    orders = merge_line_items(used, already_unique=one_row_per_order)
-    purchases = int((orders["amount"] >= 0).sum())
-    report = LoadReport(
+    result = LoadResult(rows=rows, report=None, one_row_per_order=one_row_per_order)
+    if one_row_per_order:
+        orders = used_rows
+        bought = (pl.col("reason") == 0) & (pl.col("amount") >= 0)
+        purchases = int(rows.select(bought.sum()).item())
+    else:
+        orders = result.frame.height
+        purchases = int((result.frame["amount"] >= 0).sum())
+    result.report = LoadReport(
         source=source,
         rows_read=height + len(malformed),
         left_out=left_out,
         columns=dict(roles),
         as_of=as_of,
         orders=purchases,
-        returns=orders.height - purchases,
+        returns=orders - purchases,
         format=raw.format if raw else "frame",
     )
-    rejects = cleaning.rejected_rows(frame, rows, malformed) if opts.keep_rejects else None
-    return LoadResult(frame=orders, report=report, rejects_frame=rejects)
+    if opts.keep_rejects:
+        result.rejects_frame = cleaning.rejected_rows(frame, rows, malformed)
+    return result
 
 
 def parse_rows(
-    frame: pl.DataFrame, roles: dict[str, str], opts: LoadOptions, lines: np.ndarray
+    frame: pl.DataFrame,
+    roles: dict[str, str],
+    opts: LoadOptions,
+    lines: Callable[[], np.ndarray],
+    *,
+    with_lines: bool = False,
 ) -> tuple[pl.DataFrame, bool]:
-    """One canonical row per input row (before merging line items), with its file line
-    and the code of the first reason it cannot be used (0 when it can).
+    """One canonical row per input row (before merging line items) and the code of the
+    first reason it cannot be used (0 when it can); with ``with_lines``, also its file
+    line (``lines()`` gives them, asked for only when needed).
 
-    All columns are parsed in one parallel pass. Also returns whether every row is
-    its own order (order ids never repeat, or there is no order column).
+    Values are parsed in one parallel pass in their column's likely format; the few
+    that fail it get the careful parse (:func:`custseg.values.complete`). Also returns
+    whether every row is its own order (order ids never repeat, or there is no order
+    column).
     """
     schema = frame.schema
     order_col = roles.get("order")
     unique = bool(order_col) and cleaning.ids_unique(frame[order_col])
     date_col, cust_col = roles["date"], roles["customer"]
+    date_sample = frame[date_col]
     exprs = {
         "customer_id": id_expr(cust_col, schema[cust_col], frame[cust_col]),
-        "order_date": date_expr(date_col, schema[date_col], opts.dayfirst, frame[date_col]),
-        "missing_date": cleaning.blank_expr(date_col, schema[date_col]),
+        "order_date": date_fast_expr(date_col, schema[date_col], opts.dayfirst, date_sample),
     }
-    if "amount" in roles:
-        amount = amount_expr(roles["amount"], schema[roles["amount"]])
-        amount_blank = cleaning.blank_expr(roles["amount"], schema[roles["amount"]])
-    else:
-        qty, price = roles["quantity"], roles["price"]
-        amount = amount_expr(qty, schema[qty]) * amount_expr(price, schema[price])
-        amount_blank = cleaning.blank_expr(qty, schema[qty]) | cleaning.blank_expr(
-            price, schema[price]
-        )
-    exprs["amount"], exprs["missing_amount"] = amount, amount_blank
+    amount_cols = [roles["amount"]] if "amount" in roles else [roles["quantity"], roles["price"]]
+    for i, col in enumerate(amount_cols):
+        exprs[f"amount{i}"] = amount_fast_expr(col, schema[col])
     if order_col:
         # unique ids are used as they are; repeated ones are normalised to merge line items
         order = (
@@ -255,36 +295,45 @@ def parse_rows(
             roles["status"], frame[roles["status"]], opts.cancel_status
         )
     parsed = frame.lazy().select(**{k: e.alias(k) for k, e in exprs.items()}).collect()
-    line = pl.Series("line", lines, dtype=pl.Int64)
+    order_date = complete(
+        parsed["order_date"], frame[date_col], lambda s: parse_dates(s, opts.dayfirst)
+    )
+    amounts = [complete(parsed[f"amount{i}"], frame[c], parse_amounts) for i, c in
+               enumerate(amount_cols)]  # fmt: skip
+    amount = amounts[0] if len(amounts) == 1 else amounts[0] * amounts[1]
+    missing_amount = cleaning.blank_where(frame[amount_cols[0]], amounts[0].is_null())
+    if len(amounts) == 2:
+        missing_amount |= cleaning.blank_where(frame[amount_cols[1]], amounts[1].is_null())
+    need_lines = with_lines or not order_col or parsed["order_id"].null_count() > 0
+    line = pl.Series("line", lines(), dtype=pl.Int64) if need_lines else None
     order_id = parsed["order_id"] if order_col else line.cast(pl.String)
     if order_col and order_id.null_count():
         order_id = order_id.fill_null("#" + line.cast(pl.String))
     checks = [
         ("missing customer", parsed["customer_id"].is_null()),
-        ("missing date", parsed["missing_date"]),
-        ("unparseable date", parsed["order_date"].is_null()),
-        ("missing amount", parsed["missing_amount"]),
-        ("unparseable amount", parsed["amount"].is_null()),
+        ("missing date", cleaning.blank_where(frame[date_col], order_date.is_null())),
+        ("unparseable date", order_date.is_null()),
+        ("missing amount", missing_amount),
+        ("unparseable amount", amount.is_null()),
     ]
     if "cancelled" in parsed.columns:
         checks.append(("cancelled", parsed["cancelled"]))
     if "c_invoice" in parsed.columns:
         checks.append(("cancelled", parsed["c_invoice"]))
-    if not opts.keep_duplicates:
-        checks.append(("duplicate row", cleaning.duplicate_rows(frame, unique)))
+    if not opts.keep_duplicates and not unique:
+        checks.append(("duplicate row", cleaning.duplicate_rows(frame)))
     if opts.returns == "drop":
-        checks.append(("return dropped", (parsed["amount"] < 0).fill_null(False)))
-    rows = pl.DataFrame(
-        [
-            parsed["customer_id"],
-            order_id.alias("order_id"),
-            parsed["order_date"],
-            parsed["amount"],
-            line,
-            cleaning.first_reasons(checks, frame.height),
-        ]
-    )
-    return rows, unique or order_col is None
+        checks.append(("return dropped", (amount < 0).fill_null(False)))
+    columns = [
+        parsed["customer_id"],
+        order_id.alias("order_id"),
+        order_date.alias("order_date"),
+        amount.alias("amount"),
+        cleaning.first_reasons(checks, frame.height),
+    ]
+    if with_lines:
+        columns.append(line)
+    return pl.DataFrame(columns), unique or order_col is None
 
 
 def _returns_only(customer: pl.Series, amount: pl.Series, reason: pl.Series) -> pl.Series:
@@ -295,7 +344,10 @@ def _returns_only(customer: pl.Series, amount: pl.Series, reason: pl.Series) -> 
     returners = customer.gather(returns).unique()
     if returners.is_empty():
         return none
-    buyers = customer.filter(used & (amount >= 0) & customer.is_in(returners.implode())).unique()
+    # purchases of returners: found among the rows whose id hash is a returner's (cheap
+    # on numbers), then matched exactly on the ids
+    maybe = customer.hash().is_in(returners.hash().implode())
+    buyers = customer.filter(maybe & used & (amount >= 0)).unique()
     only = returners.filter(~returners.is_in(buyers.implode()))
     if only.is_empty():
         return none

@@ -82,14 +82,16 @@ def run_rfm(
     segment), e.g. to show progress.
     """
     scoring = scoring or ScoringSpec()
+    opts = options or LoadOptions()
     tell = on_phase or (lambda name: None)
-    loaded = read_orders(source, options or LoadOptions(), on_phase=tell)
-    phases = loaded.report.phases
     table = table or builtin_rules("default")
+    loaded = read_orders(source, opts, on_phase=tell)
+    report, phases = loaded.report, loaded.report.phases
     clock = time.perf_counter()
     tell("aggregate")
-    measured = measures(loaded.frame, loaded.report.as_of, lifecycle)
-    phases["aggregate"], clock = time.perf_counter() - clock, time.perf_counter()
+    measured = measures(loaded.measurable(), report.as_of, lifecycle)
+    phases["aggregate"] = time.perf_counter() - clock
+    clock = time.perf_counter()
     tell("score")
     cuts = scoring.cuts(measured)
     scored = apply_scores(measured, cuts)
@@ -97,4 +99,4 @@ def run_rfm(
     tell("segment")
     frame = segment_frame(scored, table)
     phases["segment"] = time.perf_counter() - clock
-    return RfmResult(frame, cuts, scoring, loaded.report, table, loaded.rejects_frame)
+    return RfmResult(frame, cuts, scoring, report, table, loaded.rejects_frame)

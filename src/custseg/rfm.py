@@ -42,7 +42,8 @@ def customer_measures(orders, as_of: dt.date | None = None, lifecycle: Lifecycle
     -------
     DataFrame
         :data:`custseg.schema.MEASURE_COLUMNS` and ``lifecycle`` (see :class:`Lifecycle`),
-        one row per customer with at least one purchase, sorted by ``customer_id``; the
+        one row per customer with at least one purchase, in the order of the customer's
+        first order in ``orders``; the
         same kind of frame as ``orders``.
 
     Raises
@@ -75,36 +76,84 @@ class Lifecycle:
 def measures(orders: pl.DataFrame, as_of: dt.date,
              lifecycle: Lifecycle | None = None) -> pl.DataFrame:  # fmt: skip
     """:func:`customer_measures` on a Polars frame (the pipeline's form), with the
-    ``lifecycle`` status of each customer."""
+    ``lifecycle`` status of each customer.
+
+    ``orders`` may carry a ``reason`` column (the loader's per-row frame): rows whose
+    reason is not 0 are then ignored. Customers come in the order of their first row.
+    """
     life = lifecycle or Lifecycle()
-    window = pl.lit(as_of - dt.timedelta(days=life.churn_days))
-    plan = orders.lazy()
+    used = pl.col("reason") == 0 if "reason" in orders.columns else pl.lit(True)
     latest = orders["order_date"].max()
     if latest is not None and latest.date() > as_of:
-        plan = plan.filter(pl.col("order_date").dt.date() <= pl.lit(as_of))
-    purchase = pl.col("amount") >= 0
+        used = used & (pl.col("order_date").dt.date() <= pl.lit(as_of))
+    rows = (
+        orders.lazy()
+        .with_row_index("row")
+        .select("customer_id", **row_values(used, as_of, life))
+        .with_columns(check=check_hash(pl.col("customer_id")))
+    )
+    out = _per_customer(rows, pl.col("customer_id").hash(seed=0))
+    ids = orders["customer_id"].gather(out["row"])
+    if shared_hash(out, ids):
+        out = _per_customer(rows, pl.col("customer_id"))  # two ids shared a hash
+        ids = orders["customer_id"].gather(out["row"])
+    return finish(out.with_columns(customer_id=ids), as_of, life)
+
+
+def row_values(used: pl.Expr, as_of: dt.date, life: Lifecycle) -> dict[str, pl.Expr]:
+    """Per row, what :func:`customer_aggregates` takes: the row number, amount, time
+    and day of each used row (null for the others) and the purchase days either side of
+    the churn window's start. Plain min/max/count/sum per customer then do the rest
+    (the fast group-by kernels; a filter inside an aggregation costs more)."""
+    window = pl.lit(as_of - dt.timedelta(days=life.churn_days))
+    purchase = used & (pl.col("amount") >= 0)
     day = pl.col("order_date").dt.date()
-    # per row, then plain min/max/count per customer (filters inside agg cost more): a
-    # purchase's time and day, null for returns; and the purchase days either side of the
-    # churn window's start, for 'returning'
+    return {
+        "row": pl.when(used).then(pl.col("row")),
+        "amount": pl.when(used).then(pl.col("amount")),
+        "bought": pl.when(purchase).then(pl.col("order_date")),
+        "before": pl.when(purchase & (day < window)).then(day),
+        "within": pl.when(purchase & (day >= window)).then(day),
+    }
+
+
+def customer_aggregates() -> dict[str, pl.Expr]:
+    """Per customer, from :func:`row_values` (and a ``check`` column, see
+    :func:`shared_hash`): the first used row, purchases and spend."""
+    return {
+        "row": pl.col("row").min(),
+        "first_order": pl.col("bought").min(),
+        "last_order": pl.col("bought").max(),
+        "frequency": pl.col("bought").count().cast(pl.Int64),
+        "monetary": pl.col("amount").sum(),
+        "before_window": pl.col("before").max(),
+        "in_window": pl.col("within").min(),
+        "check": pl.col("check").sum(),
+        "size": pl.len(),
+    }
+
+
+def check_hash(ids: pl.Expr) -> pl.Expr:
+    """A 32-bit hash of the ids, independent of the 64-bit one customers are grouped on."""
+    return (ids.hash(seed=0x5EED) & 0xFFFFFFFF).cast(pl.Int64)
+
+
+def shared_hash(groups: pl.DataFrame, ids: pl.Series) -> bool:
+    """Whether some group (grouped on a 64-bit hash of the id) holds two different ids:
+    the sum of its rows' :func:`check_hash` then differs from its size times the check
+    hash of ``ids`` (one id of each group; groups with a null there are not looked at:
+    they have no row in use)."""
+    expected = groups["size"] * pl.select(check_hash(pl.lit(ids))).to_series()
+    return bool(((groups["check"] != expected) & ids.is_not_null()).any())
+
+
+def finish(groups: pl.DataFrame, as_of: dt.date, life: Lifecycle) -> pl.DataFrame:
+    """The measures and lifecycle of customers with a purchase, from the aggregates of
+    :func:`customer_aggregates` and a ``customer_id`` column, in the order of ``row``."""
     out = (
-        plan.select(
-            "customer_id",
-            "amount",
-            bought=pl.when(purchase).then(pl.col("order_date")),
-            before=pl.when(purchase & (day < window)).then(day),
-            within=pl.when(purchase & (day >= window)).then(day),
-        )
-        .group_by("customer_id")
-        .agg(
-            first_order=pl.col("bought").min(),
-            last_order=pl.col("bought").max(),
-            frequency=pl.col("bought").count().cast(pl.Int64),
-            monetary=pl.col("amount").sum(),
-            before_window=pl.col("before").max(),
-            in_window=pl.col("within").min(),
-        )
+        groups.lazy()
         .filter(pl.col("frequency") > 0)
+        .sort("row")
         .with_columns(
             recency_days=(pl.lit(as_of) - pl.col("last_order").dt.date()).dt.total_days(),
             monetary=pl.col("monetary").round(2),
@@ -113,13 +162,17 @@ def measures(orders: pl.DataFrame, as_of: dt.date,
             aov=(pl.col("monetary") / pl.col("frequency")).round(2),
             lifecycle=_lifecycle(as_of, life),
         )
-        .sort("customer_id")
         .select(*MEASURE_COLUMNS, "lifecycle")
         .collect()
     )
     if out.is_empty():
         raise DataError(f"no purchases on or before the as-of date {as_of}; pick a later --as-of")
     return out
+
+
+def _per_customer(rows: pl.LazyFrame, key: pl.Expr) -> pl.DataFrame:
+    """:func:`customer_aggregates` grouped on ``key``."""
+    return rows.group_by(key.alias("key")).agg(**customer_aggregates()).collect(engine="streaming")
 
 
 def _lifecycle(as_of: dt.date, life: Lifecycle) -> pl.Expr:

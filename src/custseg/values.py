@@ -8,6 +8,8 @@ with a reason. Nothing here drops rows.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import polars as pl
 
 from .frames import to_polars_series
@@ -96,21 +98,62 @@ def date_expr(name: str, dtype: pl.DataType, dayfirst: bool = False,
         return _numeric_dates(col.cast(pl.Float64)).alias(name)
     text = col.cast(pl.String, strict=False).str.strip_chars()
     text = text.str.replace(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?", "${1}/${2}/${3}")
-    formats = DATE_FORMATS + (tuple(f.replace("%m/%d", "%d/%m") for f in _MDY) if dayfirst
-                              else _MDY)  # fmt: skip
+    formats = _date_formats(dayfirst)
     if sample is not None:
         formats = _likely_first(formats, sample)
     parsed = [text.str.to_datetime(f, strict=False, time_unit="us", exact=True) for f in formats]
     return pl.coalesce(parsed).alias(name)
 
 
-def _likely_first(formats: tuple[str, ...], sample: pl.Series) -> tuple[str, ...]:
-    """Formats that parse values of the sample first (coalesce stops at the first hit)."""
+def date_fast_expr(name: str, dtype: pl.DataType, dayfirst: bool = False,
+                   sample: pl.Series | None = None) -> pl.Expr:  # fmt: skip
+    """Text dates in the one format that parses the sample's first values (text not
+    trimmed): the fast first pass of :func:`complete`. Other columns get :func:`date_expr`.
+    """
+    if dtype != pl.String or sample is None:
+        return date_expr(name, dtype, dayfirst, sample)
+    likely = _likely_first(_date_formats(dayfirst), sample, hits_only=True)
+    if not likely:
+        return date_expr(name, dtype, dayfirst, sample)
+    return pl.col(name).str.to_datetime(likely[0], strict=False, time_unit="us", exact=True)
+
+
+def amount_fast_expr(name: str, dtype: pl.DataType) -> pl.Expr:
+    """Text amounts read as plain numbers: the fast first pass of :func:`complete`."""
+    if dtype != pl.String:
+        return amount_expr(name, dtype)
+    return pl.col(name).cast(pl.Float64, strict=False)
+
+
+def complete(fast: pl.Series, raw: pl.Series, careful: Callable[[pl.Series], pl.Series]):
+    """``fast`` (values parsed the quick way) with each null whose ``raw`` text is present
+    replaced by ``careful`` applied to that text.
+
+    A value the quick way parses is one the careful way parses the same, so only the
+    rows it missed (few, in a clean file) pay for the careful parse.
+    """
+    if raw.dtype != pl.String:
+        return fast
+    retry = (fast.is_null() & raw.is_not_null()).arg_true()
+    if retry.is_empty():
+        return fast
+    return fast.scatter(retry, careful(raw.gather(retry)))
+
+
+def _date_formats(dayfirst: bool) -> tuple[str, ...]:
+    mdy = tuple(f.replace("%m/%d", "%d/%m") for f in _MDY) if dayfirst else _MDY
+    return DATE_FORMATS + mdy
+
+
+def _likely_first(formats: tuple[str, ...], sample: pl.Series,
+                  hits_only: bool = False) -> tuple[str, ...]:  # fmt: skip
+    """Formats that parse values of the sample first (then the others, unless
+    ``hits_only``), the one that parses most of them leading."""
     head = sample.drop_nulls().head(2000).cast(pl.String).str.strip_chars()
-    hits = [
-        f for f in formats if head.str.to_datetime(f, strict=False, exact=True).is_not_null().any()
-    ]
-    return tuple(hits) + tuple(f for f in formats if f not in hits)
+    parsed = {f: head.str.to_datetime(f, strict=False, exact=True).is_not_null().sum()
+              for f in formats}  # fmt: skip
+    hits = sorted((f for f in formats if parsed[f]), key=lambda f: -parsed[f])
+    return tuple(hits) + (() if hits_only else tuple(f for f in formats if f not in hits))
 
 
 def _numeric_dates(x: pl.Expr) -> pl.Expr:
