@@ -6,6 +6,7 @@ from rich.cells import cell_len
 
 from conftest import SAMPLE
 from custseg.cli import main
+from custseg.rules import builtin_rules
 
 
 @pytest.fixture
@@ -110,10 +111,16 @@ def test_export_has_stable_segment_and_label(runner, tmp_path):
     out = tmp_path / "o.csv"
     runner.invoke(main, ["rfm", str(SAMPLE), "--lang", "zh", "-o", str(out)])
     header, first = out.read_text(encoding="utf-8").splitlines()[:2]
-    assert header.endswith("segment,lifecycle,segment_label,action")
+    assert header.endswith("segment,lifecycle,segment_label")
     assert first.split(",")[11] in {"high-value", "new", "potential", "churn-risk", "dormant"}
     assert first.split(",")[12] in {"new", "active", "returning", "churned"}
     assert any("\u4e00" <= ch <= "\u9fff" for ch in first.split(",")[13])
+    # the action repeats the segment's on every row: only on request
+    runner.invoke(main, ["rfm", str(SAMPLE), "--lang", "zh", "--actions", "-o", str(out)])
+    header, first = out.read_text(encoding="utf-8").splitlines()[:2]
+    assert header.endswith("segment,lifecycle,segment_label,action")
+    segment, action = first.split(",")[11], first.split(",")[14]
+    assert action == builtin_rules("default").info(segment).action_in("zh")
 
 
 def test_rules_show_export_check(runner, tmp_path):

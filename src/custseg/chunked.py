@@ -87,7 +87,7 @@ def run_rfm_chunked(
     scoring: ScoringSpec | None = None,
     table: RuleTable | None = None,
     lifecycle: Lifecycle | None = None,
-    lang: str = "en",
+    labels: tuple[str, bool] = ("en", False),
     keep: Callable[[pl.LazyFrame], pl.LazyFrame] | None = None,
     on_phase: Callable[[str], None] | None = None,
 ) -> ChunkedResult:
@@ -139,7 +139,8 @@ def run_rfm_chunked(
                 if levels is None
                 else {k: [a + b for a, b in zip(levels[k], counts[k], strict=True)] for k in counts}
             )
-            label_segments(segmented, table, lang).write_parquet(work / "scored" / path.name)
+            labelled = label_segments(segmented, table, *labels)
+            labelled.write_parquet(work / "scored" / path.name)
         phases["score"] = time.perf_counter() - clock
         clock = time.perf_counter()
         tell("write")

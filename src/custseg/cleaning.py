@@ -79,7 +79,8 @@ def ids_unique(ids: pl.Series) -> bool:
     """
     if ids.null_count():
         return False
-    if len(ids) > 1 and ids.is_sorted() and not (ids.slice(1) == ids.slice(0, len(ids) - 1)).any():
+    increasing = (pl.col("id") > pl.col("id").shift(1)).all()  # the first row compares to null
+    if ids.to_frame("id").lazy().select(increasing).collect().item():
         return True
     return ids.hash().n_unique() == len(ids)
 

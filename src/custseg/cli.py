@@ -51,7 +51,11 @@ def main() -> None:
     help="Keep only customers of this segment in the output (repeatable).",
 )
 @output_options
-@click.option("--actions", is_flag=True, help="Show the suggested action of each segment.")
+@click.option(
+    "--actions",
+    is_flag=True,
+    help="Show the suggested action of each segment, and add an action column to -o.",
+)
 @click.option(
     "--thresholds", metavar="FILE", help="Write the cut points or edges used (JSON) to FILE."
 )
@@ -109,9 +113,10 @@ def rfm(segments, as_json, quiet, actions, thresholds, profile, file, **kw):
     silent = quiet or as_json
     if _use_chunks(file, chunked, budget):
         with Progress(silent, file) as progress:
-            view = _rfm_chunked(file, kw, table, spec, lang, segments, budget, progress)
+            view = _rfm_chunked(file, kw, table, spec, (lang, actions), segments, budget,
+                                progress)  # fmt: skip
     else:
-        view = _rfm_in_memory(file, kw, table, spec, lang, segments, silent)
+        view = _rfm_in_memory(file, kw, table, spec, (lang, actions), segments, silent)
     if thresholds:
         write_json(_thresholds(view), thresholds)
     if profile:
@@ -133,7 +138,7 @@ def _use_chunks(file: str, chunked: bool, budget: int | None) -> bool:
     return needs_chunks(Path(file), budget or memory_budget())
 
 
-def _rfm_in_memory(file, kw, table, spec, lang, segments, silent):
+def _rfm_in_memory(file, kw, table, spec, labels, segments, silent):
     from types import SimpleNamespace
 
     from .rules import label_segments
@@ -144,14 +149,16 @@ def _rfm_in_memory(file, kw, table, spec, lang, segments, silent):
     customers = result.frame
     if segments:
         customers = customers.filter(customers["segment"].is_in(list(segments)))
-    result.report.phases["write"] = emit(lambda: label_segments(customers, table, lang), kw)
+    lang, actions = labels
+    write = lambda: label_segments(customers, table, lang, actions)  # noqa: E731
+    result.report.phases["write"] = emit(write, kw)
     return SimpleNamespace(report=result.report, cuts=result.cuts, scoring=result.scoring,
                            table=table, customers=result.frame.height,
                            summary=summary_table(result.frame, table.segment_names()),
                            levels=level_counts(result.frame, result.cuts))  # fmt: skip
 
 
-def _rfm_chunked(file, kw, table, spec, lang, segments, budget, progress):
+def _rfm_chunked(file, kw, table, spec, labels, segments, budget, progress):
     import polars as pl
 
     from .chunked import memory_budget, run_rfm_chunked
@@ -174,7 +181,7 @@ def _rfm_chunked(file, kw, table, spec, lang, segments, budget, progress):
 
     keep = (lambda plan: plan.filter(pl.col("segment").is_in(list(segments)))) if segments else None
     return run_rfm_chunked(file, write, load_options(kw), budget=budget or memory_budget(),
-                           scoring=spec, table=table, lifecycle=lifecycle_of(kw), lang=lang,
+                           scoring=spec, table=table, lifecycle=lifecycle_of(kw), labels=labels,
                            keep=keep, on_phase=progress.phase)  # fmt: skip
 
 

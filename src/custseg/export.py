@@ -131,6 +131,8 @@ def write_json(data: dict, path: str) -> None:
 
 
 def _write(frame: pl.DataFrame, target, fmt: str) -> None:
+    if fmt in ("csv", "json", "jsonl"):
+        frame = days_when_no_times(frame)
     if fmt == "parquet":
         frame.write_parquet(target)
     elif fmt == "csv":
@@ -143,6 +145,21 @@ def _write(frame: pl.DataFrame, target, fmt: str) -> None:
         _write_xlsx(frame, target)
     else:
         raise OutputError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+
+
+def days_when_no_times(frame):
+    """Datetime columns whose values are all at midnight (orders dated by the day) as
+    dates, so that text shows ``2025-03-01`` rather than ``2025-03-01 00:00:00``.
+
+    Takes and returns a Polars DataFrame or LazyFrame (then read once to check)."""
+    names = [n for n, t in frame.collect_schema().items() if isinstance(t, pl.Datetime)]
+    if not names:
+        return frame
+    day = 86_400_000_000
+    check = frame.select((pl.col(n).dt.epoch("us") % day == 0).all() for n in names)
+    flags = (check.collect() if isinstance(check, pl.LazyFrame) else check).row(0)
+    midnight = [n for n, flag in zip(names, flags, strict=True) if flag]
+    return frame.with_columns(pl.col(midnight).cast(pl.Date)) if midnight else frame
 
 
 def _text_times(frame: pl.DataFrame) -> pl.DataFrame:
@@ -205,8 +222,8 @@ def sink_frame(plan: pl.LazyFrame, path: str, fmt: str, ids_only: bool = False) 
         if ids_only:
             plan.select("customer_id").sink_csv(tmp, include_header=False, quote_style="never")
         elif fmt == "csv":
-            plan.sink_csv(tmp, datetime_format=_DATETIME)
+            days_when_no_times(plan).sink_csv(tmp, datetime_format=_DATETIME)
         elif fmt == "parquet":
             plan.sink_parquet(tmp)
         else:
-            plan.with_columns(pl.col(pl.Datetime).dt.strftime("%Y-%m-%dT%H:%M:%S")).sink_ndjson(tmp)
+            _text_times(days_when_no_times(plan)).sink_ndjson(tmp)

@@ -338,16 +338,15 @@ def parse_rows(
 
 def _returns_only(customer: pl.Series, amount: pl.Series, reason: pl.Series) -> pl.Series:
     """True for used rows of customers whose used rows are all returns (no purchase)."""
-    used = reason == 0
-    returns = (used & (amount < 0)).arg_true()
+    rows = pl.DataFrame([customer.alias("c"), amount.alias("a"), reason.alias("r")]).lazy()
+    used = pl.col("r") == 0
+    returns = ((reason == 0) & (amount < 0)).arg_true()
     none = pl.repeat(False, len(customer), dtype=pl.Boolean, eager=True)
     returners = customer.gather(returns).unique()
     if returners.is_empty():
         return none
-    # purchases of returners: found among the rows whose id hash is a returner's (cheap
-    # on numbers), then matched exactly on the ids
-    maybe = customer.hash().is_in(returners.hash().implode())
-    buyers = customer.filter(maybe & used & (amount >= 0)).unique()
+    bought = used & (pl.col("a") >= 0) & pl.col("c").is_in(returners.implode())
+    buyers = rows.filter(bought).select(pl.col("c").unique()).collect().to_series()
     only = returners.filter(~returners.is_in(buyers.implode()))
     if only.is_empty():
         return none

@@ -302,20 +302,19 @@ def assign_segments(customers, table: RuleTable):
     return with_columns(customers, {"segment": segment})
 
 
-def label_segments(customers, table: RuleTable, lang: str = "en"):
-    """A copy of a segmented frame with ``segment_label`` and ``action`` in ``lang``.
+def label_segments(customers, table: RuleTable, lang: str = "en", actions: bool = True):
+    """A copy of a segmented frame with ``segment_label`` (and, with ``actions``,
+    ``action``) in ``lang``.
 
     ``segment`` stays the stable machine-readable name.
     """
     segment = as_series(customers, "segment").cast(pl.String)
     names = table.segment_names()
     names += [s for s in segment.unique().to_list() if s not in names]
-    labels = {n: table.info(n).label_in(lang) for n in names}
-    actions = {n: table.info(n).action_in(lang) for n in names}
+    texts = {"segment_label": {n: table.info(n).label_in(lang) for n in names}}
+    if actions:
+        texts["action"] = {n: table.info(n).action_in(lang) for n in names}
     return with_columns(
         customers,
-        {
-            "segment_label": segment.replace_strict(labels, return_dtype=pl.String),
-            "action": segment.replace_strict(actions, return_dtype=pl.String),
-        },
+        {col: segment.replace_strict(m, return_dtype=pl.String) for col, m in texts.items()},
     )

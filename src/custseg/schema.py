@@ -26,8 +26,8 @@ aov, r_score, f_score, m_score, rfm_code, segment, lifecycle``
 - ``segment``: the stable machine-readable segment name.
 - ``lifecycle``: new / active / returning / churned (see :class:`custseg.rfm.Lifecycle`).
 
-Exports (:data:`EXPORT_COLUMNS`) add ``segment_label`` and ``action`` in the chosen
-language (``--lang``).
+Exports (:data:`EXPORT_COLUMNS`) add ``segment_label`` in the chosen language
+(``--lang``), and ``action`` with ``--actions``.
 """
 
 from __future__ import annotations
@@ -45,8 +45,9 @@ MEASURE_COLUMNS: tuple[str, ...] = (
 )
 SCORE_COLUMNS: tuple[str, ...] = ("r_score", "f_score", "m_score", "rfm_code")
 CUSTOMER_COLUMNS: tuple[str, ...] = MEASURE_COLUMNS + SCORE_COLUMNS + ("segment", "lifecycle")
-#: Exported files add the segment's label and suggested action in the chosen language.
-EXPORT_COLUMNS: tuple[str, ...] = CUSTOMER_COLUMNS + ("segment_label", "action")
+#: Exported files add the segment's label in the chosen language (and, with
+#: ``--actions``, its suggested action: a column ``action`` after these).
+EXPORT_COLUMNS: tuple[str, ...] = CUSTOMER_COLUMNS + ("segment_label",)
 
 #: The three RFM measures: (measure column, score column, higher value is better).
 MEASURES: tuple[tuple[str, str, bool], ...] = (

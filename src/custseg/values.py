@@ -52,10 +52,23 @@ def id_expr(name: str, dtype: pl.DataType, sample: pl.Series | None = None) -> p
     if dtype != pl.String:
         return col.cast(pl.String, strict=False).alias(name)
     text = col.str.strip_chars()
-    if sample is None or sample.str.contains(".", literal=True).any():
-        text = text.str.replace(r"^([+-]?\d+)\.0+$", "${1}")
     longest = max(len(m) for m in MISSING_TEXT)
-    if sample is None or (sample.str.len_bytes() <= longest + 2).any():
+    has_dot = has_short = True
+    if sample is not None:  # one parallel pass over the column
+        v = pl.col("v")
+        has_dot, has_short = (
+            sample.to_frame("v")
+            .lazy()
+            .select(
+                dot=v.str.contains(".", literal=True).any(),
+                short=(v.str.len_bytes() <= longest + 2).any(),
+            )
+            .collect()
+            .row(0)
+        )
+    if has_dot:
+        text = text.str.replace(r"^([+-]?\d+)\.0+$", "${1}")
+    if has_short:
         missing = (text.str.len_bytes() <= longest) & text.str.to_lowercase().is_in(MISSING_TEXT)
         text = pl.when(missing).then(None).otherwise(text)
     return text.alias(name)

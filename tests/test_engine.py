@@ -1,0 +1,125 @@
+"""The shortcuts that make big files fast give the same answers as the plain way."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+import pytest
+
+from custseg import cleaning, rfm
+from custseg.export import days_when_no_times
+from custseg.load import read_orders
+from custseg.values import complete, parse_amounts, parse_dates
+
+
+@pytest.mark.parametrize(
+    ("ids", "unique"),
+    [
+        (["A1", "A2", "A3", "B0"], True),  # increasing: neighbours only
+        (["B0", "A1", "A3", "A2"], True),  # unsorted: hashed
+        (["A1", "A2", "A2", "A3"], False),  # sorted with a repeat
+        (["A2", "A1", "A2"], False),
+        (["A1", None, "A3"], False),
+        (["A1"], True),
+    ],
+)
+def test_ids_unique(ids, unique):
+    assert cleaning.ids_unique(pl.Series(ids, dtype=pl.String)) is unique
+
+
+def test_complete_equals_the_careful_parse_on_every_value():
+    raw = pl.Series(
+        ["2024-01-02", " 2024-01-03 ", "2024年3月5日", "2024/02/01", None, "", "soon", "2024-02-30"]
+        + ["2024-01-05"] * 20
+    )
+    fast = raw.str.to_datetime("%Y-%m-%d", strict=False, exact=True, time_unit="us")
+    assert fast.null_count() > raw.null_count()  # the quick pass misses some
+    assert complete(fast, raw, parse_dates).equals(parse_dates(raw))
+    amounts = pl.Series(["12.5", "¥1,234.00", "(3.50)", " 7 ", "abc", None, "-2"])
+    quick = amounts.cast(pl.Float64, strict=False)
+    assert complete(quick, amounts, parse_amounts).to_list() == [
+        12.5, 1234.0, -3.5, 7.0, None, None, -2.0,
+    ]  # fmt: skip
+
+
+def test_blank_where_looks_only_at_cells_that_did_not_parse():
+    raw = pl.Series(["x", "  ", None, "", "y"])
+    failed = pl.Series([True, True, False, True, False])
+    assert cleaning.blank_where(raw, failed).to_list() == [False, True, True, True, False]
+
+
+def _rows(ids: list[str]) -> pl.LazyFrame:
+    n = len(ids)
+    orders = pl.DataFrame(
+        {
+            "customer_id": ids,
+            "order_date": [dt.datetime(2024, 1, 1 + i) for i in range(n)],
+            "amount": [10.0] * n,
+        }
+    )
+    values = rfm.row_values(pl.lit(True), dt.date(2024, 3, 1), rfm.Lifecycle())
+    return (
+        orders.lazy()
+        .with_row_index("row")
+        .select("customer_id", **values)
+        .with_columns(check=rfm.check_hash(pl.col("customer_id")))
+    )
+
+
+def test_two_ids_sharing_a_hash_are_caught():
+    rows = _rows(["a", "b", "a", "c"])
+    honest = rfm._per_customer(rows, pl.col("customer_id").hash(seed=0))
+    ids = pl.Series(["a", "b", "a", "c"]).gather(honest["row"])
+    assert not rfm.shared_hash(honest, ids)
+    # every id in one group, as if all shared one 64-bit hash
+    clash = rfm._per_customer(rows, pl.lit(0, pl.UInt64))
+    assert rfm.shared_hash(clash, pl.Series(["a"]))
+    # a group without a used row (null id) is not looked at
+    assert not rfm.shared_hash(honest, ids.scatter(0, None))
+
+
+def test_customers_in_order_of_first_used_row(write_csv):
+    path = write_csv(
+        "customer,order,date,amount,status\n"
+        "z,1,2024-01-01,10,closed\n"  # z's first row is not used
+        "m,2,2024-01-02,10,paid\n"
+        "z,3,2024-01-03,10,paid\n"
+        "a,4,2024-01-04,10,paid\n"
+        "m,5,2024-01-05,10,paid\n"
+    )
+    loaded = read_orders(path)
+    out = rfm.measures(loaded.measurable(), loaded.report.as_of)
+    assert out["customer_id"].to_list() == ["m", "z", "a"]
+    assert out["frequency"].to_list() == [2, 1, 1]
+    # the merged orders (line items) give the same customers in the same order
+    merged = rfm.measures(loaded.frame, loaded.report.as_of)
+    assert merged.equals(out)
+
+
+def test_returns_only_customers_are_counted_and_left_out(write_csv):
+    path = write_csv(
+        "customer,order,date,amount\n"
+        "r,1,2024-01-01,-5\n"  # only returns
+        "r,2,2024-01-02,-6\n"
+        "b,3,2024-01-03,20\n"
+        "b,4,2024-01-04,-2\n"  # a return of a buyer stays (lowers monetary)
+    )
+    loaded = read_orders(path)
+    assert loaded.report.left_out["returns only"] == 2
+    assert (loaded.report.orders, loaded.report.returns) == (1, 1)
+    out = rfm.measures(loaded.measurable(), loaded.report.as_of)
+    assert out.select("customer_id", "frequency", "monetary").rows() == [("b", 1, 18.0)]
+
+
+def test_days_when_no_times():
+    frame = pl.DataFrame(
+        {
+            "day": [dt.datetime(2024, 1, 1), dt.datetime(2024, 5, 2)],
+            "time": [dt.datetime(2024, 1, 1), dt.datetime(2024, 5, 2, 13, 5)],
+        }
+    )
+    out = days_when_no_times(frame)
+    assert out.schema["day"] == pl.Date and out.schema["time"] == pl.Datetime("us")
+    assert days_when_no_times(frame.lazy()).collect().equals(out)
+    assert "2024-05-02\n" in out.select("day").write_csv()
