@@ -50,8 +50,14 @@ def with_columns(frame, columns: dict[str, np.ndarray | pl.Series]):
 
 
 def column(frame, name: str, dtype: str = "float64") -> np.ndarray:
-    """A column of a pandas or Polars frame as a numpy array."""
-    return frame[name].to_numpy().astype(dtype, copy=False)
+    """A column of a pandas or Polars frame as a numpy array of ``dtype``, or of a type
+    numpy casts to it safely (a Polars number column without nulls is not copied)."""
+    values = frame[name]
+    if isinstance(values, pl.Series) and values.dtype.is_numeric() and not values.null_count():
+        array = values.to_numpy()
+        if np.can_cast(array.dtype, dtype, casting="safe"):
+            return array
+    return values.to_numpy().astype(dtype, copy=False)
 
 
 def as_series(frame, name: str) -> pl.Series:
