@@ -139,7 +139,8 @@ def reason_labels(reason: pl.Series) -> pl.Series:
 
 def count_reasons(reason: pl.Series, malformed: int) -> dict[str, int]:
     """Rows left out per reason, every reason listed (zeros included)."""
-    by_code = np.bincount(reason.to_numpy(), minlength=len(REASONS) + 1)
+    left = reason.filter(reason != 0)  # few rows, in a clean file
+    by_code = np.bincount(left.to_numpy(), minlength=len(REASONS) + 1)
     found = {label: int(by_code[code(label)]) for label in REASONS}
     found["malformed line"] = malformed
     return found

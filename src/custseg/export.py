@@ -152,11 +152,13 @@ def days_when_no_times(frame):
     dates, so that text shows ``2025-03-01`` rather than ``2025-03-01 00:00:00``.
 
     Takes and returns a Polars DataFrame or LazyFrame (then read once to check)."""
-    names = [n for n, t in frame.collect_schema().items() if isinstance(t, pl.Datetime)]
+    schema = frame.collect_schema()
+    names = [n for n, t in schema.items() if isinstance(t, pl.Datetime)]
     if not names:
         return frame
-    day = 86_400_000_000
-    check = frame.select((pl.col(n).dt.epoch("us") % day == 0).all() for n in names)
+    day = {"ns": 86_400 * 10**9, "us": 86_400 * 10**6, "ms": 86_400 * 10**3}
+    check = frame.select((pl.col(n).to_physical() % day[schema[n].time_unit] == 0).all()
+                         for n in names)  # fmt: skip
     flags = (check.collect() if isinstance(check, pl.LazyFrame) else check).row(0)
     midnight = [n for n, flag in zip(names, flags, strict=True) if flag]
     return frame.with_columns(pl.col(midnight).cast(pl.Date)) if midnight else frame

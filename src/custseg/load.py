@@ -212,10 +212,10 @@ def normalize_orders(
     if not opts.keep_rejects:
         del frame  # the raw rows are no longer needed: free their memory
     reason = rows["reason"]
-    used_dates = rows.select(pl.when(pl.col("reason") == 0).then("order_date")).to_series()
-    as_of = opts.as_of or day_after_latest(used_dates)
-    latest = used_dates.max()
-    if latest is not None and latest.date() > as_of:
+    latest = rows.lazy().select(pl.col("order_date").filter(pl.col("reason") == 0).max())
+    latest = latest.collect().to_series()
+    as_of = opts.as_of or day_after_latest(latest)
+    if latest[0] is not None and latest[0].date() > as_of:
         reason = cleaning.mark(reason, rows["order_date"].dt.date() > as_of, "after as-of")
     reason = cleaning.mark(
         reason, _returns_only(rows["customer_id"], rows["amount"], reason), "returns only"
