@@ -157,7 +157,14 @@ def test_progress_only_on_a_terminal_and_never_quiet(monkeypatch):
             pass
 
     monkeypatch.setattr("sys.stderr", Tty())
-    assert Progress(quiet=False, source=str(SAMPLE)).status is not None
-    assert Progress(quiet=True, source=str(SAMPLE)).status is None
+    shown = Progress(quiet=False, source=str(SAMPLE))
+    assert shown.bar is not None
+    assert Progress(quiet=True, source=str(SAMPLE)).bar is None
+    # the bar moves on by the phases' usual shares, and part by part within one
+    done = lambda: shown.bar.tasks[0].completed  # noqa: E731
+    shown.phase("aggregate")
+    assert done() == 25 + 15
+    shown.phase("clean 3/11")
+    assert done() == pytest.approx(25 + 15 * 2 / 11)
     monkeypatch.setattr("sys.stderr", io.StringIO())  # not a terminal
-    assert Progress(quiet=False, source=str(SAMPLE)).status is None
+    assert Progress(quiet=False, source=str(SAMPLE)).bar is None

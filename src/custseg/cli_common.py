@@ -398,27 +398,59 @@ def emit(make_frame, kw: dict) -> float:
 
 
 class Progress:
-    """A spinner on stderr naming the phase, on a terminal only and never with --quiet."""
+    """A progress bar on stderr: the phase, the share of the job done and the time taken;
+    on a terminal only, never with --quiet or when piped.
+
+    The share comes from each phase's usual part of a run (reading about a fifth,
+    aggregating about a third, ...); with a big file processed in parts, cleaning moves
+    it on part by part (``clean 3/11``).
+    """
+
+    #: Each phase's usual share of a run, in per cent (profiled on 10M-row files).
+    WEIGHTS = {"read": 25, "clean": 15, "aggregate": 35, "score": 10, "segment": 5, "write": 10}
 
     def __init__(self, quiet: bool, source: str):
-        self.status = None
+        self.bar = None
         if not quiet and sys.stderr.isatty() and source != "-":
+            from rich.progress import BarColumn, TextColumn, TimeElapsedColumn
+            from rich.progress import Progress as Bar
+
             size = _size(source)
-            self.label = f"{source}{f' ({size})' if size else ''}"
-            self.status = make_console(stderr=True).status(f"reading {self.label}")
+            label = f"{source}{f' ({size})' if size else ''}"
+            self.bar = Bar(
+                TextColumn("{task.description:<12}"),
+                BarColumn(),
+                TextColumn("{task.percentage:>3.0f}%"),
+                TimeElapsedColumn(),
+                TextColumn(label),
+                console=make_console(stderr=True),
+                transient=True,
+            )
+            self.task = self.bar.add_task("read", total=100)
 
     def __enter__(self):
-        if self.status:
-            self.status.__enter__()
+        if self.bar:
+            self.bar.__enter__()
         return self
 
     def __exit__(self, *exc):
-        if self.status:
-            self.status.__exit__(*exc)
+        if self.bar:
+            self.bar.__exit__(*exc)
 
     def phase(self, name: str) -> None:
-        if self.status:
-            self.status.update(f"{name}: {self.label}")
+        """Show that ``name`` (``clean 3/11`` for part 3 of 11) has started."""
+        if not self.bar:
+            return
+        base, _, part = name.partition(" ")
+        done = 0.0
+        for phase, weight in self.WEIGHTS.items():
+            if phase == base:
+                if part:  # a part of this phase: move on within it
+                    i, n = (int(x) for x in part.split("/"))
+                    done += weight * (i - 1) / n
+                break
+            done += weight
+        self.bar.update(self.task, description=name, completed=done)
 
 
 def _size(path: str) -> str:
