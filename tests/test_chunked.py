@@ -38,12 +38,19 @@ def run(runner, path, tmp_path, *extra):
     return frame, json.loads(res.stdout)
 
 
-@pytest.mark.parametrize("name", ["quirks", "sample"])
-def test_chunked_equals_in_memory(write_csv, tmp_path, name):
-    path = write_csv(QUIRKS, "quirks.csv") if name == "quirks" else SAMPLE
+@pytest.mark.parametrize(
+    ("name", "batch"),
+    [("quirks", None), ("quirks", 120), ("quoted", None), ("sample", None), ("sample", 20_000)],
+)
+def test_chunked_equals_in_memory(write_csv, tmp_path, monkeypatch, name, batch):
+    if batch:  # read the CSV in many small batches of lines
+        monkeypatch.setattr("custseg.chunked.BATCH_BYTES", batch)
+    quoted = QUIRKS.replace(",ok\n", ',"ok, paid"\n')  # quotes: one streaming pass instead
+    path = {"quirks": write_csv(QUIRKS, "quirks.csv"), "quoted": write_csv(quoted, "q.csv"),
+            "sample": SAMPLE}[name]  # fmt: skip
     runner = CliRunner()
     whole, whole_json = run(runner, path, tmp_path)
-    limit = "2K" if name == "quirks" else "64K"  # 4 and 28 partitions
+    limit = "64K" if name == "sample" else "2K"  # 28 and 4 partitions
     parts, parts_json = run(runner, path, tmp_path, "--chunked", "--memory-limit", limit)
     assert parts.equals(whole)
     for key in ("rows", "cut_points", "segments", "as_of", "customers"):

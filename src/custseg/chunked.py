@@ -14,6 +14,7 @@ output rows are ordered by partition, then customer id, instead of by customer i
 
 from __future__ import annotations
 
+import itertools
 import math
 import os
 import shutil
@@ -38,6 +39,8 @@ from .values import id_expr
 #: The in-memory path peaks at about this many times the CSV's size.
 MEMORY_PER_BYTE = 4.0
 MAX_PARTS = 512
+#: A CSV is read in batches of about this many bytes (whole lines) when cut into parts.
+BATCH_BYTES = 256 << 20
 
 
 def memory_budget() -> int:
@@ -110,14 +113,14 @@ def run_rfm_chunked(
     try:
         clock = time.perf_counter()
         tell("read")
-        roles, fmt = _partition(src, opts, parts, work / "raw")
+        roles, fmt = _partition(src, opts, parts, work / "raw", tell)
         phases["read"] = time.perf_counter() - clock
         report, as_of = _clean(work, roles, opts, src.name, fmt, tell)
         phases["clean"] = time.perf_counter() - clock - phases["read"]
         clock = time.perf_counter()
         tell("aggregate")
         for path in sorted((work / "orders").glob("*.parquet")):
-            out = measures(pl.read_parquet(path), as_of, lifecycle)
+            out = measures(pl.read_parquet(path), as_of, lifecycle, allow_empty=True)
             out.write_parquet(work / "measures" / path.name)
         phases["aggregate"] = time.perf_counter() - clock
         clock = time.perf_counter()
@@ -156,8 +159,9 @@ def run_rfm_chunked(
     return ChunkedResult(report, cuts, scoring, table, summary, levels, customers, parts, phases)
 
 
-def _partition(src: readers.Source, opts: LoadOptions, parts: int, folder: Path):
-    """Stream the file into ``parts`` Parquet files keyed by the customer's hash."""
+def _partition(src: readers.Source, opts: LoadOptions, parts: int, folder: Path, tell):
+    """Write the file's rows into ``parts`` folders of Parquet files keyed by the
+    customer's hash."""
     fmt = readers.detect_format(src)
     if fmt == "parquet":
         plan = pl.scan_parquet(src.path if not src.path.is_dir() else src.path / "**/*.parquet")
@@ -177,15 +181,24 @@ def _partition(src: readers.Source, opts: LoadOptions, parts: int, folder: Path)
         plan = pl.scan_csv(src.path, separator=dialect.delimiter, try_parse_dates=True,
                            schema_overrides=dict.fromkeys(text, pl.String),
                            infer_schema_length=10_000)  # fmt: skip
-    customer = id_expr(roles["customer"], plan.collect_schema()[roles["customer"]])
+    schema = plan.collect_schema()
+    customer = id_expr(roles["customer"], schema[roles["customer"]])
     folder.mkdir(parents=True)
     for sub in ("orders", "measures", "scored"):
         (folder.parent / sub).mkdir()
+
+    def keyed(rows: pl.LazyFrame) -> pl.LazyFrame:
+        return rows.with_columns(__part=(customer.hash(seed=7) % parts).cast(pl.Int32))
+
     try:
-        (plan.with_row_index("__row", offset=2)
-         .with_columns(__part=(customer.hash(seed=7) % parts).cast(pl.Int32))
-         .sink_parquet(pl.PartitionBy(folder, key="__part", include_key=False), mkdir=True,
-                       engine="streaming"))  # fmt: skip
+        if fmt == "csv" and not _has_quotes(src.path):
+            _partition_csv(src.path, dialect.delimiter, schema, keyed, folder, tell)
+        else:  # one streaming pass (quoted fields may hold line breaks: no cutting by lines)
+            keyed(plan.with_row_index("__row", offset=2)).sink_parquet(
+                pl.PartitionBy(folder, key="__part", include_key=False),
+                mkdir=True,
+                engine="streaming",
+            )
     except pl.exceptions.PolarsError as exc:
         raise InputFileError(
             f"{src.name}: cannot be read in parts ({str(exc).splitlines()[0]});"
@@ -194,19 +207,52 @@ def _partition(src: readers.Source, opts: LoadOptions, parts: int, folder: Path)
     return roles, fmt
 
 
+def _has_quotes(path: Path) -> bool:
+    """Whether a text file has a double quote anywhere (one scan at memory speed)."""
+    import mmap
+
+    with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as view:
+        return view.find(b'"') >= 0
+
+
+def _partition_csv(path: Path, separator: str, schema, keyed, folder: Path, tell) -> None:
+    """Read a CSV without quotes in batches of whole lines (``read i/n`` tells how far)
+    and write each batch's rows to their partition's folder."""
+    batches = max(1, math.ceil(path.stat().st_size / BATCH_BYTES))
+    line = 2  # the header is line 1
+    with open(path, "rb") as fh:
+        header = fh.readline()
+        for i in itertools.count(1):
+            lines = fh.read(BATCH_BYTES)
+            if not lines:
+                break
+            tell(f"read {min(i, batches)}/{batches}")
+            lines += fh.readline()  # up to the end of the line
+            frame = pl.read_csv(header + lines, separator=separator, schema=schema)
+            frame = keyed(frame.lazy().with_row_index("__row", offset=line)).collect()
+            line += frame.height
+            for (part,), rows in frame.partition_by("__part", as_dict=True,
+                                                   include_key=False).items():  # fmt: skip
+                target = folder / f"__part={part}"
+                target.mkdir(exist_ok=True)
+                rows.write_parquet(target / f"{i:05d}.parquet")
+
+
 def _clean(work: Path, roles: dict, opts: LoadOptions, source: str, fmt: str, tell):
     """Clean each partition like a small file; sum the row accounting."""
-    files = sorted((work / "raw").rglob("*.parquet"))
+    folders = sorted({path.parent for path in (work / "raw").rglob("*.parquet")})
     total: LoadReport | None = None
-    for i, path in enumerate(files, 1):
-        tell(f"clean {i}/{len(files)}")
-        frame = pl.read_parquet(path)
+    for i, folder in enumerate(folders, 1):
+        tell(f"clean {i}/{len(folders)}")
+        files = sorted(folder.glob("*.parquet"))
+        frame = pl.read_parquet(files)
         lines = frame["__row"].to_numpy()
         raw = readers.RawTable(frame.drop("__row"), fmt, lines=lines)
         result = normalize_orders(None, roles, opts, source=source, raw=raw, allow_empty=True)
-        result.frame.write_parquet(work / "orders" / f"{i:05d}.parquet")
+        result.measurable().write_parquet(work / "orders" / f"{i:05d}.parquet")
         total = _add(total, result.report)
-        path.unlink()
+        for path in files:
+            path.unlink()
     if total is None or total.rows_used == 0:
         raise DataError(
             f"{source}: no usable rows left after cleaning; check the column "

@@ -73,13 +73,15 @@ class Lifecycle:
     churn_days: int = 180
 
 
-def measures(orders: pl.DataFrame, as_of: dt.date,
-             lifecycle: Lifecycle | None = None) -> pl.DataFrame:  # fmt: skip
+def measures(orders: pl.DataFrame, as_of: dt.date, lifecycle: Lifecycle | None = None,
+             allow_empty: bool = False) -> pl.DataFrame:  # fmt: skip
     """:func:`customer_measures` on a Polars frame (the pipeline's form), with the
     ``lifecycle`` status of each customer.
 
     ``orders`` may carry a ``reason`` column (the loader's per-row frame): rows whose
     reason is not 0 are then ignored. Customers come in the order of their first row.
+    ``allow_empty`` (a part of a bigger file) returns no rows instead of raising when
+    no customer has a purchase.
     """
     life = lifecycle or Lifecycle()
     used = pl.col("reason") == 0 if "reason" in orders.columns else pl.lit(True)
@@ -97,7 +99,7 @@ def measures(orders: pl.DataFrame, as_of: dt.date,
     if shared_hash(out, ids):
         out = _per_customer(rows, pl.col("customer_id"))  # two ids shared a hash
         ids = orders["customer_id"].gather(out["row"])
-    return finish(out.with_columns(customer_id=ids), as_of, life)
+    return finish(out.with_columns(customer_id=ids), as_of, life, allow_empty)
 
 
 def row_values(used: pl.Expr, as_of: dt.date, life: Lifecycle) -> dict[str, pl.Expr]:
@@ -147,7 +149,8 @@ def shared_hash(groups: pl.DataFrame, ids: pl.Series) -> bool:
     return bool(((groups["check"] != expected) & ids.is_not_null()).any())
 
 
-def finish(groups: pl.DataFrame, as_of: dt.date, life: Lifecycle) -> pl.DataFrame:
+def finish(groups: pl.DataFrame, as_of: dt.date, life: Lifecycle,
+           allow_empty: bool = False) -> pl.DataFrame:  # fmt: skip
     """The measures and lifecycle of customers from the aggregates of
     :func:`customer_aggregates` (of customers with a purchase) and a ``customer_id``
     column."""
@@ -164,7 +167,7 @@ def finish(groups: pl.DataFrame, as_of: dt.date, life: Lifecycle) -> pl.DataFram
         .select(*MEASURE_COLUMNS, "lifecycle")
         .collect()
     )
-    if out.is_empty():
+    if out.is_empty() and not allow_empty:
         raise DataError(f"no purchases on or before the as-of date {as_of}; pick a later --as-of")
     return out
 
