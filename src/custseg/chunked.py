@@ -1,15 +1,17 @@
 """Segment a CSV or Parquet file larger than memory, in customer partitions.
 
-The file is streamed once into ``parts`` Parquet partitions keyed by a hash of the
+The file is read once into ``parts`` Parquet partitions keyed by a hash of the
 normalised customer id, so every row of a customer (line items, duplicates, returns)
-lands in the same partition. Each partition then goes through the same in-memory code
-as a small file (:func:`custseg.load.normalize_orders`, :func:`custseg.rfm.measures`);
-cut points come from all customers' measures; scores, segments and the output are made
-partition by partition. Peak memory is about that of one partition plus three numbers
-per customer.
+lands in the same partition. A CSV without quotes is read in batches of whole lines,
+which lets the progress bar say how far the read is; one with quotes (a quoted field
+may hold a line break) goes through one Polars streaming pass. Each partition then
+goes through the same in-memory code as a small file
+(:func:`custseg.load.normalize_orders`, :func:`custseg.rfm.measures`); cut points come
+from all customers' measures; scores, segments and the output are made partition by
+partition. Peak memory is about that of one partition plus three numbers per customer.
 
 The results equal the in-memory path's, customer for customer (a test checks it); the
-output rows are ordered by partition, then customer id, instead of by customer id.
+output rows are ordered by partition, then by first appearance in the file.
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ from .values import id_expr
 MEMORY_PER_BYTE = 4.0
 MAX_PARTS = 512
 #: A CSV is read in batches of about this many bytes (whole lines) when cut into parts.
-BATCH_BYTES = 256 << 20
+BATCH_BYTES = 64 << 20
 
 
 def memory_budget() -> int:
@@ -191,14 +193,16 @@ def _partition(src: readers.Source, opts: LoadOptions, parts: int, folder: Path,
         return rows.with_columns(__part=(customer.hash(seed=7) % parts).cast(pl.Int32))
 
     try:
-        if fmt == "csv" and not _has_quotes(src.path):
-            _partition_csv(src.path, dialect.delimiter, schema, keyed, folder, tell)
-        else:  # one streaming pass (quoted fields may hold line breaks: no cutting by lines)
-            keyed(plan.with_row_index("__row", offset=2)).sink_parquet(
-                pl.PartitionBy(folder, key="__part", include_key=False),
-                mkdir=True,
-                engine="streaming",
-            )
+        if fmt == "csv" and _partition_csv(
+            src.path, dialect.delimiter, schema, keyed, folder, tell
+        ):
+            return roles, fmt
+        # one streaming pass (a quoted field may hold a line break: no cutting by lines)
+        keyed(plan.with_row_index("__row", offset=2)).sink_parquet(
+            pl.PartitionBy(folder, key="__part", include_key=False),
+            mkdir=True,
+            engine="streaming",
+        )
     except pl.exceptions.PolarsError as exc:
         raise InputFileError(
             f"{src.name}: cannot be read in parts ({str(exc).splitlines()[0]});"
@@ -207,28 +211,25 @@ def _partition(src: readers.Source, opts: LoadOptions, parts: int, folder: Path,
     return roles, fmt
 
 
-def _has_quotes(path: Path) -> bool:
-    """Whether a text file has a double quote anywhere (one scan at memory speed)."""
-    import mmap
-
-    with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as view:
-        return view.find(b'"') >= 0
-
-
-def _partition_csv(path: Path, separator: str, schema, keyed, folder: Path, tell) -> None:
-    """Read a CSV without quotes in batches of whole lines (``read i/n`` tells how far)
-    and write each batch's rows to their partition's folder."""
+def _partition_csv(path: Path, separator: str, schema, keyed, folder: Path, tell) -> bool:
+    """Read a CSV in batches of whole lines (``read i/n`` tells how far) and write each
+    batch's rows to their partition's folder. At the first double quote (a quoted field
+    may hold a line break) it stops, removes what it wrote and answers False."""
     batches = max(1, math.ceil(path.stat().st_size / BATCH_BYTES))
     line = 2  # the header is line 1
     with open(path, "rb") as fh:
-        header = fh.readline()
+        fh.readline()  # the header: the names come with the schema
         for i in itertools.count(1):
             lines = fh.read(BATCH_BYTES)
             if not lines:
                 break
             tell(f"read {min(i, batches)}/{batches}")
             lines += fh.readline()  # up to the end of the line
-            frame = pl.read_csv(header + lines, separator=separator, schema=schema)
+            if b'"' in lines:
+                for written in folder.rglob("*.parquet"):
+                    written.unlink()
+                return False
+            frame = pl.read_csv(lines, separator=separator, schema=schema, has_header=False)
             frame = keyed(frame.lazy().with_row_index("__row", offset=line)).collect()
             line += frame.height
             for (part,), rows in frame.partition_by("__part", as_dict=True,
@@ -236,6 +237,7 @@ def _partition_csv(path: Path, separator: str, schema, keyed, folder: Path, tell
                 target = folder / f"__part={part}"
                 target.mkdir(exist_ok=True)
                 rows.write_parquet(target / f"{i:05d}.parquet")
+    return True
 
 
 def _clean(work: Path, roles: dict, opts: LoadOptions, source: str, fmt: str, tell):
@@ -248,9 +250,11 @@ def _clean(work: Path, roles: dict, opts: LoadOptions, source: str, fmt: str, te
         frame = pl.read_parquet(files)
         lines = frame["__row"].to_numpy()
         raw = readers.RawTable(frame.drop("__row"), fmt, lines=lines)
+        del frame  # the raw table owns the rows now: normalize_orders frees them early
         result = normalize_orders(None, roles, opts, source=source, raw=raw, allow_empty=True)
         result.measurable().write_parquet(work / "orders" / f"{i:05d}.parquet")
         total = _add(total, result.report)
+        del raw, result  # before the next part is read: one part in memory at a time
         for path in files:
             path.unlink()
     if total is None or total.rows_used == 0:
