@@ -361,7 +361,7 @@ def repeat_options(func):
 
 
 def run_with_progress(file: str, kw: dict, quiet: bool, **options):
-    """:func:`custseg.pipeline.run_rfm` with the loader flags of ``kw``, a phase spinner,
+    """:func:`custseg.pipeline.run_rfm` with the loader flags of ``kw``, a progress bar,
     and ``--rejects`` written."""
     from .pipeline import run_rfm
 
