@@ -123,3 +123,26 @@ def test_days_when_no_times():
     assert out.schema["day"] == pl.Date and out.schema["time"] == pl.Datetime("us")
     assert days_when_no_times(frame.lazy()).collect().equals(out)
     assert "2024-05-02\n" in out.select("day").write_csv()
+
+
+def test_measures_regroup_on_the_ids_when_hashes_clash(monkeypatch, write_csv):
+    path = write_csv(
+        "customer,order,date,amount\n"
+        "a,1,2024-01-01,10\nb,2,2024-01-02,20\na,3,2024-01-03,5\nc,4,2024-01-04,-1\n"
+        "c,5,2024-01-05,7\n"
+    )
+    loaded = read_orders(path)
+    plain = rfm.measures(loaded.measurable(), loaded.report.as_of)
+    seen = []
+
+    def clash(groups, ids):  # as if two ids had shared a hash
+        seen.append(len(groups))
+        return len(seen) == 1
+
+    monkeypatch.setattr(rfm, "shared_hash", clash)
+    regrouped = rfm.measures(loaded.measurable(), loaded.report.as_of)
+    assert len(seen) == 1  # the second grouping, on the ids, is not checked again
+    assert regrouped.equals(plain)
+    assert plain.select("customer_id", "frequency", "monetary").rows() == [
+        ("a", 2, 15.0), ("b", 1, 20.0), ("c", 1, 6.0),
+    ]  # fmt: skip
