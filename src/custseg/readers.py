@@ -59,9 +59,7 @@ class Source:
     _head: bytes | None = field(default=None, repr=False)  # the first bytes, read once
 
     @classmethod
-    def open(cls, name: str | Path | Source, encoding: str | None = None) -> Source:
-        if isinstance(name, Source):  # already open (stdin is read once)
-            return name
+    def open(cls, name: str | Path, encoding: str | None = None) -> Source:
         if str(name) == "-":
             return cls("<stdin>", data=sys.stdin.buffer.read(), encoding=encoding)
         path = Path(name)
@@ -292,19 +290,14 @@ def _read_csv_polars(source: Source, dialect: CsvDialect, text_columns: list[str
         with source.binary() as fh:
             raw = fh.read()
         data = raw if dialect.encoding == "utf-8" else raw.decode(dialect.encoding).encode()
-    frame = pl.read_csv(data, **polars_csv_options(dialect, text_columns))
+    frame = pl.read_csv(
+        data,
+        separator=dialect.delimiter,
+        schema_overrides=dict.fromkeys(text_columns, pl.String),
+        try_parse_dates=True,
+        infer_schema_length=1000,  # a later surprise falls back to the careful reader
+    )
     return frame.rename(lambda c: c.lstrip("\ufeff"))
-
-
-def polars_csv_options(dialect: CsvDialect, text_columns: list[str]) -> dict:
-    """How the fast reader reads a CSV: ``text_columns`` as text, other types inferred
-    from the first 1,000 rows (a later surprise falls back to the careful reader)."""
-    return {
-        "separator": dialect.delimiter,
-        "schema_overrides": dict.fromkeys(text_columns, pl.String),
-        "try_parse_dates": True,
-        "infer_schema_length": 1000,
-    }
 
 
 def _read_csv_arrow(source: Source, dialect: CsvDialect, text_columns: list[str]) -> RawTable:
