@@ -229,15 +229,15 @@ def normalize_orders(
             f"({', '.join(f'{n:,} {r}' for r, n in left_out.items() if n) or 'no rows'}); "
             f"check the column choices with --customer-col/--date-col/--amount-col"
         )
-    result = LoadResult(rows=rows, report=None, one_row_per_order=one_row_per_order)
+    merged = None
     if one_row_per_order:
         orders = used_rows
         bought = (pl.col("reason") == 0) & (pl.col("amount") >= 0)
         purchases = int(rows.select(bought.sum()).item())
     else:
-        orders = result.frame.height
-        purchases = int((result.frame["amount"] >= 0).sum())
-    result.report = LoadReport(
+        merged = merge_line_items(rows.filter(pl.col("reason") == 0))
+        orders, purchases = merged.height, int((merged["amount"] >= 0).sum())
+    report = LoadReport(
         source=source,
         rows_read=height + len(malformed),
         left_out=left_out,
@@ -247,9 +247,8 @@ def normalize_orders(
         returns=orders - purchases,
         format=raw.format if raw else "frame",
     )
-    if opts.keep_rejects:
-        result.rejects_frame = cleaning.rejected_rows(frame, rows, malformed)
-    return result
+    rejects = cleaning.rejected_rows(frame, rows, malformed) if opts.keep_rejects else None
+    return LoadResult(rows, report, rejects, one_row_per_order, _orders=merged)
 
 
 def parse_rows(
