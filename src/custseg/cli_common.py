@@ -401,9 +401,9 @@ class Progress:
     """A progress bar on stderr: the phase, the share of the job done and the time taken;
     on a terminal only, never with --quiet or when piped.
 
-    The share comes from each phase's usual part of a run (reading about a fifth,
-    aggregating about a third, ...); with a big file processed in parts, cleaning moves
-    it on part by part (``clean 3/11``).
+    The share comes from each phase's usual part of a run (reading about a quarter,
+    aggregating about a third, ...); with a big file processed in parts, reading moves
+    it on batch by batch (``read 12/60``) and cleaning part by part (``clean 3/11``).
     """
 
     #: Each phase's usual share of a run, in per cent (profiled on 10M-row files).

@@ -106,8 +106,7 @@ class LoadResult:
     def frame(self) -> pl.DataFrame:
         """The canonical orders: the used rows, line items merged (made once, on demand)."""
         if self._orders is None:
-            used = self.rows.filter(pl.col("reason") == 0)
-            self._orders = merge_line_items(used, already_unique=self.one_row_per_order)
+            self._orders = _used_orders(self.rows, self.one_row_per_order)
         return self._orders
 
     def measurable(self) -> pl.DataFrame:
@@ -235,7 +234,7 @@ def normalize_orders(
         bought = (pl.col("reason") == 0) & (pl.col("amount") >= 0)
         purchases = int(rows.select(bought.sum()).item())
     else:
-        merged = merge_line_items(rows.filter(pl.col("reason") == 0))
+        merged = _used_orders(rows, one_row_per_order)
         orders, purchases = merged.height, int((merged["amount"] >= 0).sum())
     report = LoadReport(
         source=source,
@@ -272,10 +271,9 @@ def parse_rows(
     order_col = roles.get("order")
     unique = bool(order_col) and cleaning.ids_unique(frame[order_col])
     date_col, cust_col = roles["date"], roles["customer"]
-    date_sample = frame[date_col]
     exprs = {
         "customer_id": id_expr(cust_col, schema[cust_col], frame[cust_col]),
-        "order_date": date_fast_expr(date_col, schema[date_col], opts.dayfirst, date_sample),
+        "order_date": date_fast_expr(date_col, schema[date_col], opts.dayfirst, frame[date_col]),
     }
     amount_cols = [roles["amount"]] if "amount" in roles else [roles["quantity"], roles["price"]]
     for i, col in enumerate(amount_cols):
@@ -354,6 +352,12 @@ def _returns_only(customer: pl.Series, amount: pl.Series, reason: pl.Series) -> 
     # rows of returns-only customers are all returns: look only at the return rows
     hit = returns.filter(customer.gather(returns).is_in(only.implode()))
     return none.scatter(hit, True)
+
+
+def _used_orders(rows: pl.DataFrame, one_row_per_order: bool) -> pl.DataFrame:
+    """The canonical orders of the used rows (reason 0), line items merged."""
+    used = rows.filter(pl.col("reason") == 0)
+    return merge_line_items(used, already_unique=one_row_per_order)
 
 
 def merge_line_items(rows: pl.DataFrame, already_unique: bool = False) -> pl.DataFrame:

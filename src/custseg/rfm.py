@@ -43,8 +43,7 @@ def customer_measures(orders, as_of: dt.date | None = None, lifecycle: Lifecycle
     DataFrame
         :data:`custseg.schema.MEASURE_COLUMNS` and ``lifecycle`` (see :class:`Lifecycle`),
         one row per customer with at least one purchase, in the order of the customer's
-        first order in ``orders``; the
-        same kind of frame as ``orders``.
+        first order in ``orders``; the same kind of frame as ``orders``.
 
     Raises
     ------
