@@ -14,10 +14,10 @@ def test_quantile_cuts_by_hand():
 def test_value_equal_to_cut_falls_in_lower_bin():
     cuts = [2.0, 4.0]
     values = pd.Series([1, 2, 3, 4, 5])
-    assert score_values(values, cuts, higher_is_better=True).tolist() == [1, 1, 2, 2, 3]
+    assert score_values(values, cuts, higher_is_better=True).to_list() == [1, 1, 2, 2, 3]
     # recency: fewer days is better
-    assert score_values(values, cuts, higher_is_better=False).tolist() == [3, 3, 2, 2, 1]
-    assert score_values(values, [], higher_is_better=True).tolist() == [1] * 5
+    assert score_values(values, cuts, higher_is_better=False).to_list() == [3, 3, 2, 2, 1]
+    assert score_values(values, [], higher_is_better=True).to_list() == [1] * 5
 
 
 def test_heavy_ties_leave_levels_empty_and_equal_values_equal_scores():
@@ -27,7 +27,7 @@ def test_heavy_ties_leave_levels_empty_and_equal_values_equal_scores():
     # sorted values: positions 0.2*9=1.8 -> 1, 3.6 -> 1, 5.4 -> 1, 7.2 -> 2 + 0.2*(2-2)=2
     assert cuts == pytest.approx([1.0, 1.0, 1.0, 2.0])
     scores = score_values(freq, cuts, higher_is_better=True)
-    assert scores.tolist() == [1] * 7 + [4, 4, 5]
+    assert scores.to_list() == [1] * 7 + [4, 4, 5]
     frame = pd.DataFrame({"r_score": scores, "f_score": scores, "m_score": scores})
     counts = level_counts(frame, {"recency_days": cuts, "frequency": cuts, "monetary": cuts})[
         "f_score"
@@ -61,4 +61,4 @@ def test_scores_match_a_plain_python_definition():
     values = pd.Series(rng.integers(0, 50, 200))
     cuts = quantile_cuts(values, 4)
     expected = [1 + sum(1 for c in cuts if c < v) for v in values]
-    assert score_values(values, cuts, True).tolist() == expected
+    assert score_values(values, cuts, True).to_list() == expected

@@ -248,7 +248,7 @@ def _clean(work: Path, roles: dict, opts: LoadOptions, source: str, fmt: str, te
         tell(f"clean {i}/{len(folders)}")
         files = sorted(folder.glob("*.parquet"))
         frame = pl.read_parquet(files)
-        lines = frame["__row"].to_numpy()
+        lines = frame["__row"]
         raw = readers.RawTable(frame.drop("__row"), fmt, lines=lines)
         del frame  # the raw table owns the rows now: normalize_orders frees them early
         result = normalize_orders(None, roles, opts, source=source, raw=raw, allow_empty=True)

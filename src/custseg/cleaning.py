@@ -27,10 +27,10 @@ from __future__ import annotations
 
 import unicodedata
 
-import numpy as np
 import polars as pl
 
 from .errors import DataError
+from .frames import first_match
 
 REASONS: tuple[str, ...] = (
     "malformed line",
@@ -111,11 +111,12 @@ def code(reason: str) -> int:
 
 def first_reasons(checks: list[tuple[str, pl.Series]], height: int) -> pl.Series:
     """The code of the first check that is True for each row (0 for rows in use)."""
-    reason = np.zeros(height, dtype=np.uint8)
-    for label, mask in reversed(checks):  # earlier checks overwrite later ones
-        if mask.any():
-            reason[mask.to_numpy()] = code(label)
-    return pl.Series("reason", reason)
+    hits = [(mask, code(label)) for label, mask in checks if mask.any()]
+    if not hits:
+        return pl.repeat(0, height, dtype=pl.UInt8, eager=True).alias("reason")
+    masks = pl.DataFrame([mask.alias(str(i)) for i, (mask, _) in enumerate(hits)])
+    cases = [(pl.col(str(i)), pl.lit(value, pl.UInt8)) for i, (_, value) in enumerate(hits)]
+    return masks.select(first_match(cases, pl.lit(0, pl.UInt8)).alias("reason")).to_series()
 
 
 def mark(reason: pl.Series, mask: pl.Series, label: str) -> pl.Series:
@@ -139,9 +140,9 @@ def reason_labels(reason: pl.Series) -> pl.Series:
 
 def count_reasons(reason: pl.Series, malformed: int) -> dict[str, int]:
     """Rows left out per reason, every reason listed (zeros included)."""
-    left = reason.filter(reason != 0)  # few rows, in a clean file
-    by_code = np.bincount(left.to_numpy(), minlength=len(REASONS) + 1)
-    found = {label: int(by_code[code(label)]) for label in REASONS}
+    left = reason.filter(reason != 0).value_counts(name="n")  # few rows, in a clean file
+    by_code = dict(zip(left[:, 0].to_list(), left["n"].to_list(), strict=True))
+    found = {label: by_code.get(code(label), 0) for label in REASONS}
     found["malformed line"] = malformed
     return found
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import numpy as np
 import polars as pl
 
 if TYPE_CHECKING:
@@ -30,34 +29,29 @@ def to_pandas(frame: pl.DataFrame) -> pd.DataFrame:
     return out
 
 
-def with_columns(frame, columns: dict[str, np.ndarray | pl.Series]):
+def with_columns(frame, columns: dict[str, pl.Series]):
     """A copy of ``frame`` (pandas or Polars) with ``columns`` added or replaced."""
     if is_polars(frame):
-        return frame.with_columns(
-            [
-                v.alias(k) if isinstance(v, pl.Series) else pl.Series(k, v)
-                for k, v in columns.items()
-            ]
-        )
+        return frame.with_columns([v.alias(k) for k, v in columns.items()])
     out = frame.copy()
     for name, values in columns.items():
-        if isinstance(values, pl.Series):
-            values = values.to_pandas()
-            values = values.astype("string") if values.dtype == object else values
-            values.index = out.index
+        values = values.to_pandas()
+        values = values.astype("string") if values.dtype == object else values
+        values.index = out.index
         out[name] = values
     return out
 
 
-def column(frame, name: str, dtype: str = "float64") -> np.ndarray:
-    """A column of a pandas or Polars frame as a numpy array of ``dtype``, or of a type
-    numpy casts to it safely (a Polars number column without nulls is not copied)."""
-    values = frame[name]
-    if isinstance(values, pl.Series) and values.dtype.is_numeric() and not values.null_count():
-        array = values.to_numpy()
-        if np.can_cast(array.dtype, dtype, casting="safe"):
-            return array
-    return values.to_numpy().astype(dtype, copy=False)
+def first_match(cases: list[tuple[pl.Expr, pl.Expr]], otherwise: pl.Expr) -> pl.Expr:
+    """The value of the first case whose condition holds, else ``otherwise``
+    (``when(c1).then(v1).when(c2).then(v2)...otherwise(...)``)."""
+    if not cases:
+        return otherwise
+    (condition, value), *rest = cases
+    chain = pl.when(condition).then(value)
+    for condition, value in rest:
+        chain = chain.when(condition).then(value)
+    return chain.otherwise(otherwise)
 
 
 def as_series(frame, name: str) -> pl.Series:

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-import numpy as np
 import polars as pl
 
 from . import cleaning, readers
@@ -201,8 +200,9 @@ def normalize_orders(
     malformed = raw.malformed if raw else []
     height = frame.height
 
-    def lines() -> np.ndarray:
-        return raw.line_numbers(height) if raw else np.arange(2, height + 2)
+    def lines() -> pl.Series:
+        return (raw.line_numbers(height) if raw
+                else pl.int_range(2, height + 2, dtype=pl.Int64, eager=True))  # fmt: skip
 
     with_lines = opts.strict or opts.keep_rejects
     rows, one_row_per_order = parse_rows(frame, roles, opts, lines, with_lines=with_lines)
@@ -254,7 +254,7 @@ def parse_rows(
     frame: pl.DataFrame,
     roles: dict[str, str],
     opts: LoadOptions,
-    lines: Callable[[], np.ndarray],
+    lines: Callable[[], pl.Series],
     *,
     with_lines: bool = False,
 ) -> tuple[pl.DataFrame, bool]:
@@ -302,7 +302,7 @@ def parse_rows(
     if len(amounts) == 2:
         missing_amount |= cleaning.blank_where(frame[amount_cols[1]], amounts[1].is_null())
     need_lines = with_lines or not order_col or parsed["order_id"].null_count() > 0
-    line = pl.Series("line", lines(), dtype=pl.Int64) if need_lines else None
+    line = lines().cast(pl.Int64).alias("line") if need_lines else None
     order_id = parsed["order_id"] if order_col else line.cast(pl.String)
     if order_col and order_id.null_count():
         order_id = order_id.fill_null("#" + line.cast(pl.String))

@@ -27,7 +27,6 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import polars as pl
 
 from .errors import InputFileError
@@ -119,9 +118,9 @@ class RawTable:
     frame: pl.DataFrame
     format: str
     malformed: list[tuple[int | None, str]] = field(default_factory=list)
-    lines: np.ndarray | None = None  # known file lines of the rows (a partition of a file)
+    lines: pl.Series | None = None  # known file lines of the rows (a partition of a file)
 
-    def line_numbers(self, rows: int) -> np.ndarray:
+    def line_numbers(self, rows: int) -> pl.Series:
         """File line (1-based, header = line 1) of each of the ``rows`` rows read.
 
         Skipped malformed lines are taken out of the count when the reader reported
@@ -129,11 +128,11 @@ class RawTable:
         """
         if self.lines is not None:
             return self.lines
-        lines = np.arange(2, rows + len(self.malformed) + 2)
+        lines = pl.int_range(2, rows + len(self.malformed) + 2, dtype=pl.Int64, eager=True)
         skipped = [n for n, _ in self.malformed if n is not None]
         if skipped and len(skipped) == len(self.malformed):
-            lines = np.setdiff1d(lines, np.asarray(skipped), assume_unique=True)
-        return lines[:rows]
+            lines = lines.filter(~lines.is_in(skipped))
+        return lines[:rows].alias("line")
 
 
 def detect_format(source: Source) -> str:

@@ -30,11 +30,10 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-import numpy as np
 import polars as pl
 
 from .errors import RulesError
-from .frames import as_series, column, with_columns
+from .frames import as_series, first_match, to_polars_series, with_columns
 
 #: condition key -> column of the per-customer frame
 FIELDS: dict[str, str] = {
@@ -59,19 +58,21 @@ class Condition:
     """``lo <= value <= hi`` with open or closed ends; ``text`` is how it was written."""
 
     key: str
-    lo: float = -np.inf
-    hi: float = np.inf
+    lo: float = float("-inf")
+    hi: float = float("inf")
     lo_open: bool = False
     hi_open: bool = False
     text: str = ""
 
-    def mask(self, values: np.ndarray) -> np.ndarray:
+    def mask(self, values):
+        """Whether ``values`` (a Polars expression or Series, a numpy array or a number)
+        meet the condition."""
         above = values > self.lo if self.lo_open else values >= self.lo
         below = values < self.hi if self.hi_open else values <= self.hi
         return above & below
 
     def admits(self, value: float) -> bool:
-        return bool(self.mask(np.asarray([value], dtype="float64"))[0])
+        return bool(self.mask(float(value)))
 
 
 @dataclass(frozen=True)
@@ -281,25 +282,23 @@ def assign_segments(customers, table: RuleTable):
     Each customer gets the segment of the first rule that matches, or
     ``table.fallback`` when none does.
     """
-    names = table.segment_names()
-    code = np.full(len(customers), names.index(table.fallback), dtype=np.int64)
-    matched = np.zeros(len(customers), dtype=bool)
-    columns = {
-        key: column(customers, col) for key, col in FIELDS.items() if col in customers.columns
-    }
+    present = {key: col for key, col in FIELDS.items() if col in customers.columns}
+    cases = []  # the first rule that matches gives the segment
     for rule in table.rules:
-        hit = ~matched
+        hit = pl.lit(True)
         for cond in rule.conditions:
-            if cond.key not in columns:
+            if cond.key not in present:
                 raise RulesError(
                     f"rule {rule.index} ({rule.segment}) uses {cond.key!r}, "
                     f"which the customer frame lacks ({FIELDS[cond.key]})"
                 )
-            hit &= cond.mask(columns[cond.key])
-        code[hit] = names.index(rule.segment)
-        matched |= hit
-    segment = pl.Series("segment", names, dtype=pl.String).gather(code)
-    return with_columns(customers, {"segment": segment})
+            hit = hit & cond.mask(pl.col(present[cond.key]))
+        cases.append((hit, pl.lit(rule.segment)))
+    segment = first_match(cases, pl.lit(table.fallback))
+    values = pl.DataFrame([to_polars_series(customers[c]) for c in present.values()]
+                          or [pl.int_range(len(customers), eager=True)])  # fmt: skip
+    out = values.with_columns(segment.cast(pl.String).alias("segment"))  # broadcasts literals
+    return with_columns(customers, {"segment": out["segment"]})
 
 
 def label_segments(customers, table: RuleTable, lang: str = "en", actions: bool = True):

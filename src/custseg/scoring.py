@@ -13,11 +13,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
 import polars as pl
 
 from .errors import CustsegError
-from .frames import column, with_columns
+from .frames import to_polars_series, with_columns
 from .schema import MEASURES
 
 
@@ -28,18 +27,30 @@ def quantile_cuts(values, bins: int) -> list[float]:
     """
     if bins < 2:
         raise CustsegError(f"--bins {bins}: need at least 2 score levels")
-    probs = np.arange(1, bins) / bins
-    data = np.asarray(values, dtype="float64")
-    return [round(float(x), 6) for x in np.quantile(data, probs)]
+    value = pl.col("v").cast(pl.Float64)
+    found = _frame(values).select(
+        value.quantile(i / bins, interpolation="linear").alias(str(i)) for i in range(1, bins)
+    )
+    return [round(float(x), 6) for x in found.row(0)]
 
 
-def score_values(values, cuts: list[float], higher_is_better: bool) -> np.ndarray:
-    """Scores 1..len(cuts)+1 for ``values`` cut at ``cuts`` (see the module docstring)."""
-    edges = np.asarray(cuts, dtype="float64")
-    position = np.searchsorted(edges, np.asarray(values, dtype="float64"), side="left")
-    levels = len(edges) + 1
-    score = position + 1 if higher_is_better else levels - position
-    return score.astype("int64")
+def score_expr(measure: str, cuts: list[float], higher_is_better: bool) -> pl.Expr:
+    """Scores 1..len(cuts)+1 of the column ``measure`` cut at ``cuts`` (see the module
+    docstring): 1 + the number of cut points below the value, or the reverse for R.
+    (With no cut points it is a literal: evaluate it in ``with_columns``.)"""
+    below = pl.sum_horizontal((pl.col(measure) > c).cast(pl.Int64) for c in cuts) if cuts \
+        else pl.lit(0, pl.Int64)  # fmt: skip
+    score = below + 1 if higher_is_better else len(cuts) + 1 - below
+    return score.cast(pl.Int64).alias(measure)
+
+
+def score_values(values, cuts: list[float], higher_is_better: bool) -> pl.Series:
+    """:func:`score_expr` applied to one Series (pandas accepted)."""
+    return _frame(values).with_columns(score_expr("v", cuts, higher_is_better))["v"]
+
+
+def _frame(values) -> pl.DataFrame:
+    return to_polars_series(values).alias("v").to_frame()
 
 
 SCORING_METHODS = ("quantile", "edges", "mean")
@@ -90,9 +101,14 @@ def compute_cuts(
         For an unknown method, or ``edges`` missing a measure or not ascending.
     """
     if method == "quantile":
-        return {m: quantile_cuts(column(customers, m), bins) for m, _, _ in MEASURES}
+        return {m: quantile_cuts(customers[m], bins) for m, _, _ in MEASURES}
     if method == "mean":
-        return {m: [round(float(np.mean(column(customers, m))), 6)] for m, _, _ in MEASURES}
+        means = _measures(customers).select(
+            pl.col(m).cast(pl.Float64).mean() for m, _, _ in MEASURES
+        )
+        return {
+            m: [round(float(x), 6)] for (m, _, _), x in zip(MEASURES, means.row(0), strict=True)
+        }
     if method == "edges":
         return {m: check_edges(m, (edges or {}).get(m)) for m, _, _ in MEASURES}
     raise CustsegError(f"--scoring {method}: unknown; choose one of {', '.join(SCORING_METHODS)}")
@@ -120,17 +136,21 @@ def check_edges(measure: str, edges: list[float] | None) -> list[float]:
 
 def apply_scores(customers, cuts: dict[str, list[float]]):
     """A copy of ``customers`` with ``r_score``, ``f_score``, ``m_score`` and ``rfm_code``."""
-    scores = {
-        score_col: score_values(column(customers, measure), cuts[measure], higher)
-        for measure, score_col, higher in MEASURES
-    }
-    parts = pl.DataFrame(scores)
+    scores = [score_expr(m, cuts[m], higher).alias(col) for m, col, higher in MEASURES]
     if all(len(c) < 9 for c in cuts.values()):  # one digit per score: "545" = 5*100+4*10+5
         digits = pl.col("r_score") * 100 + pl.col("f_score") * 10 + pl.col("m_score")
-        code = parts.select(digits.cast(pl.String).alias("rfm_code")).to_series()
+        code = digits.cast(pl.String)
     else:  # 10+ levels: keep the scores apart, "10-4-5"
-        code = parts.select(pl.concat_str(pl.all(), separator="-").alias("rfm_code")).to_series()
-    return with_columns(customers, {**{k: parts[k] for k in scores}, "rfm_code": code})
+        code = pl.concat_str("r_score", "f_score", "m_score", separator="-")
+    parts = _measures(customers).lazy().with_columns(scores).with_columns(rfm_code=code).collect()
+    return with_columns(
+        customers, {k: parts[k] for k in ("r_score", "f_score", "m_score", "rfm_code")}
+    )
+
+
+def _measures(customers) -> pl.DataFrame:
+    """The measure columns of a pandas or Polars frame, as Polars."""
+    return pl.DataFrame([to_polars_series(customers[m]).alias(m) for m, _, _ in MEASURES])
 
 
 def score_customers(customers, bins: int = 5):
@@ -140,9 +160,9 @@ def score_customers(customers, bins: int = 5):
 
 def level_counts(scored, cuts: dict[str, list[float]]) -> dict[str, list[int]]:
     """Customers per score level 1..len(cuts)+1 of each score column (empty levels show 0)."""
-    return {
-        score_col: np.bincount(
-            column(scored, score_col, "int64"), minlength=len(cuts[measure]) + 2
-        )[1:].tolist()
-        for measure, score_col, _ in MEASURES
-    }
+    out = {}
+    for measure, score_col, _ in MEASURES:
+        counts = to_polars_series(scored[score_col]).value_counts(name="n")
+        found = dict(zip(counts[:, 0].to_list(), counts["n"].to_list(), strict=True))
+        out[score_col] = [found.get(level, 0) for level in range(1, len(cuts[measure]) + 2)]
+    return out
