@@ -6,8 +6,11 @@ import datetime as dt
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from custseg import cleaning, rfm
+from custseg.errors import DataError
 from custseg.export import days_when_no_times
 from custseg.load import read_orders
 from custseg.values import complete, parse_amounts, parse_dates
@@ -69,11 +72,11 @@ def _rows(ids: list[str]) -> pl.LazyFrame:
 
 def test_two_ids_sharing_a_hash_are_caught():
     rows = _rows(["a", "b", "a", "c"])
-    honest = rfm._per_customer(rows, pl.col("customer_id").hash(seed=0))
+    honest = rfm._per_customer(rows.with_columns(key=pl.col("customer_id").hash(seed=0)), True)
     ids = pl.Series(["a", "b", "a", "c"]).gather(honest["row"])
     assert not rfm.shared_hash(honest, ids)
     # every id in one group, as if all shared one 64-bit hash
-    clash = rfm._per_customer(rows, pl.lit(0, pl.UInt64))
+    clash = rfm._per_customer(rows.with_columns(key=pl.lit(0, pl.UInt64)), check=True)
     assert rfm.shared_hash(clash, pl.Series(["a"]))
     # a group without a used row (null id) is not looked at
     assert not rfm.shared_hash(honest, ids.scatter(0, None))
@@ -126,9 +129,10 @@ def test_days_when_no_times():
 
 
 def test_measures_regroup_on_the_ids_when_hashes_clash(monkeypatch, write_csv):
+    # ids of different lengths: grouped on a hash (see customer_key)
     path = write_csv(
         "customer,order,date,amount\n"
-        "a,1,2024-01-01,10\nb,2,2024-01-02,20\na,3,2024-01-03,5\nc,4,2024-01-04,-1\n"
+        "a,1,2024-01-01,10\nbb,2,2024-01-02,20\na,3,2024-01-03,5\nc,4,2024-01-04,-1\n"
         "c,5,2024-01-05,7\n"
     )
     loaded = read_orders(path)
@@ -144,5 +148,68 @@ def test_measures_regroup_on_the_ids_when_hashes_clash(monkeypatch, write_csv):
     assert len(seen) == 1  # the second grouping, on the ids, is not checked again
     assert regrouped.equals(plain)
     assert plain.select("customer_id", "frequency", "monetary").rows() == [
-        ("a", 2, 15.0), ("b", 1, 20.0), ("c", 1, 6.0),
+        ("a", 2, 15.0), ("bb", 1, 20.0), ("c", 1, 6.0),
     ]  # fmt: skip
+
+
+def test_customer_key_is_exact_only_for_ids_of_one_width():
+    ids = pl.Series("customer_id", ["AB12", "ZZ99", "AB12", None, "0007"])
+    expr, exact = rfm.customer_key(ids)
+    key = ids.to_frame().select(expr).to_series()
+    assert exact and key.dtype == pl.UInt64
+    # the bytes read as a little-endian number: equal ids, equal keys; others differ
+    assert key[0] == key[2] == int.from_bytes(b"AB12", "little")
+    assert key[4] == int.from_bytes(b"0007", "little") and key[3] is None
+    assert key.drop_nulls().n_unique() == 3
+    for mixed in (["a", "bb"], ["abc", "def"], ["12345678", "1234567"]):  # widths 1+2, 3, 8+7
+        ids = pl.Series("customer_id", mixed)
+        expr, exact = rfm.customer_key(ids)
+        key = ids.to_frame().select(expr).to_series()
+        assert not exact and key.to_list() == ids.hash(seed=0).to_list()
+
+
+@settings(max_examples=120, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 12), st.integers(0, 90), st.integers(-500, 5000)),
+        min_size=1,
+        max_size=60,
+    )
+)
+def test_exact_and_hashed_keys_agree_with_plain_python(rows):
+    """Per-customer values on 8-byte ids (exact key) and on ids of mixed width (hash),
+    against a plain Python aggregation, customers in order of their first purchase."""
+    start = dt.datetime(2024, 1, 1)
+    expected = {}
+    for c, day, cents in rows:
+        when = start + dt.timedelta(days=day)
+        e = expected.setdefault(c, {"n": 0, "money": 0, "first": None, "last": None})
+        e["money"] += cents
+        if cents >= 0:
+            e["n"] += 1
+            e["first"] = min(e["first"] or when, when)
+            e["last"] = max(e["last"] or when, when)
+    buyers = [c for c in dict.fromkeys(c for c, _, _ in rows) if expected[c]["n"]]
+    as_of = dt.date(2024, 4, 1)
+    for name in (lambda c: f"{c:08d}", lambda c: "x" * (c % 3 + 1) + str(c)):
+        orders = pl.DataFrame(
+            {
+                "customer_id": [name(c) for c, _, _ in rows],
+                "order_id": [str(i) for i in range(len(rows))],
+                "order_date": [start + dt.timedelta(days=d) for _, d, _ in rows],
+                "amount": [cents / 100 for _, _, cents in rows],
+            }
+        )
+        if not buyers:
+            with pytest.raises(DataError):
+                rfm.measures(orders, as_of)
+            continue
+        out = rfm.measures(orders, as_of)
+        assert out["customer_id"].to_list() == [name(c) for c in buyers]
+        got = out.select("frequency", "monetary", "first_order", "last_order").rows()
+        want = [
+            (expected[c]["n"], round(expected[c]["money"] / 100, 2), expected[c]["first"],
+             expected[c]["last"])
+            for c in buyers
+        ]  # fmt: skip
+        assert got == want

@@ -131,16 +131,17 @@ def write_json(data: dict, path: str) -> None:
 
 
 def _write(frame: pl.DataFrame, target, fmt: str) -> None:
-    if fmt in ("csv", "json", "jsonl"):
-        frame = days_when_no_times(frame)
+    # text formats go through a lazy plan: an eager with_columns would first copy every
+    # column of the frame into one chunk
+    text = days_when_no_times(frame.lazy()) if fmt in ("csv", "json", "jsonl") else None
     if fmt == "parquet":
         frame.write_parquet(target)
     elif fmt == "csv":
-        frame.write_csv(target, datetime_format=_DATETIME)
+        text.sink_csv(target, datetime_format=_DATETIME)
     elif fmt == "jsonl":
-        _text_times(frame).write_ndjson(target)
+        _text_times(text).sink_ndjson(target)
     elif fmt == "json":
-        _text_times(frame).write_json(target)
+        _text_times(text).collect().write_json(target)
     elif fmt == "xlsx":
         _write_xlsx(frame, target)
     else:

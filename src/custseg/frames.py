@@ -30,9 +30,14 @@ def to_pandas(frame: pl.DataFrame) -> pd.DataFrame:
 
 
 def with_columns(frame, columns: dict[str, pl.Series]):
-    """A copy of ``frame`` (pandas or Polars) with ``columns`` added or replaced."""
+    """A copy of ``frame`` (pandas or Polars) with ``columns`` added or replaced.
+
+    A Polars frame is assembled from its columns: ``DataFrame.with_columns`` would copy
+    every column into one chunk (a whole copy of a frame fresh from a group-by)."""
     if is_polars(frame):
-        return frame.with_columns([v.alias(k) for k, v in columns.items()])
+        new = {name: values.alias(name) for name, values in columns.items()}
+        kept = [new.pop(name) if name in new else frame[name] for name in frame.columns]
+        return pl.DataFrame([*kept, *new.values()])
     out = frame.copy()
     for name, values in columns.items():
         values = values.to_pandas()

@@ -90,6 +90,8 @@ def run_rfm(
     clock = time.perf_counter()
     tell("aggregate")
     measured = measures(loaded.measurable(), report.as_of, lifecycle)
+    rejects = loaded.rejects_frame
+    del loaded  # the rows are no longer needed: free them before scoring and writing
     phases["aggregate"] = time.perf_counter() - clock
     clock = time.perf_counter()
     tell("score")
@@ -99,4 +101,4 @@ def run_rfm(
     tell("segment")
     frame = segment_frame(scored, table)
     phases["segment"] = time.perf_counter() - clock
-    return RfmResult(frame, cuts, scoring, report, table, loaded.rejects_frame)
+    return RfmResult(frame, cuts, scoring, report, table, rejects)

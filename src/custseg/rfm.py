@@ -87,18 +87,40 @@ def measures(orders: pl.DataFrame, as_of: dt.date, lifecycle: Lifecycle | None =
     latest = orders["order_date"].max()
     if latest is not None and latest.date() > as_of:
         used = used & (pl.col("order_date").dt.date() <= pl.lit(as_of))
-    rows = (
-        orders.lazy()
-        .with_row_index("row")
-        .select("customer_id", **row_values(used, as_of, life))
-        .with_columns(check=check_hash(pl.col("customer_id")))
-    )
-    out = _per_customer(rows, pl.col("customer_id").hash(seed=0))
+    key, exact = customer_key(orders["customer_id"])
+    rows = orders.lazy().with_row_index("row")
+    values = row_values(used, as_of, life)
+    if exact:
+        out = _per_customer(rows.select(key=key, **values))
+    else:
+        check = check_hash(pl.col("customer_id"))
+        out = _per_customer(rows.select(key=key, check=check, **values), check=True)
+        if shared_hash(out, orders["customer_id"].gather(out["row"])):
+            # two ids shared a hash: group on the ids themselves
+            plan = rows.select(key=pl.col("customer_id"), check=check, **values)
+            out = _per_customer(plan, check=True)
     ids = orders["customer_id"].gather(out["row"])
-    if shared_hash(out, ids):
-        out = _per_customer(rows, pl.col("customer_id"))  # two ids shared a hash
-        ids = orders["customer_id"].gather(out["row"])
     return finish(out.with_columns(customer_id=ids), as_of, life, allow_empty)
+
+
+def customer_key(ids: pl.Series) -> tuple[pl.Expr, bool]:
+    """The number to group customers on (numbers group faster than text), as an
+    expression of the ``customer_id`` column, and whether it is exact (different ids,
+    different numbers); ``ids``, that column, decides which.
+
+    Ids of 1, 2, 4 or 8 bytes each (all the same length, as fixed-width codes and
+    zero-padded numbers are) are their own bytes read as a number: exact. Other ids
+    get a 64-bit hash, which two ids may share (:func:`shared_hash` tells).
+    """
+    width = {1: pl.UInt8, 2: pl.UInt16, 4: pl.UInt32, 8: pl.UInt64}
+    size = ids.to_frame("id").select(
+        lo=pl.col("id").str.len_bytes().min(), hi=pl.col("id").str.len_bytes().max()
+    )
+    lo, hi = size.row(0)
+    text = pl.col("customer_id")
+    if lo == hi and lo in width:
+        return text.cast(pl.Binary).bin.reinterpret(dtype=width[lo]).cast(pl.UInt64), True
+    return text.hash(seed=0), False
 
 
 def row_values(used: pl.Expr, as_of: dt.date, life: Lifecycle) -> dict[str, pl.Expr]:
@@ -118,10 +140,10 @@ def row_values(used: pl.Expr, as_of: dt.date, life: Lifecycle) -> dict[str, pl.E
     }
 
 
-def customer_aggregates() -> dict[str, pl.Expr]:
-    """Per customer, from :func:`row_values` (and a ``check`` column, see
-    :func:`shared_hash`): the first used row, purchases and spend."""
-    return {
+def customer_aggregates(check: bool = False) -> dict[str, pl.Expr]:
+    """Per customer, from :func:`row_values`: the first used row, purchases and spend;
+    with ``check``, also what :func:`shared_hash` looks at (from a ``check`` column)."""
+    out = {
         "row": pl.col("row").min(),
         "first_order": pl.col("bought").min(),
         "last_order": pl.col("bought").max(),
@@ -129,13 +151,15 @@ def customer_aggregates() -> dict[str, pl.Expr]:
         "monetary": pl.col("amount").sum(),
         "before_window": pl.col("before").max(),
         "in_window": pl.col("within").min(),
-        "check": pl.col("check").sum(),
-        "size": pl.len(),
     }
+    if check:
+        out.update(check=pl.col("check").sum(), size=pl.len())
+    return out
 
 
-def check_hash(ids: pl.Expr) -> pl.Expr:
-    """A 32-bit hash of the ids, independent of the 64-bit one customers are grouped on."""
+def check_hash(ids):
+    """A 32-bit hash of the ids (an expression or a Series), independent of the 64-bit
+    one customers are grouped on."""
     return (ids.hash(seed=0x5EED) & 0xFFFFFFFF).cast(pl.Int64)
 
 
@@ -171,13 +195,13 @@ def finish(groups: pl.DataFrame, as_of: dt.date, life: Lifecycle,
     return out
 
 
-def _per_customer(rows: pl.LazyFrame, key: pl.Expr) -> pl.DataFrame:
-    """:func:`customer_aggregates` grouped on ``key``, of customers with a purchase, in
-    the order of their first used row (the streaming engine: faster here, and less
+def _per_customer(rows: pl.LazyFrame, check: bool = False) -> pl.DataFrame:
+    """:func:`customer_aggregates` grouped on the ``key`` column, of customers with a
+    purchase, in the order of their first used row (the streaming engine: faster here, and less
     memory, than the in-memory one)."""
     return (
-        rows.group_by(key.alias("key"))
-        .agg(**customer_aggregates())
+        rows.group_by("key")
+        .agg(**customer_aggregates(check))
         .filter(pl.col("frequency") > 0)
         .sort("row")
         .collect(engine="streaming")

@@ -25,13 +25,16 @@ def quantile_cuts(values, bins: int) -> list[float]:
 
     With heavy ties several cut points coincide and some score levels stay empty.
     """
+    return _quantile_cuts(_frame(values), bins)["v"]
+
+
+def _quantile_cuts(frame: pl.DataFrame, bins: int) -> dict[str, list[float]]:
+    """:func:`quantile_cuts` of every column of ``frame``, in one parallel pass."""
     if bins < 2:
         raise CustsegError(f"--bins {bins}: need at least 2 score levels")
-    value = pl.col("v").cast(pl.Float64)
-    found = _frame(values).select(
-        value.quantile(i / bins, interpolation="linear").alias(str(i)) for i in range(1, bins)
-    )
-    return [round(float(x), 6) for x in found.row(0)]
+    probs = [i / bins for i in range(1, bins)]
+    found = frame.select(pl.all().cast(pl.Float64).quantile(probs, interpolation="linear"))
+    return {name: [round(float(x), 6) for x in found[name][0]] for name in frame.columns}
 
 
 def score_expr(measure: str, cuts: list[float], higher_is_better: bool) -> pl.Expr:
@@ -101,7 +104,7 @@ def compute_cuts(
         For an unknown method, or ``edges`` missing a measure or not ascending.
     """
     if method == "quantile":
-        return {m: quantile_cuts(customers[m], bins) for m, _, _ in MEASURES}
+        return _quantile_cuts(_measures(customers), bins)
     if method == "mean":
         means = _measures(customers).select(
             pl.col(m).cast(pl.Float64).mean() for m, _, _ in MEASURES
