@@ -60,7 +60,7 @@ def id_expr(name: str, dtype: pl.DataType, sample: pl.Series | None = None) -> p
             sample.to_frame("v")
             .lazy()
             .select(
-                dot=v.str.contains(".", literal=True).any(),
+                dot=v.cast(pl.Binary).bin.contains(b".").any(),  # faster than str.contains
                 short=(v.str.len_bytes() <= longest + 2).any(),
             )
             .collect()
