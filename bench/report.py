@@ -1,20 +1,24 @@
 #!/usr/bin/env python3
 """Render a benchmark run as a Markdown table with ratios to the peers.
 
-    python bench/report.py SUMMARY.json PHASES.jsonl
+    python bench/report.py SUMMARY.json PHASES.jsonl [ROUND_RUNS.jsonl ...]
 
 SUMMARY.json is what ../shared/bench/bench.py wrote (median wall s and peak RSS per
-method and dataset); PHASES.jsonl holds custseg's --profile lines, one per dataset.
+method and dataset); PHASES.jsonl holds custseg's --profile lines, one per dataset; each
+ROUND_RUNS.jsonl is the runs.jsonl of one round (every method run once), from which the
+time ratios are also given as the median of the rounds' own ratios (steadier when the
+machine's speed drifts during the run).
 """
 
 from __future__ import annotations
 
 import json
+import statistics
 import sys
 from pathlib import Path
 
 
-def main(summary_path: str, phases_path: str) -> None:
+def main(summary_path: str, phases_path: str, *round_paths: str) -> None:
     summary = json.loads(Path(summary_path).read_text())
     datasets = list(dict.fromkeys(key.split("|", 1)[1] for key in summary))
     methods = list(dict.fromkeys(key.split("|", 1)[0] for key in summary))
@@ -43,6 +47,14 @@ def main(summary_path: str, phases_path: str) -> None:
             ok = key in mine and key in theirs and theirs[key]
             cells.append(f"{mine[key] / theirs[key]:.2f}" if ok else "-")
         print(f"| {label} | " + " | ".join(cells) + " |")
+    if round_paths:
+        for peer in ("polars", "arrow_read"):
+            cells = [_round_ratio(round_paths, peer, d) for d in datasets]
+            print(
+                f"| custseg / {peer} (time), median of the rounds' ratios | "
+                + " | ".join(cells)
+                + " |"
+            )
     lines = [json.loads(x) for x in Path(phases_path).read_text().splitlines() if x.strip()]
     if lines:
         phases = list(lines[0]["phases"])
@@ -56,5 +68,19 @@ def main(summary_path: str, phases_path: str) -> None:
             print(f"| {entry['dataset']} | " + " | ".join(cells) + " |")
 
 
+def _round_ratio(round_paths, peer: str, dataset: str) -> str:
+    """The median over rounds of custseg's wall time over ``peer``'s in the same round."""
+    ratios = []
+    for path in round_paths:
+        walls = {}
+        for line in Path(path).read_text().splitlines():
+            run = json.loads(line) if line.strip() else {}
+            if run.get("dataset") == dataset and run.get("status") == "ok":
+                walls[run["method"]] = run["wall_s"]
+        if walls.get(peer) and "custseg" in walls:
+            ratios.append(walls["custseg"] / walls[peer])
+    return f"{statistics.median(ratios):.2f}" if ratios else "-"
+
+
 if __name__ == "__main__":
-    main(*sys.argv[1:3])
+    main(*sys.argv[1:])

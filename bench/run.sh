@@ -3,7 +3,7 @@
 # (../shared/bench: polars, duckdb, pandas, and arrow_read, the reading-only floor) in one
 # run, with ratios, peak memory and custseg's own phase split.
 #
-#   bash bench/run.sh                     # 1M CSV, 10M CSV, 10M Parquet; 3 runs each
+#   bash bench/run.sh                     # 1M CSV, 10M CSV, 10M Parquet; 3 rounds
 #   RUNS=1 DATASETS=1M.csv bash bench/run.sh
 #
 # Not part of the test suite. Data and raw results stay out of git (bench/data, bench/results).
@@ -31,8 +31,16 @@ for spec in ${datasets//,/ }; do
 done
 list=$(IFS=,; echo "${paths[*]}")
 
-"$shared/.venv/bin/python" "$shared/bench.py" --runs "$runs" --tag "$tag" --methods "$methods" \
-  --cmd "custseg=$custseg rfm {input} -o {output}" --datasets "$list" > /dev/null
+# Rounds: each runs every method once on every dataset, so that a slow spell of the machine
+# falls on all methods alike; the medians are then taken over all rounds.
+tags=()
+for round in $(seq "$runs"); do
+  "$shared/.venv/bin/python" "$shared/bench.py" --runs 1 --tag "$tag-r$round" --methods "$methods" \
+    --cmd "custseg=$custseg rfm {input} -o {output}" --datasets "$list" > /dev/null
+  tags+=("$tag-r$round")
+done
+"$shared/.venv/bin/python" "$shared/bench.py" --only-table --tag "$(IFS=,; echo "${tags[*]}")" \
+  --methods "$methods" --datasets "$list" > /dev/null
 
 # custseg's own phase split (one extra run per dataset)
 phases="$here/results/$tag.phases.jsonl"
@@ -42,5 +50,7 @@ for path in "${paths[@]}"; do
     | sed "s|^{|{\"dataset\": \"$(basename "$path")\", |" >> "$phases"
 done
 
-"$root/.venv/bin/python" "$here/report.py" "$shared/results/$tag/summary.json" "$phases" \
+rounds=()
+for t in "${tags[@]}"; do rounds+=("$shared/results/$t/runs.jsonl"); done
+"$root/.venv/bin/python" "$here/report.py" "$shared/results/$tag-r1/summary.json" "$phases" "${rounds[@]}" \
   | tee "$here/results/$tag.md"
