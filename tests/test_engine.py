@@ -213,3 +213,16 @@ def test_exact_and_hashed_keys_agree_with_plain_python(rows):
             for c in buyers
         ]  # fmt: skip
         assert got == want
+
+
+def test_dates_as_text_matches_formatting_each_value():
+    from custseg.export import _dates_as_text
+
+    days = [dt.date(1969, 12, 30), None, dt.date(2024, 2, 29), dt.date(1969, 12, 30)]
+    frame = pl.DataFrame({"d": days, "e": [dt.date(2030, 1, 1)] * 4, "n": [1, 2, 3, 4]})
+    out = _dates_as_text(frame.lazy()).collect()
+    assert out["d"].to_list() == ["1969-12-30", None, "2024-02-29", "1969-12-30"]
+    assert out["e"].to_list() == ["2030-01-01"] * 4 and out["n"].to_list() == [1, 2, 3, 4]
+    # a span wider than the table allows is left as dates (the writer formats them)
+    wide = _dates_as_text(frame.lazy(), widest=10).collect()
+    assert wide.schema["d"] == pl.Date and wide.equals(frame)
