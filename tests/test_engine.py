@@ -100,11 +100,12 @@ def test_customers_in_order_of_first_used_row(write_csv):
     assert merged.equals(out)
 
 
-def test_returns_only_customers_are_counted_and_left_out(write_csv):
+@pytest.mark.parametrize("r", ["r", "rr"])  # ids of one width (exact key) or not (hash)
+def test_returns_only_customers_are_counted_and_left_out(write_csv, r):
     path = write_csv(
         "customer,order,date,amount\n"
-        "r,1,2024-01-01,-5\n"  # only returns
-        "r,2,2024-01-02,-6\n"
+        f"{r},1,2024-01-01,-5\n"  # only returns
+        f"{r},2,2024-01-02,-6\n"
         "b,3,2024-01-03,20\n"
         "b,4,2024-01-04,-2\n"  # a return of a buyer stays (lowers monetary)
     )
@@ -226,3 +227,31 @@ def test_dates_as_text_matches_formatting_each_value():
     # a span wider than the table allows is left as dates (the writer formats them)
     wide = _dates_as_text(frame.lazy(), widest=10).collect()
     assert wide.schema["d"] == pl.Date and wide.equals(frame)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 8), st.booleans()), min_size=1, max_size=40))
+def test_returns_only_rows_match_plain_python(rows):
+    """Rows of customers with returns but no purchase, on ids of one width (exact key)
+    and of several widths (hash), against a plain Python count."""
+    from custseg.load import normalize_orders
+
+    buyers = {c for c, is_return in rows if not is_return}
+    expected = sum(1 for c, is_return in rows if c not in buyers)
+    for name in (lambda c: f"C{c:03d}", lambda c: "c" * (c % 3 + 1) + str(c)):
+        frame = pl.DataFrame(
+            {
+                "customer": [name(c) for c, _ in rows],
+                "order": [str(i) for i in range(len(rows))],
+                "date": ["2024-01-02"] * len(rows),
+                "amount": [-5.0 if is_return else 10.0 for _, is_return in rows],
+            }
+        )
+        roles = {"customer": "customer", "order": "order", "date": "date", "amount": "amount"}
+        if not buyers:
+            with pytest.raises(DataError):
+                normalize_orders(frame, roles)
+            continue
+        result = normalize_orders(frame, roles)
+        assert result.report.left_out["returns only"] == expected
+        assert result.report.rows_used == len(rows) - expected

@@ -20,7 +20,7 @@ from . import cleaning, readers
 from .columns import resolve_columns
 from .errors import DataError
 from .frames import to_pandas
-from .rfm import day_after_latest
+from .rfm import customer_key, day_after_latest
 from .schema import ORDER_COLUMNS
 from .values import (
     amount_fast_expr,
@@ -337,21 +337,19 @@ def _returns_only(customer: pl.Series, amount: pl.Series, reason: pl.Series) -> 
     """True for used rows of customers whose used rows are all returns (no purchase)."""
     returns = ((reason == 0) & (amount < 0)).arg_true()
     none = pl.repeat(False, len(customer), dtype=pl.Boolean, eager=True)
-    returners = customer.gather(returns).unique()
-    if returners.is_empty():
+    if returns.is_empty():
         return none
-    # the purchases of returners are among the rows whose id hash is a returner's
-    # (numbers look up faster than text); their ids then decide, exactly
-    rows = pl.DataFrame([customer.alias("c"), amount.alias("a"), reason.alias("r")]).lazy()
-    maybe = pl.col("c").hash().is_in(returners.hash().implode())
-    bought = (pl.col("r") == 0) & (pl.col("a") >= 0) & maybe
-    buyers = rows.filter(bought).select(pl.col("c").unique()).collect().to_series()
-    only = returners.filter(~returners.is_in(buyers.implode()))
-    if only.is_empty():
-        return none
-    # rows of returns-only customers are all returns: look only at the return rows
-    hit = returns.filter(customer.gather(returns).is_in(only.implode()))
-    return none.scatter(hit, True)
+    key, exact = customer_key(customer)
+    # the purchases of returners are among the rows whose key is a returner's (numbers
+    # look up faster than text); an exact key then decides, else the ids themselves do
+    keys = customer.to_frame().select(key.alias("key")).to_series()
+    rows = pl.DataFrame([keys, customer.alias("customer_id"), amount.alias("a"), reason.alias("r")])
+    returners = keys.gather(returns).unique()
+    bought = (pl.col("r") == 0) & (pl.col("a") >= 0) & pl.col("key").is_in(returners.implode())
+    who = "key" if exact else "customer_id"
+    buyers = rows.lazy().filter(bought).select(pl.col(who).unique()).collect().to_series()
+    hit = returns.filter(~rows[who].gather(returns).is_in(buyers.implode()))
+    return none.scatter(hit, True) if len(hit) else none
 
 
 def _used_orders(rows: pl.DataFrame, one_row_per_order: bool) -> pl.DataFrame:
