@@ -157,7 +157,7 @@ def customer_aggregates(check: bool = False) -> dict[str, pl.Expr]:
     return out
 
 
-def check_hash(ids):
+def check_hash(ids: pl.Expr | pl.Series) -> pl.Expr | pl.Series:
     """A 32-bit hash of the ids (an expression or a Series), independent of the 64-bit
     one customers are grouped on."""
     return (ids.hash(seed=0x5EED) & 0xFFFFFFFF).cast(pl.Int64)
