@@ -19,6 +19,9 @@ custseg="$root/.venv/bin/custseg"
 
 [ -x "$custseg" ] || { echo "install custseg first: python3 -m venv .venv && .venv/bin/pip install ." >&2; exit 1; }
 [ -x "$shared/.venv/bin/python" ] || bash "$shared/setup_venvs.sh"
+# bytecode for custseg's modules, as `pip install` leaves it (an editable install under
+# PYTHONDONTWRITEBYTECODE=1 would compile them from source on every run)
+"$root/.venv/bin/python" -m compileall -q "$root/src/custseg"
 mkdir -p "$here/data" "$here/results"
 
 paths=()
