@@ -3,6 +3,7 @@
 import itertools
 
 import pandas as pd
+import polars as pl
 import pytest
 
 from custseg.errors import CustsegError
@@ -206,3 +207,15 @@ def test_check_catches_each_problem(tmp_path):
     uncovered = [m for m in messages if "match no rule" in m]
     # r 1-2 with f 1-3: 2 x 3 x 5 = 30 cells fall to the fallback
     assert uncovered and uncovered[0].startswith("30 score cell(s)") and "'rest'" in uncovered[0]
+
+
+def test_labels_of_segments_the_table_does_not_know():
+    table = builtin_rules("default")
+    frame = pl.DataFrame({"segment": ["new", "vip-custom", None, "dormant"]})
+    out = label_segments(frame, table, "zh", actions=True)
+    assert out["segment_label"].to_list() == [
+        table.info("new").label_zh, "vip-custom", None, table.info("dormant").label_zh,
+    ]  # fmt: skip
+    assert out["action"].to_list() == [
+        table.info("new").action_zh, "", None, table.info("dormant").action_zh,
+    ]  # fmt: skip

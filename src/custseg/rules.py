@@ -307,13 +307,15 @@ def label_segments(customers, table: RuleTable, lang: str = "en", actions: bool 
 
     ``segment`` stays the stable machine-readable name.
     """
-    segment = as_series(customers, "segment").cast(pl.String)
-    names = table.segment_names()
-    names += [s for s in segment.unique().to_list() if s not in names]
-    texts = {"segment_label": {n: table.info(n).label_in(lang) for n in names}}
+    segment = as_series(customers, "segment").cast(pl.String).alias("segment")
+    name = pl.col("segment")
+    infos = [table.info(n) for n in table.segment_names()]
+    # a chain of comparisons: faster than a lookup table for a handful of segments;
+    # a segment the table does not know is its own label, with no action
+    texts = {"segment_label": first_match(
+        [(name == i.name, pl.lit(i.label_in(lang))) for i in infos], name)}  # fmt: skip
     if actions:
-        texts["action"] = {n: table.info(n).action_in(lang) for n in names}
-    return with_columns(
-        customers,
-        {col: segment.replace_strict(m, return_dtype=pl.String) for col, m in texts.items()},
-    )
+        texts["action"] = first_match([(name == i.name, pl.lit(i.action_in(lang))) for i in infos],
+                                      pl.when(name.is_not_null()).then(pl.lit("")))  # fmt: skip
+    out = segment.to_frame().select(**texts)
+    return with_columns(customers, {col: out[col] for col in texts})
