@@ -88,10 +88,11 @@ def rfm(segments, as_json, quiet, actions, thresholds, profile, file, **kw):
     names or named with the --*-col options. Every row is used or left out with a
     reason, and the summary shows the counts.
 
-    Exports have one row per customer: customer_id, first_order, last_order,
-    recency_days, frequency, monetary, aov, r_score, f_score, m_score, rfm_code,
-    segment (stable name), lifecycle (new, active, returning, churned),
-    segment_label and action (in --lang).
+    Exports have one row per customer, in the order of the customer's first row:
+    customer_id, first_order, last_order, recency_days, frequency, monetary, aov,
+    r_score, f_score, m_score, rfm_code, segment (stable name), lifecycle (new,
+    active, returning, churned), segment_label (in --lang) and, with --actions,
+    action.
 
     \b
     Examples:
