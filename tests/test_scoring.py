@@ -62,3 +62,9 @@ def test_scores_match_a_plain_python_definition():
     cuts = quantile_cuts(values, 4)
     expected = [1 + sum(1 for c in cuts if c < v) for v in values]
     assert score_values(values, cuts, True).to_list() == expected
+
+
+def test_no_customers_is_a_clear_error():
+    empty = pd.DataFrame({"recency_days": [], "frequency": [], "monetary": []})
+    with pytest.raises(CustsegError, match="no customers"):
+        compute_cuts(empty, 5)

@@ -32,6 +32,8 @@ def _quantile_cuts(frame: pl.DataFrame, bins: int) -> dict[str, list[float]]:
     """:func:`quantile_cuts` of every column of ``frame``, in one parallel pass."""
     if bins < 2:
         raise CustsegError(f"--bins {bins}: need at least 2 score levels")
+    if frame.is_empty():
+        raise CustsegError("no customers to compute score cut points from")
     probs = [i / bins for i in range(1, bins)]
     found = frame.select(pl.all().cast(pl.Float64).quantile(probs, interpolation="linear"))
     return {name: [round(float(x), 6) for x in found[name][0]] for name in frame.columns}
