@@ -66,5 +66,6 @@ def test_scores_match_a_plain_python_definition():
 
 def test_no_customers_is_a_clear_error():
     empty = pd.DataFrame({"recency_days": [], "frequency": [], "monetary": []})
-    with pytest.raises(CustsegError, match="no customers"):
-        compute_cuts(empty, 5)
+    for method in ("quantile", "mean"):
+        with pytest.raises(CustsegError, match="no customers"):
+            compute_cuts(empty, 5, method)

@@ -19,6 +19,8 @@ from .errors import CustsegError
 from .frames import to_polars_series, with_columns
 from .schema import MEASURES
 
+_NO_CUSTOMERS = "no customers to compute score cut points from"
+
 
 def quantile_cuts(values, bins: int) -> list[float]:
     """The ``bins - 1`` quantile cut points of ``values`` (linear interpolation).
@@ -33,7 +35,7 @@ def _quantile_cuts(frame: pl.DataFrame, bins: int) -> dict[str, list[float]]:
     if bins < 2:
         raise CustsegError(f"--bins {bins}: need at least 2 score levels")
     if frame.is_empty():
-        raise CustsegError("no customers to compute score cut points from")
+        raise CustsegError(_NO_CUSTOMERS)
     probs = [i / bins for i in range(1, bins)]
     found = frame.select(pl.all().cast(pl.Float64).quantile(probs, interpolation="linear"))
     return {name: [round(float(x), 6) for x in found[name][0]] for name in frame.columns}
@@ -108,6 +110,8 @@ def compute_cuts(
     if method == "quantile":
         return _quantile_cuts(_measures(customers), bins)
     if method == "mean":
+        if len(customers) == 0:
+            raise CustsegError(_NO_CUSTOMERS)
         means = _measures(customers).select(
             pl.col(m).cast(pl.Float64).mean() for m, _, _ in MEASURES
         )
