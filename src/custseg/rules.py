@@ -297,7 +297,7 @@ def assign_segments(customers, table: RuleTable):
     segment = first_match(cases, pl.lit(table.fallback))
     values = pl.DataFrame([to_polars_series(customers[c]) for c in present.values()]
                           or [pl.int_range(len(customers), eager=True)])  # fmt: skip
-    out = values.with_columns(segment.cast(pl.String).alias("segment"))  # broadcasts literals
+    out = values.with_columns(segment.alias("segment"))  # with_columns broadcasts literals
     return with_columns(customers, {"segment": out["segment"]})
 
 
