@@ -168,3 +168,29 @@ def test_progress_only_on_a_terminal_and_never_quiet(monkeypatch):
     assert done() == pytest.approx(25 + 15 * 2 / 11)
     monkeypatch.setattr("sys.stderr", io.StringIO())  # not a terminal
     assert Progress(quiet=False, source=str(SAMPLE)).bar is None
+
+
+def _console(*args, stdin=None):
+    """The console script's code path (``custseg.cli.entry``) in a real process."""
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "custseg.cli", *args], capture_output=True,
+                          text=True, input=stdin, check=False)  # fmt: skip
+
+
+def test_console_script_exit_codes_and_complete_output(tmp_path):
+    # the process leaves with os._exit: everything written must be flushed first
+    out = _console("rfm", str(SAMPLE), "-o", "-", "-q")
+    assert out.returncode == 0, out.stderr
+    frame = pd.read_csv(io.StringIO(out.stdout))
+    assert len(frame) == pd.read_csv(SAMPLE)["customer_id"].nunique()
+    summary = _console("rfm", str(SAMPLE), "--json")
+    assert json.loads(summary.stdout)["customers"] == len(frame)
+    missing = _console("rfm", str(tmp_path / "nope.csv"))
+    assert (missing.returncode, missing.stdout) == (1, "")
+    assert missing.stderr.startswith("Error:") and "Traceback" not in missing.stderr
+    usage = _console("rfm", "--no-such-flag")
+    assert usage.returncode == 2 and "No such option" in usage.stderr
+    written = _console("rfm", str(SAMPLE), "-o", str(tmp_path / "c.csv"), "-q")
+    assert written.returncode == 0 and pd.read_csv(tmp_path / "c.csv").equals(frame)
