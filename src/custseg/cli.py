@@ -5,6 +5,7 @@ Exit codes: 0 success, 1 data or file error, 2 usage error.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -260,10 +261,9 @@ def entry() -> None:
         if isinstance(exc.code, str):
             print(exc.code, file=sys.stderr)
     for stream in (sys.stdout, sys.stderr):
-        try:
+        # a closed pipe (custseg ... | head) has taken all it wanted
+        with contextlib.suppress(OSError, ValueError):
             stream.flush()
-        except (OSError, ValueError):  # a closed pipe (custseg ... | head): nothing to add
-            pass
     os._exit(code)
 
 
