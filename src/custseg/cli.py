@@ -24,6 +24,7 @@ from .cli_common import (
     loader_options,
     make_console,
     output_options,
+    preload,
     resolve_scheme,
     run_with_progress,
     scheme_options,
@@ -115,6 +116,8 @@ def rfm(segments, as_json, quiet, actions, thresholds, profile, file, **kw):
     to_stdout = kw["output"] == "-"
     chunked, budget = kw.pop("chunked"), kw.pop("memory_limit")
     silent = quiet or as_json
+    if not silent:  # the summary's renderer, ready by the time the work is done
+        preload("rich.console", "rich.table", "rich.text")
     if _use_chunks(file, chunked, budget):
         with Progress(silent, file) as progress:
             view = _rfm_chunked(file, kw, table, spec, (lang, actions), segments, budget,

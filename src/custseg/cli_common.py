@@ -462,6 +462,22 @@ def _size(path: str) -> str:
         return ""
 
 
+def preload(*modules: str) -> None:
+    """Import ``modules`` in a background thread, to have them ready when the command gets
+    to them: the import runs while the main thread waits on Polars, which lets go of
+    the interpreter while it works. Only third-party modules that custseg's own do not
+    import at the same time (an import of one module from two threads waits, it does
+    not fail, but two imports waiting on each other's modules could)."""
+    import importlib
+    import threading
+
+    def load() -> None:
+        for name in modules:
+            importlib.import_module(name)
+
+    threading.Thread(target=load, name="custseg-preload", daemon=True).start()
+
+
 def make_console(stderr: bool = False):
     """A rich console: colour only on a terminal (NO_COLOR honoured), 120 columns when piped."""
     from rich.console import Console
