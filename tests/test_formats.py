@@ -9,11 +9,12 @@ import sys
 import zipfile
 
 import pandas as pd
+import polars as pl
 import pytest
 
 from custseg.errors import ColumnError, DataError, InputFileError
 from custseg.load import read_orders
-from custseg.values import parse_amounts, parse_dates, parse_ids
+from custseg.values import day_first, parse_amounts, parse_dates, parse_ids
 
 BASIC = "order_id,customer_id,order_date,amount\n1,a,2024-01-01,10\n2,b,2024-01-02,20.5\n"
 
@@ -179,6 +180,62 @@ def test_date_formats():
     # Excel serial day numbers and YYYYMMDD integers
     assert parse_dates(pd.Series([43529.5]))[0] == dt.datetime(2019, 3, 5, 12, 0)
     assert parse_dates(pd.Series([20190305]))[0] == dt.datetime(2019, 3, 5)
+
+
+def test_dates_with_offsets_dots_and_dashes():
+    got = parse_dates(pd.Series(["2019-03-05T08:09:10+08:00", "2019-03-05T08:09:10Z",
+                                 "2019-03-05 08:09:10.5-0130", "2019-03-05T08:09:10"],
+                                dtype="string")).to_list()  # fmt: skip
+    # an offset gives the UTC time: 08:09:10 at +08:00 is 00:09:10 UTC
+    assert got == [dt.datetime(2019, 3, 5, 0, 9, 10), dt.datetime(2019, 3, 5, 8, 9, 10),
+                   dt.datetime(2019, 3, 5, 9, 39, 10, 500000),
+                   dt.datetime(2019, 3, 5, 8, 9, 10)]  # fmt: skip
+    dotted = parse_dates(pd.Series(["5.3.2019", "05.03.2019 14:30", "2019.03.05"], dtype="string"))
+    assert [d.date() for d in dotted] == [dt.date(2019, 3, 5)] * 3  # dots: day first
+    dashed = parse_dates(pd.Series(["3-5-2019", "03-05-2019 14:30"], dtype="string"))
+    assert [d.date() for d in dashed] == [dt.date(2019, 3, 5)] * 2  # month first, like slashes
+
+
+def test_day_or_month_first_is_decided_per_column():
+    ambiguous = pd.Series(["05/03/2019", "06/03/2019"], dtype="string")
+    assert [d.month for d in parse_dates(ambiguous)] == [5, 6]  # month first unless told
+    assert [d.month for d in parse_dates(ambiguous, dayfirst=True)] == [3, 3]
+    # a value that only reads day first turns the whole column day first
+    european = pd.Series(["05/03/2019", "13/03/2019 10:00"], dtype="string")
+    assert [d.date() for d in parse_dates(european)] == [dt.date(2019, 3, 5), dt.date(2019, 3, 13)]
+    # ... even far below the first rows that pick the format
+    long = pl.Series(["01/02/2019"] * 5000 + ["25/02/2019"])
+    assert day_first(long) and not day_first(long.head(5000))
+    assert parse_dates(long)[0] == dt.datetime(2019, 2, 1)
+    # told month first, a day-first-only value is unparseable, not swapped
+    assert parse_dates(european, dayfirst=False).to_list()[1] is None
+    assert not day_first(pl.Series(["2019-03-13", "2019-03-05"]))  # ISO: no question
+
+
+def test_loader_and_cli_read_the_date_order_alike(write_csv, tmp_path):
+    from click.testing import CliRunner
+
+    from custseg.cli import main
+
+    text = "order_id,customer_id,order_date,amount\n1,a,05/03/2019,10\n2,b,06/03/2019,20\n"
+    path = write_csv(text)
+    assert [d.month for d in read_orders(path).orders["order_date"]] == [5, 6]
+    assert [d.month for d in read_orders(path, dayfirst=True).orders["order_date"]] == [3, 3]
+    days = write_csv(text + "3,c,13/03/2019,30\n", "days.csv")
+    assert [d.month for d in read_orders(days).orders["order_date"]] == [3, 3, 3]
+    runner = CliRunner()
+    for extra, first in (([], "2019-05-03"), (["--dayfirst"], "2019-03-05")):
+        res = runner.invoke(main, ["rfm", str(path), "-o", "-", "-q", *extra])
+        assert res.exit_code == 0, res.output
+        assert res.stdout.splitlines()[1].split(",")[1] == first
+    # a file processed in parts decides once, from its first rows, for every part
+    whole = runner.invoke(main, ["rfm", str(days), "-o", "-", "-q"]).stdout
+    parts = runner.invoke(main, ["rfm", str(days), "-o", str(tmp_path / "p.csv"), "-q",
+                                 "--chunked", "--memory-limit", "1K"])  # fmt: skip
+    assert parts.exit_code == 0, parts.output
+    rows = sorted((tmp_path / "p.csv").read_text().splitlines()[1:])
+    assert rows == sorted(whole.splitlines()[1:])
+    assert "2019-03-13" in whole and "2019-05-03" not in whole
 
 
 def test_quantity_times_price_line_items(write_csv):

@@ -36,13 +36,15 @@ from .pipeline import segment_frame
 from .rfm import Lifecycle, measures
 from .rules import RuleTable, builtin_rules, label_segments
 from .scoring import ScoringSpec, apply_scores, level_counts
-from .values import id_expr
+from .values import day_first, id_expr
 
 #: The in-memory path peaks at about this many times the CSV's size.
 MEMORY_PER_BYTE = 4.0
 MAX_PARTS = 512
 #: A CSV is read in batches of about this many bytes (whole lines) when cut into parts.
 BATCH_BYTES = 64 << 20
+#: Whether dates are day first is decided from this many first rows of the file.
+DAYFIRST_ROWS = 100_000
 
 
 def memory_budget() -> int:
@@ -115,7 +117,7 @@ def run_rfm_chunked(
     try:
         clock = time.perf_counter()
         tell("read")
-        roles, fmt = _partition(src, opts, parts, work / "raw", tell)
+        roles, fmt, opts = _partition(src, opts, parts, work / "raw", tell)
         phases["read"] = time.perf_counter() - clock
         report, as_of = _clean(work, roles, opts, src.name, fmt, tell)
         phases["clean"] = time.perf_counter() - clock - phases["read"]
@@ -163,7 +165,8 @@ def run_rfm_chunked(
 
 def _partition(src: readers.Source, opts: LoadOptions, parts: int, folder: Path, tell):
     """Write the file's rows into ``parts`` folders of Parquet files keyed by the
-    customer's hash."""
+    customer's hash; returns the column roles, the format and ``opts`` with the order of
+    day and month decided."""
     fmt = readers.detect_format(src)
     if fmt == "parquet":
         plan = pl.scan_parquet(src.path if not src.path.is_dir() else src.path / "**/*.parquet")
@@ -180,10 +183,13 @@ def _partition(src: readers.Source, opts: LoadOptions, parts: int, folder: Path,
     roles = resolve_columns(header, opts.columns)
     text = [roles[r] for r in ("customer", "order") if r in roles]
     if plan is None:
-        plan = pl.scan_csv(src.path, separator=dialect.delimiter, try_parse_dates=True,
+        plan = pl.scan_csv(src.path, separator=dialect.delimiter,
                            schema_overrides=dict.fromkeys(text, pl.String),
                            infer_schema_length=10_000)  # fmt: skip
     schema = plan.collect_schema()
+    if opts.dayfirst is None:  # decided once, from the first rows: every part reads alike
+        head = plan.select(roles["date"]).head(DAYFIRST_ROWS).collect().to_series()
+        opts = replace(opts, dayfirst=day_first(head))
     customer = id_expr(roles["customer"], schema[roles["customer"]])
     folder.mkdir(parents=True)
     for sub in ("orders", "measures", "scored"):
@@ -196,7 +202,7 @@ def _partition(src: readers.Source, opts: LoadOptions, parts: int, folder: Path,
         if fmt == "csv" and _partition_csv(
             src.path, dialect.delimiter, schema, keyed, folder, tell
         ):
-            return roles, fmt
+            return roles, fmt, opts
         # one streaming pass (a quoted field may hold a line break: no cutting by lines)
         keyed(plan.with_row_index("__row", offset=2)).sink_parquet(
             pl.PartitionBy(folder, key="__part", include_key=False),
@@ -208,7 +214,7 @@ def _partition(src: readers.Source, opts: LoadOptions, parts: int, folder: Path,
             f"{src.name}: cannot be read in parts ({str(exc).splitlines()[0]});"
             f" fix the file or run without --chunked"
         ) from None
-    return roles, fmt
+    return roles, fmt, opts
 
 
 def _partition_csv(path: Path, separator: str, schema, keyed, folder: Path, tell) -> bool:

@@ -65,7 +65,12 @@ def loader_options(func):
             metavar="NAME",
             help="Force the text encoding (default: UTF-8, UTF-8 BOM or GB18030, detected).",
         ),
-        click.option("--dayfirst", is_flag=True, help="Read 5/3/2019 as 5 March (D/M/YYYY)."),
+        click.option(
+            "--dayfirst",
+            is_flag=True,
+            help="Read 5/3/2019 as 5 March (D/M/YYYY). Default: month first, unless more "
+            "of the file's dates read day first (as 13/3/2019 does).",
+        ),
         click.option(
             "--returns",
             type=click.Choice(["net", "drop"]),
@@ -114,7 +119,7 @@ def load_options(kw: dict):
         as_of=kw.pop("as_of"),
         columns=columns,
         encoding=kw.pop("encoding"),
-        dayfirst=kw.pop("dayfirst"),
+        dayfirst=kw.pop("dayfirst") or None,  # not given: decided from the dates
         returns=kw.pop("returns"),
         keep_duplicates=kw.pop("keep_duplicates"),
         cancel_status=tuple(kw.pop("cancel_status")),

@@ -26,6 +26,7 @@ from .values import (
     amount_fast_expr,
     complete,
     date_fast_expr,
+    day_first,
     id_expr,
     parse_amounts,
     parse_dates,
@@ -42,7 +43,7 @@ class LoadOptions:
     as_of: dt.date | None = None
     columns: dict[str, str | None] = field(default_factory=dict)
     encoding: str | None = None
-    dayfirst: bool = False
+    dayfirst: bool | None = None  # None: decided from the dates (values.day_first)
     returns: Literal["net", "drop"] = "net"
     keep_duplicates: bool = False
     cancel_status: tuple[str, ...] = ()
@@ -271,9 +272,10 @@ def parse_rows(
     order_col = roles.get("order")
     unique = bool(order_col) and cleaning.ids_unique(frame[order_col])
     date_col, cust_col = roles["date"], roles["customer"]
+    dayfirst = day_first(frame[date_col], opts.dayfirst)  # once for the column
     exprs = {
         "customer_id": id_expr(cust_col, schema[cust_col], frame[cust_col]),
-        "order_date": date_fast_expr(date_col, schema[date_col], opts.dayfirst, frame[date_col]),
+        "order_date": date_fast_expr(date_col, schema[date_col], dayfirst, frame[date_col]),
     }
     amount_cols = [roles["amount"]] if "amount" in roles else [roles["quantity"], roles["price"]]
     for i, col in enumerate(amount_cols):
@@ -292,9 +294,7 @@ def parse_rows(
             roles["status"], frame[roles["status"]], opts.cancel_status
         )
     parsed = frame.lazy().select(**{k: e.alias(k) for k, e in exprs.items()}).collect()
-    order_date = complete(
-        parsed["order_date"], frame[date_col], lambda s: parse_dates(s, opts.dayfirst)
-    )
+    order_date = complete(parsed["order_date"], frame[date_col], lambda s: parse_dates(s, dayfirst))
     amounts = [complete(parsed[f"amount{i}"], frame[c], parse_amounts) for i, c in
                enumerate(amount_cols)]  # fmt: skip
     amount = amounts[0] if len(amounts) == 1 else amounts[0] * amounts[1]

@@ -28,9 +28,19 @@ DATE_FORMATS: tuple[str, ...] = (
     "%Y/%m/%d %H:%M:%S%.f",
     "%Y/%m/%d %H:%M",
     "%Y/%m/%d",
+    "%Y.%m.%d %H:%M:%S%.f",
+    "%Y.%m.%d",
     "%Y%m%d",
+    "%d.%m.%Y %H:%M:%S",  # 5.3.2019: day first wherever dots are written
+    "%d.%m.%Y %H:%M",
+    "%d.%m.%Y",
+    "%Y-%m-%dT%H:%M:%S%.f%#z",  # with a UTC offset or Z: read as the UTC time
+    "%Y-%m-%d %H:%M:%S%.f%#z",
 )
-_MDY = ("%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%m/%d/%Y")
+#: Month first (``3/5/2019`` is 5 March); day first with ``dayfirst`` (see :func:`day_first`).
+_MDY = ("%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%m/%d/%Y",
+        "%m-%d-%Y %H:%M:%S", "%m-%d-%Y %H:%M", "%m-%d-%Y")  # fmt: skip
+_DMY = tuple(f.replace("%m", "%D").replace("%d", "%m").replace("%D", "%d") for f in _MDY)
 
 
 def id_expr(name: str, dtype: pl.DataType, sample: pl.Series | None = None) -> pl.Expr:
@@ -94,9 +104,10 @@ def date_expr(name: str, dtype: pl.DataType, dayfirst: bool = False,
               sample: pl.Series | None = None) -> pl.Expr:  # fmt: skip
     """Timestamps (``Datetime[us]``, naive) from dates or text in common formats.
 
-    Text is tried against :data:`DATE_FORMATS` (ISO 8601 with or without time and
-    fractions of a second, ``YYYY/MM/DD``, ``YYYYMMDD``), then ``M/D/YYYY [H:MM[:SS]]``
-    (``D/M/YYYY`` with ``dayfirst``); ``2019年3月5日`` reads as ``2019/3/5``. With a
+    Text is tried against :data:`DATE_FORMATS` (ISO 8601 with or without time, fractions
+    of a second and a UTC offset, ``YYYY/MM/DD``, ``YYYY.MM.DD``, ``YYYYMMDD``, ``D.M.YYYY``),
+    then ``M/D/YYYY [H:MM[:SS]]`` and ``M-D-YYYY ...`` (``D/M/YYYY``, ``D-M-YYYY`` with
+    ``dayfirst``: see :func:`day_first`); ``2019年3月5日`` reads as ``2019/3/5``. With a
     ``sample`` of the column, only the formats that parse some of its first values
     are tried first, and the rest only for what they leave unparsed. Numbers are
     ``YYYYMMDD`` or Excel serial days (1900 system). Anything else is null.
@@ -114,8 +125,7 @@ def date_expr(name: str, dtype: pl.DataType, dayfirst: bool = False,
     formats = _date_formats(dayfirst)
     if sample is not None:
         formats = _likely_first(formats, sample)
-    parsed = [text.str.to_datetime(f, strict=False, time_unit="us", exact=True) for f in formats]
-    return pl.coalesce(parsed).alias(name)
+    return pl.coalesce([_to_datetime(text, f) for f in formats]).alias(name)
 
 
 def date_fast_expr(name: str, dtype: pl.DataType, dayfirst: bool = False,
@@ -128,7 +138,35 @@ def date_fast_expr(name: str, dtype: pl.DataType, dayfirst: bool = False,
     likely = _likely_first(_date_formats(dayfirst), sample, hits_only=True)
     if not likely:
         return date_expr(name, dtype, dayfirst, sample)
-    return pl.col(name).str.to_datetime(likely[0], strict=False, time_unit="us", exact=True)
+    return _to_datetime(pl.col(name), likely[0])
+
+
+def day_first(column: pl.Series, dayfirst: bool | None = None) -> bool:
+    """Whether the dates of a text column written with the year last (``5/3/2019``,
+    ``05-03-2019``) are day first: ``dayfirst`` when it is given, else whether more of the
+    column's values read day first than month first, in the shapes its first values
+    have. A column that reads as well either way (every day up to 12) reads month first."""
+    if dayfirst is not None:
+        return dayfirst
+    if column.dtype != pl.String:
+        return False
+    hits = _likely_first(_MDY + _DMY, column, hits_only=True)
+    shapes = sorted({(_MDY + _DMY).index(f) % len(_MDY) for f in hits})  # either order
+    if not shapes:  # no such dates among the first values
+        return False
+    d = pl.col("d")
+    both = column.to_frame("d").select(
+        month=pl.coalesce([_to_datetime(d, _MDY[i]) for i in shapes]).count(),
+        day=pl.coalesce([_to_datetime(d, _DMY[i]) for i in shapes]).count(),
+    )
+    read_month, read_day = both.row(0)
+    return read_day > read_month
+
+
+def _to_datetime(text: pl.Expr, fmt: str) -> pl.Expr:
+    """Naive timestamps from text in ``fmt``; a UTC offset (``%#z``) gives the UTC time."""
+    out = text.str.to_datetime(fmt, strict=False, time_unit="us", exact=True)
+    return out.dt.replace_time_zone(None) if "%#z" in fmt else out
 
 
 def amount_fast_expr(name: str, dtype: pl.DataType) -> pl.Expr:
@@ -154,8 +192,7 @@ def complete(fast: pl.Series, raw: pl.Series, careful: Callable[[pl.Series], pl.
 
 
 def _date_formats(dayfirst: bool) -> tuple[str, ...]:
-    mdy = tuple(f.replace("%m/%d", "%d/%m") for f in _MDY) if dayfirst else _MDY
-    return DATE_FORMATS + mdy
+    return DATE_FORMATS + (_DMY if dayfirst else _MDY)
 
 
 def _likely_first(formats: tuple[str, ...], sample: pl.Series,
@@ -198,6 +235,7 @@ def parse_amounts(values) -> pl.Series:
     return _apply(values, lambda n, s: amount_expr(n, s.dtype))
 
 
-def parse_dates(values, dayfirst: bool = False) -> pl.Series:
-    """:func:`date_expr` on one Series."""
-    return _apply(values, lambda n, s: date_expr(n, s.dtype, dayfirst, s))
+def parse_dates(values, dayfirst: bool | None = None) -> pl.Series:
+    """:func:`date_expr` on one Series; ``dayfirst=None`` decides it from the values
+    (:func:`day_first`)."""
+    return _apply(values, lambda n, s: date_expr(n, s.dtype, day_first(s, dayfirst), s))
