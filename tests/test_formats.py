@@ -375,3 +375,24 @@ def test_jd_style_headers(write_csv):
     }
     assert result.report.left_out["cancelled"] == 1
     assert result.orders["amount"].tolist() == [199.0]
+
+
+def test_iso_dates_read_by_the_reader_agree_with_text_dates(write_csv, monkeypatch):
+    # ISO dates at the head are parsed by the CSV reader itself; a time or a bad value
+    # beyond the first 64 KB sends the file to the careful reader, and nothing changes
+    rows = [f"{i},c{i % 7},2024-01-{1 + i % 28:02d},{i % 50}.5" for i in range(6000)]
+    tail = ["6000,c1,2024-02-01 10:30:00,5", "6001,c2,2024-13-45,5", "6002,c3,,5"]
+    for extra in ([], tail):
+        path = write_csv(
+            "order_id,customer_id,order_date,amount\n" + "\n".join(rows + extra) + "\n"
+        )
+        typed = read_orders(path)
+        monkeypatch.setattr("custseg.load._iso_dates", lambda src, column: False)
+        text = read_orders(path)
+        monkeypatch.undo()
+        assert typed.orders.equals(text.orders)
+        assert typed.report.to_dict() == text.report.to_dict()
+    left = typed.report.left_out
+    assert (left["unparseable date"], left["missing date"], typed.report.rows_used) == (1, 1, 6001)
+    late = typed.orders[typed.orders["order_id"] == "6000"]["order_date"].iloc[0]
+    assert late == pd.Timestamp("2024-02-01 10:30:00")  # the time is kept

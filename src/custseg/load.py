@@ -157,7 +157,8 @@ def read_orders(source: str | Path, options: LoadOptions | None = None, *,
     header = readers.read_header(src, fmt)
     roles = resolve_columns(header, opts.columns) if header is not None else None
     text_cols = [roles[r] for r in ("customer", "order") if r in roles] if roles else []
-    raw = readers.read_raw(src, fmt, text_cols)
+    dates = (roles["date"],) if roles and fmt == "csv" and _iso_dates(src, roles["date"]) else ()
+    raw = readers.read_raw(src, fmt, text_cols, dates)
     if roles is None:
         roles = resolve_columns(raw.frame.columns, opts.columns)
     if raw.frame.is_empty() and not raw.malformed:
@@ -167,6 +168,17 @@ def read_orders(source: str | Path, options: LoadOptions | None = None, *,
     result = normalize_orders(None, roles, opts, source=src.name, raw=raw)
     result.report.phases = {"read": read_s, "clean": time.perf_counter() - started - read_s}
     return result
+
+
+def _iso_dates(src: readers.Source, column: str) -> bool:
+    """Whether the file's first values of ``column`` are all ``YYYY-MM-DD`` dates (then the
+    CSV reader parses them itself, faster than text parsed afterwards)."""
+    head = readers.head_rows(src)
+    if head is None or column not in head.columns:
+        return False
+    values = head[column].drop_nulls()
+    parsed = values.str.to_date("%Y-%m-%d", strict=False, exact=True)
+    return len(values) > 0 and parsed.null_count() == 0
 
 
 def load_orders(source: str | Path, **kwargs) -> pd.DataFrame:

@@ -205,8 +205,28 @@ def read_header(source: Source, fmt: str) -> list[str] | None:
     return next(csv.reader([line], delimiter=dialect.delimiter), [])
 
 
-def read_raw(source: Source, fmt: str, text_columns: list[str]) -> RawTable:
+def head_rows(source: Source) -> pl.DataFrame | None:
+    """The whole lines of a delimited text file's first bytes, every column as text (None
+    when they cannot be read so)."""
+    dialect = sniff_csv(source)
+    head = source.head()
+    head = head[: head.rfind(b"\n") + 1] if len(head) == HEAD_BYTES else head
+    if dialect.delimiter == "whitespace" or not head:
+        return None
+    try:
+        text = head.decode(dialect.encoding, errors="replace").lstrip("\ufeff").encode()
+        return pl.read_csv(text, separator=dialect.delimiter, infer_schema=False)
+    except pl.exceptions.PolarsError:
+        return None
+
+
+def read_raw(source: Source, fmt: str, text_columns: list[str],
+             date_columns: tuple[str, ...] = ()) -> RawTable:  # fmt: skip
     """Read the whole file into a Polars frame; ``text_columns`` are kept as strings.
+
+    ``date_columns`` (CSV) are parsed as ``YYYY-MM-DD`` dates by the reader itself, if
+    every value is one; a file with another value in them is read by the careful reader,
+    as text. Other date columns stay text (see :func:`_read_csv_polars`).
 
     Raises
     ------
@@ -224,7 +244,7 @@ def read_raw(source: Source, fmt: str, text_columns: list[str]) -> RawTable:
             with source.binary() as fh:
                 frame = pd.read_json(fh, lines=True, dtype=False, encoding="utf-8")
             return RawTable(from_pandas(frame), fmt)
-        return _read_csv(source, sniff_csv(source), text_columns)
+        return _read_csv(source, sniff_csv(source), text_columns, date_columns)
     except InputFileError:
         raise
     except Exception as exc:  # noqa: BLE001 - any parser failure is a problem with the file
@@ -262,7 +282,8 @@ def _read_excel(source: Source):
     return pd.read_excel(target, engine="calamine")
 
 
-def _read_csv(source: Source, dialect: CsvDialect, text_columns: list[str]) -> RawTable:
+def _read_csv(source: Source, dialect: CsvDialect, text_columns: list[str],
+              date_columns: tuple[str, ...] = ()) -> RawTable:  # fmt: skip
     if dialect.delimiter == "whitespace":
         import pandas as pd
 
@@ -275,16 +296,18 @@ def _read_csv(source: Source, dialect: CsvDialect, text_columns: list[str]) -> R
             )
         return RawTable(pl.from_pandas(frame), "csv")
     try:
-        return RawTable(_read_csv_polars(source, dialect, text_columns), "csv")
+        return RawTable(_read_csv_polars(source, dialect, text_columns, date_columns), "csv")
     except pl.exceptions.PolarsError:
         # ragged lines or a column whose type guess failed: the careful reader
         return _read_csv_arrow(source, dialect, text_columns)
 
 
-def _read_csv_polars(source: Source, dialect: CsvDialect, text_columns: list[str]):
-    """The fast path: Polars' multithreaded reader on UTF-8 input. Dates stay text: the
-    loader reads them in its own formats (Polars' guess would take ``05/03/2019`` as
-    5 March whatever ``--dayfirst`` says, and costs ~20 ms a file)."""
+def _read_csv_polars(source: Source, dialect: CsvDialect, text_columns: list[str],
+                     date_columns: tuple[str, ...] = ()):  # fmt: skip
+    """The fast path: Polars' multithreaded reader on UTF-8 input. Dates stay text, but
+    for ``date_columns`` (read as dates, in parallel with the rest): the loader reads them
+    in its own formats (Polars' guess would take ``05/03/2019`` as 5 March whatever
+    ``--dayfirst`` says, and costs ~20 ms a file)."""
     if source.path is not None and source.compression is None and dialect.encoding == "utf-8":
         data = source.path
     else:
@@ -294,7 +317,8 @@ def _read_csv_polars(source: Source, dialect: CsvDialect, text_columns: list[str
     frame = pl.read_csv(
         data,
         separator=dialect.delimiter,
-        schema_overrides=dict.fromkeys(text_columns, pl.String),
+        schema_overrides=dict.fromkeys(text_columns, pl.String)
+        | dict.fromkeys(date_columns, pl.Date),
         infer_schema_length=1000,  # a later surprise falls back to the careful reader
     )
     return frame.rename(lambda c: c.lstrip("\ufeff"))
