@@ -18,6 +18,7 @@ from .cli_common import (
     Progress,
     emit,
     handle_errors,
+    in_background,
     lifecycle_of,
     lifecycle_options,
     load_options,
@@ -118,12 +119,16 @@ def rfm(segments, as_json, quiet, actions, thresholds, profile, file, **kw):
     silent = quiet or as_json
     if not silent:  # the summary's renderer, ready by the time the work is done
         preload("rich.console", "rich.table", "rich.text")
+    render = lambda: _render_summary(view, to_stdout, lang, actions)  # noqa: E731
     if _use_chunks(file, chunked, budget):
         with Progress(silent, file) as progress:
             view = _rfm_chunked(file, kw, table, spec, (lang, actions), segments, budget,
                                 progress)  # fmt: skip
     else:
-        view = _rfm_in_memory(file, kw, table, spec, (lang, actions), segments, silent)
+        view, write = _rfm_in_memory(file, kw, table, spec, (lang, actions), segments, silent)
+        if not silent:  # rendered while Polars writes the file
+            render = in_background(render)
+        view.report.phases["write"] = emit(write, kw)
     if thresholds:
         write_json(_thresholds(view), thresholds)
     if profile:
@@ -132,7 +137,9 @@ def rfm(segments, as_json, quiet, actions, thresholds, profile, file, **kw):
     if as_json:
         click.echo(json.dumps(_summary_dict(view, lang), ensure_ascii=False, indent=2))
     elif not quiet:
-        _print_summary(view, to_stderr=to_stdout, lang=lang, actions=actions)
+        console, text = render()
+        console.file.write(text)
+        console.file.flush()
 
 
 def _use_chunks(file: str, chunked: bool, budget: int | None) -> bool:
@@ -158,11 +165,11 @@ def _rfm_in_memory(file, kw, table, spec, labels, segments, silent):
         customers = customers.filter(customers["segment"].is_in(list(segments)))
     lang, actions = labels
     write = lambda: label_segments(customers, table, lang, actions)  # noqa: E731
-    result.report.phases["write"] = emit(write, kw)
-    return SimpleNamespace(report=result.report, cuts=result.cuts, scoring=result.scoring,
+    view = SimpleNamespace(report=result.report, cuts=result.cuts, scoring=result.scoring,
                            table=table, customers=result.frame.height,
                            summary=summary_table(result.frame, table.segment_names()),
                            levels=level_counts(result.frame, result.cuts))  # fmt: skip
+    return view, write
 
 
 def _rfm_chunked(file, kw, table, spec, labels, segments, budget, progress):
@@ -231,22 +238,26 @@ def _summary_dict(result, lang: str) -> dict:
     }
 
 
-def _print_summary(result, to_stderr: bool, lang: str, actions: bool) -> None:
+def _render_summary(result, to_stderr: bool, lang: str, actions: bool):
+    """The rich summary as text for its stream (colour only on a terminal), and the
+    console to print it with."""
     from .render import rfm_summary
 
-    summary, levels = result.summary, result.levels
-    make_console(stderr=to_stderr).print(
-        rfm_summary(
-            result.report,
-            result.cuts,
-            levels,
-            summary,
-            result.table,
-            result.scoring.method,
-            lang,
-            actions,
-        )  # fmt: skip
-    )
+    console = make_console(stderr=to_stderr)
+    with console.capture() as capture:
+        console.print(
+            rfm_summary(
+                result.report,
+                result.cuts,
+                result.levels,
+                result.summary,
+                result.table,
+                result.scoring.method,
+                lang,
+                actions,
+            )  # fmt: skip
+        )
+    return console, capture.get()
 
 
 def entry() -> None:

@@ -10,6 +10,8 @@ import datetime as dt
 import functools
 import sys
 import time
+from collections.abc import Callable
+from typing import TypeVar
 
 import click
 
@@ -467,20 +469,43 @@ def _size(path: str) -> str:
         return ""
 
 
-def preload(*modules: str) -> None:
-    """Import ``modules`` in a background thread, to have them ready when the command gets
-    to them: the import runs while the main thread waits on Polars, which lets go of
-    the interpreter while it works. Only third-party modules that custseg's own do not
-    import at the same time (an import of one module from two threads waits, it does
-    not fail, but two imports waiting on each other's modules could)."""
-    import importlib
+T = TypeVar("T")
+
+
+def in_background(work: Callable[[], T]) -> Callable[[], T]:
+    """Start ``work()`` in a background thread; returns a function that waits for it and
+    gives its result (or raises what it raised). Python work done this way overlaps the
+    main thread's Polars calls, which let go of the interpreter while they run."""
     import threading
 
-    def load() -> None:
-        for name in modules:
-            importlib.import_module(name)
+    box: dict = {}
 
-    threading.Thread(target=load, name="custseg-preload", daemon=True).start()
+    def run() -> None:
+        try:
+            box["value"] = work()
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller of result()
+            box["error"] = exc
+
+    thread = threading.Thread(target=run, name="custseg-background", daemon=True)
+    thread.start()
+
+    def result() -> T:
+        thread.join()
+        if "error" in box:
+            raise box["error"]
+        return box["value"]
+
+    return result
+
+
+def preload(*modules: str) -> None:
+    """Import ``modules`` in the background (:func:`in_background`), to have them ready when
+    the command gets to them. Only third-party modules that custseg's own do not import
+    at the same time (an import of one module from two threads waits, it does not fail,
+    but two imports waiting on each other's modules could)."""
+    import importlib
+
+    in_background(lambda: [importlib.import_module(name) for name in modules])
 
 
 def make_console(stderr: bool = False):
