@@ -199,7 +199,7 @@ def _likely_first(formats: tuple[str, ...], sample: pl.Series,
                   hits_only: bool = False) -> tuple[str, ...]:  # fmt: skip
     """Formats that parse values of the sample first (then the others, unless
     ``hits_only``), the one that parses most of them leading."""
-    head = sample.drop_nulls().head(2000).cast(pl.String).str.strip_chars().to_frame("v")
+    head = sample.drop_nulls().head(500).cast(pl.String).str.strip_chars().to_frame("v")
     counts = head.lazy().select(  # one parallel pass for all formats
         pl.col("v").str.to_datetime(f, strict=False, exact=True).count().alias(str(i))
         for i, f in enumerate(formats)
