@@ -5,9 +5,9 @@
 
 SUMMARY.json is what ../shared/bench/bench.py wrote (median wall s and peak RSS per
 method and dataset); PHASES.jsonl holds custseg's --profile lines, one per dataset; each
-ROUND_RUNS.jsonl is the runs.jsonl of one round (every method run once), from which the
-time ratios are also given as the median of the rounds' own ratios (steadier when the
-machine's speed drifts during the run).
+ROUND_RUNS.jsonl is the runs.jsonl of one round (every method run once, or a few times on
+small files), from which the time ratios are also given as the median of the rounds' own
+ratios (steadier when the machine's speed drifts during the run).
 """
 
 from __future__ import annotations
@@ -69,16 +69,17 @@ def main(summary_path: str, phases_path: str, *round_paths: str) -> None:
 
 
 def _round_ratio(round_paths, peer: str, dataset: str) -> str:
-    """The median over rounds of custseg's wall time over ``peer``'s in the same round."""
+    """The median over rounds of custseg's wall time over ``peer``'s in the same round (each
+    the median of its runs, when a round ran a method more than once)."""
     ratios = []
     for path in round_paths:
-        walls = {}
+        walls: dict[str, list[float]] = {}
         for line in Path(path).read_text().splitlines():
             run = json.loads(line) if line.strip() else {}
             if run.get("dataset") == dataset and run.get("status") == "ok":
-                walls[run["method"]] = run["wall_s"]
+                walls.setdefault(run["method"], []).append(run["wall_s"])
         if walls.get(peer) and "custseg" in walls:
-            ratios.append(walls["custseg"] / walls[peer])
+            ratios.append(statistics.median(walls["custseg"]) / statistics.median(walls[peer]))
     return f"{statistics.median(ratios):.2f}" if ratios else "-"
 
 

@@ -24,23 +24,30 @@ custseg="$root/.venv/bin/custseg"
 "$root/.venv/bin/python" -m compileall -q "$root/src/custseg"
 mkdir -p "$here/data" "$here/results"
 
-paths=()
+paths=(); small=(); big=()
 for spec in ${datasets//,/ }; do
   rows=${spec%%.*}; ext=${spec#*.}
   n=${rows/M/000000}
   path="$here/data/orders_${rows}.${ext}"
   [ -f "$path" ] || "$shared/.venv/bin/python" "$shared/gen_orders.py" --rows "$n" --seed 1 "$path"
   paths+=("$path")
+  if [ "$n" -lt 5000000 ]; then small+=("$path"); else big+=("$path"); fi
 done
 list=$(IFS=,; echo "${paths[*]}")
 
-# Rounds: each runs every method once on every dataset, so that a slow spell of the machine
-# falls on all methods alike; the medians are then taken over all rounds.
-tags=()
+# Rounds: each runs every method once on every dataset (small files, under 5M rows, three
+# times: a run is half a second there, and noisier), so that a slow spell of the machine falls
+# on all methods alike; the medians are then taken over all rounds.
+tags=(); round_runs=()
 for round in $(seq "$runs"); do
-  "$shared/.venv/bin/python" "$shared/bench.py" --runs 1 --tag "$tag-r$round" --methods "$methods" \
-    --cmd "custseg=$custseg rfm {input} -o {output}" --datasets "$list" > /dev/null
-  tags+=("$tag-r$round")
+  for size in small big; do
+    if [ "$size" = small ]; then set -- "${small[@]}"; each=3; else set -- "${big[@]}"; each=1; fi
+    [ "$#" -gt 0 ] || continue
+    "$shared/.venv/bin/python" "$shared/bench.py" --runs "$each" --tag "$tag-r$round-$size" \
+      --methods "$methods" --cmd "custseg=$custseg rfm {input} -o {output}" \
+      --datasets "$(IFS=,; echo "$*")" > /dev/null
+    tags+=("$tag-r$round-$size"); round_runs+=("$shared/results/$tag-r$round-$size/runs.jsonl")
+  done
 done
 "$shared/.venv/bin/python" "$shared/bench.py" --only-table --tag "$(IFS=,; echo "${tags[*]}")" \
   --methods "$methods" --datasets "$list" > /dev/null
@@ -53,7 +60,5 @@ for path in "${paths[@]}"; do
     | sed "s|^{|{\"dataset\": \"$(basename "$path")\", |" >> "$phases"
 done
 
-rounds=()
-for t in "${tags[@]}"; do rounds+=("$shared/results/$t/runs.jsonl"); done
-"$root/.venv/bin/python" "$here/report.py" "$shared/results/$tag-r1/summary.json" "$phases" "${rounds[@]}" \
-  | tee "$here/results/$tag.md"
+"$root/.venv/bin/python" "$here/report.py" "$shared/results/${tags[0]}/summary.json" "$phases" \
+  "${round_runs[@]}" | tee "$here/results/$tag.md"
