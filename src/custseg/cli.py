@@ -120,15 +120,15 @@ def rfm(segments, as_json, quiet, actions, thresholds, profile, file, **kw):
     silent = quiet or as_json
     if not silent:  # the summary's renderer, ready by the time the work is done
         preload("rich.console", "rich.table", "rich.text")
-    render = lambda: _render_summary(view, to_stdout, lang, actions)  # noqa: E731
+    rendered = None  # the summary, when laid out while the file was written
     if _use_chunks(file, chunked, budget):
         with Progress(silent, file) as progress:
             view = _rfm_chunked(file, kw, table, spec, (lang, actions), segments, budget,
                                 progress)  # fmt: skip
     else:
         view, write = _rfm_in_memory(file, kw, table, spec, (lang, actions), segments, silent)
-        if not silent:  # rendered while Polars writes the file
-            render = in_background(render)
+        if not silent:  # laid out while Polars writes the file
+            rendered = in_background(lambda: _render_summary(view, to_stdout, lang, actions))
         view.report.phases["write"] = emit(write, kw)
     if thresholds:
         write_json(_thresholds(view), thresholds)
@@ -138,7 +138,7 @@ def rfm(segments, as_json, quiet, actions, thresholds, profile, file, **kw):
     if as_json:
         click.echo(json.dumps(_summary_dict(view, lang), ensure_ascii=False, indent=2))
     elif not quiet:
-        console, text = render()
+        console, text = rendered() if rendered else _render_summary(view, to_stdout, lang, actions)
         console.file.write(text)
         console.file.flush()
 
