@@ -56,6 +56,7 @@ class Source:
     data: bytes | None = None
     encoding: str | None = None  # forced with --encoding
     _head: bytes | None = field(default=None, repr=False)  # the first bytes, read once
+    _dialect: CsvDialect | None = field(default=None, repr=False)  # sniffed once
 
     @classmethod
     def open(cls, name: str | Path, encoding: str | None = None) -> Source:
@@ -153,7 +154,14 @@ def detect_format(source: Source) -> str:
 
 
 def sniff_csv(source: Source) -> CsvDialect:
-    """Detect the delimiter and encoding of a delimited text file from its first bytes."""
+    """Detect the delimiter and encoding of a delimited text file from its first bytes
+    (once per source: the header, the head rows and the reader all ask)."""
+    if source._dialect is None:
+        source._dialect = _sniff(source)
+    return source._dialect
+
+
+def _sniff(source: Source) -> CsvDialect:
     head = source.head()
     if not head.strip():
         raise InputFileError(f"{source.name}: the file is empty; export the orders again")
