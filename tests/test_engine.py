@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from custseg import cleaning, rfm
 from custseg.errors import DataError
 from custseg.export import days_when_no_times
-from custseg.load import read_orders
+from custseg.load import LoadOptions, read_orders
 from custseg.values import complete, parse_amounts, parse_dates
 
 
@@ -72,11 +72,11 @@ def _rows(ids: list[str]) -> pl.LazyFrame:
 
 def test_two_ids_sharing_a_hash_are_caught():
     rows = _rows(["a", "b", "a", "c"])
-    honest = rfm._per_customer(rows.with_columns(key=pl.col("customer_id").hash(seed=0)), True)
+    honest, _ = rfm._per_customer(rows.with_columns(key=pl.col("customer_id").hash(seed=0)), True)
     ids = pl.Series(["a", "b", "a", "c"]).gather(honest["row"])
     assert not rfm.shared_hash(honest, ids)
     # every id in one group, as if all shared one 64-bit hash
-    clash = rfm._per_customer(rows.with_columns(key=pl.lit(0, pl.UInt64)), check=True)
+    clash, _ = rfm._per_customer(rows.with_columns(key=pl.lit(0, pl.UInt64)), check=True)
     assert rfm.shared_hash(clash, pl.Series(["a"]))
     # a group without a used row (null id) is not looked at
     assert not rfm.shared_hash(honest, ids.scatter(0, None))
@@ -114,6 +114,39 @@ def test_returns_only_customers_are_counted_and_left_out(write_csv, r):
     assert (loaded.report.orders, loaded.report.returns) == (1, 1)
     out = rfm.measures(loaded.measurable(), loaded.report.as_of)
     assert out.select("customer_id", "frequency", "monetary").rows() == [("b", 1, 18.0)]
+    # the pipeline leaves them to the aggregation, which finds the same two rows
+    deferred = read_orders(path, mark_returns_only=False)
+    assert not deferred.returns_only_marked
+    assert deferred.report.left_out["returns only"] == 0
+    same, unbought = rfm.measures_and_returns_only(deferred.measurable(), deferred.report.as_of)
+    assert unbought == 2 and same.equals(out)
+    # asking for the orders of a result left unmarked marks and counts them first
+    assert deferred.frame["customer_id"].to_list() == ["b", "b"]
+    assert deferred.report.left_out["returns only"] == 2
+    assert (deferred.report.orders, deferred.report.returns) == (1, 1)
+    assert deferred.rows["reason"].to_list() == [cleaning.code("returns only")] * 2 + [0, 0]
+
+
+def test_run_rfm_counts_returns_only_like_the_loader(write_csv):
+    from custseg.pipeline import run_rfm
+
+    path = write_csv(
+        "customer,order,date,amount\n"
+        "r,1,2024-01-01,-5\n"
+        "b,2,2024-01-03,20\n"
+        "b,3,2024-01-04,-2\n"
+        "q,4,2024-01-05,-1\n"
+        "q,5,2024-01-06,-1\n"
+        "q,6,2024-01-07,-1\n"
+    )
+    report = run_rfm(path).report
+    assert report.left_out["returns only"] == 4 and report.rows_used == 2
+    assert (report.orders, report.returns) == (1, 1)
+    assert report.to_dict() == read_orders(path).report.to_dict()
+    # with the rejected rows kept, the loader marks them (they are listed) and counts alike
+    kept = run_rfm(path, LoadOptions(keep_rejects=True))
+    assert kept.report.to_dict() == report.to_dict()
+    assert kept.rejects_frame["reason"].to_list() == ["returns only"] * 4
 
 
 def test_days_when_no_times():
@@ -255,3 +288,7 @@ def test_returns_only_rows_match_plain_python(rows):
         result = normalize_orders(frame, roles)
         assert result.report.left_out["returns only"] == expected
         assert result.report.rows_used == len(rows) - expected
+        # found by the aggregation instead (the pipeline's way): the same count
+        deferred = normalize_orders(frame, roles, mark_returns_only=False)
+        _, unbought = rfm.measures_and_returns_only(deferred.measurable(), deferred.report.as_of)
+        assert deferred.report.left_out["returns only"] + unbought == expected

@@ -68,6 +68,12 @@ class LoadReport:
     format: str = "csv"
     phases: dict[str, float] = field(default_factory=dict)  # seconds spent per stage
 
+    def add_returns_only(self, rows: int) -> None:
+        """Count ``rows`` more rows as ``returns only`` (each a return order, no longer
+        counted in ``returns``)."""
+        self.left_out["returns only"] += rows
+        self.returns -= rows
+
     @property
     def rows_used(self) -> int:
         return self.rows_read - sum(self.left_out.values())
@@ -100,12 +106,17 @@ class LoadResult:
     report: LoadReport
     rejects_frame: pl.DataFrame | None = None
     one_row_per_order: bool = True  # order ids never repeat: no line items to merge
+    returns_only_marked: bool = True  # see normalize_orders(mark_returns_only=)
     _orders: pl.DataFrame | None = field(default=None, repr=False)
 
     @property
     def frame(self) -> pl.DataFrame:
         """The canonical orders: the used rows, line items merged (made once, on demand)."""
         if self._orders is None:
+            if not self.returns_only_marked:
+                reason = _mark_returns_only(self.rows)
+                self.report.add_returns_only(int((reason != self.rows["reason"]).sum()))
+                self.rows, self.returns_only_marked = self.rows.with_columns(reason), True
             self._orders = _used_orders(self.rows, self.one_row_per_order)
         return self._orders
 
@@ -124,7 +135,8 @@ class LoadResult:
 
 
 def read_orders(source: str | Path, options: LoadOptions | None = None, *,
-                on_phase=None, **kwargs) -> LoadResult:  # fmt: skip
+                on_phase=None, mark_returns_only: bool = True,
+                **kwargs) -> LoadResult:  # fmt: skip
     """Load an order file into the canonical order frame and account for every row.
 
     Parameters
@@ -137,6 +149,8 @@ def read_orders(source: str | Path, options: LoadOptions | None = None, *,
         (``as_of=``, ``columns=``, ``returns=``, ...).
     on_phase:
         Called with ``"read"`` and ``"clean"`` as those phases start (for progress).
+    mark_returns_only:
+        See :func:`normalize_orders`.
 
     Returns
     -------
@@ -165,7 +179,9 @@ def read_orders(source: str | Path, options: LoadOptions | None = None, *,
         raise DataError(f"{src.name}: the file has a header but no rows; export the orders again")
     read_s = time.perf_counter() - started
     tell("clean")
-    result = normalize_orders(None, roles, opts, source=src.name, raw=raw)
+    result = normalize_orders(
+        None, roles, opts, source=src.name, raw=raw, mark_returns_only=mark_returns_only
+    )
     result.report.phases = {"read": read_s, "clean": time.perf_counter() - started - read_s}
     return result
 
@@ -194,11 +210,17 @@ def normalize_orders(
     source: str = "<frame>",
     raw: readers.RawTable | None = None,
     allow_empty: bool = False,
+    mark_returns_only: bool = True,
 ) -> LoadResult:
     """Canonical orders from a raw frame (pandas or Polars) whose columns ``roles`` maps.
 
     Raises DataError when no row is usable, unless ``allow_empty`` (a part of a bigger
     file): then the orders frame is empty and the report still counts every row.
+
+    ``mark_returns_only=False`` may leave the rows of customers with returns but no
+    purchase in use (``returns_only_marked`` then says so), for a caller that finds
+    them on its own pass over the customers and counts them with
+    :meth:`LoadReport.add_returns_only`, as :func:`custseg.pipeline.run_rfm` does.
 
     With ``frame=None`` the frame is taken from ``raw`` (a :class:`readers.RawTable`).
 
@@ -229,10 +251,15 @@ def normalize_orders(
     as_of = opts.as_of or day_after_latest(latest)
     if latest[0] is not None and latest[0].date() > as_of:
         reason = cleaning.mark(reason, rows["order_date"].dt.date() > as_of, "after as-of")
-    reason = cleaning.mark(
-        reason, _returns_only(rows["customer_id"], rows["amount"], reason), "returns only"
-    )
     rows = rows.with_columns(reason)
+    bought = (pl.col("reason") == 0) & (pl.col("amount") >= 0)
+    purchases = int(rows.select(bought.sum()).item()) if one_row_per_order else 0
+    # customers with returns but no purchase: marked here, or left to a caller that finds
+    # them on its own pass over the customers (rows are then orders, none kept as rejects)
+    marked = mark_returns_only or not one_row_per_order or opts.keep_rejects or not purchases
+    if marked:
+        reason = _mark_returns_only(rows)
+        rows = rows.with_columns(reason)
     left_out = cleaning.count_reasons(reason, len(malformed))
     used_rows = height - sum(left_out.values()) + len(malformed)
     if not used_rows and not allow_empty:
@@ -242,10 +269,8 @@ def normalize_orders(
             f"check the column choices with --customer-col/--date-col/--amount-col"
         )
     merged = None
-    if one_row_per_order:
+    if one_row_per_order:  # returns only rows are returns: the purchases are as counted
         orders = used_rows
-        bought = (pl.col("reason") == 0) & (pl.col("amount") >= 0)
-        purchases = int(rows.select(bought.sum()).item())
     else:
         merged = _used_orders(rows, one_row_per_order)
         orders, purchases = merged.height, int((merged["amount"] >= 0).sum())
@@ -260,7 +285,15 @@ def normalize_orders(
         format=raw.format if raw else "frame",
     )
     rejects = cleaning.rejected_rows(frame, rows, malformed) if opts.keep_rejects else None
-    return LoadResult(rows, report, rejects, one_row_per_order, _orders=merged)
+    return LoadResult(rows, report, rejects, one_row_per_order, marked, _orders=merged)
+
+
+def _mark_returns_only(rows: pl.DataFrame) -> pl.Series:
+    """The ``reason`` column of ``rows`` with the rows of customers with returns but no
+    purchase marked ``returns only``."""
+    reason = rows["reason"]
+    only = _returns_only(rows["customer_id"], rows["amount"], reason)
+    return cleaning.mark(reason, only, "returns only")
 
 
 def parse_rows(

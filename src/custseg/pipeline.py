@@ -13,7 +13,7 @@ import polars as pl
 
 from .frames import is_polars, to_pandas
 from .load import LoadOptions, LoadReport, read_orders
-from .rfm import Lifecycle, customer_measures, measures
+from .rfm import Lifecycle, customer_measures, measures_and_returns_only
 from .rules import RuleTable, assign_segments, builtin_rules
 from .schema import CUSTOMER_COLUMNS
 from .scoring import ScoringSpec, apply_scores, compute_cuts
@@ -85,11 +85,14 @@ def run_rfm(
     opts = options or LoadOptions()
     tell = on_phase or (lambda name: None)
     table = table or builtin_rules("default")
-    loaded = read_orders(source, opts, on_phase=tell)
+    # customers with returns only are found on the aggregation's pass (not the loader's)
+    loaded = read_orders(source, opts, on_phase=tell, mark_returns_only=False)
     report, phases = loaded.report, loaded.report.phases
     clock = time.perf_counter()
     tell("aggregate")
-    measured = measures(loaded.measurable(), report.as_of, lifecycle)
+    measured, returns_only = measures_and_returns_only(loaded.measurable(), report.as_of, lifecycle)
+    if not loaded.returns_only_marked:
+        report.add_returns_only(returns_only)
     rejects = loaded.rejects_frame
     del loaded  # the rows are no longer needed: free them before scoring and writing
     phases["aggregate"] = time.perf_counter() - clock

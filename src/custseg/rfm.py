@@ -82,6 +82,15 @@ def measures(orders: pl.DataFrame, as_of: dt.date, lifecycle: Lifecycle | None =
     ``allow_empty`` (a part of a bigger file) returns no rows instead of raising when
     no customer has a purchase.
     """
+    return measures_and_returns_only(orders, as_of, lifecycle, allow_empty)[0]
+
+
+def measures_and_returns_only(orders: pl.DataFrame, as_of: dt.date,
+                              lifecycle: Lifecycle | None = None,
+                              allow_empty: bool = False) -> tuple[pl.DataFrame, int]:  # fmt: skip
+    """:func:`measures`, and the number of rows in use of the customers it leaves out
+    for having no purchase: those with returns only (the loader's ``returns only``
+    reason, found here on the same pass over the rows)."""
     life = lifecycle or Lifecycle()
     used = pl.col("reason") == 0 if "reason" in orders.columns else pl.lit(True)
     latest = orders["order_date"].max()
@@ -91,16 +100,16 @@ def measures(orders: pl.DataFrame, as_of: dt.date, lifecycle: Lifecycle | None =
     rows = orders.lazy().with_row_index("row")
     values = row_values(used, as_of, life)
     if exact:
-        out = _per_customer(rows.select(key=key, **values))
+        out, unbought = _per_customer(rows.select(key=key, **values))
     else:
         check = check_hash(pl.col("customer_id"))
-        out = _per_customer(rows.select(key=key, check=check, **values), check=True)
+        out, unbought = _per_customer(rows.select(key=key, check=check, **values), check=True)
         if shared_hash(out, orders["customer_id"].gather(out["row"])):
             # two ids shared a hash: group on the ids themselves
             plan = rows.select(key=pl.col("customer_id"), check=check, **values)
-            out = _per_customer(plan, check=True)
+            out, unbought = _per_customer(plan, check=True)
     ids = orders["customer_id"].gather(out["row"])
-    return finish(out.with_columns(customer_id=ids), as_of, life, allow_empty)
+    return finish(out.with_columns(customer_id=ids), as_of, life, allow_empty), unbought
 
 
 def customer_key(ids: pl.Series) -> tuple[pl.Expr, bool]:
@@ -141,8 +150,9 @@ def row_values(used: pl.Expr, as_of: dt.date, life: Lifecycle) -> dict[str, pl.E
 
 
 def customer_aggregates(check: bool = False) -> dict[str, pl.Expr]:
-    """Per customer, from :func:`row_values`: the first used row, purchases and spend;
-    with ``check``, also what :func:`shared_hash` looks at (from a ``check`` column)."""
+    """Per customer, from :func:`row_values`: the first used row, purchases and spend,
+    the rows in use; with ``check``, also what :func:`shared_hash` looks at (from a
+    ``check`` column)."""
     out = {
         "row": pl.col("row").min(),
         "first_order": pl.col("bought").min(),
@@ -151,6 +161,7 @@ def customer_aggregates(check: bool = False) -> dict[str, pl.Expr]:
         "monetary": pl.col("amount").sum(),
         "before_window": pl.col("before").max(),
         "in_window": pl.col("within").min(),
+        "used": pl.col("amount").count(),
     }
     if check:
         out.update(check=pl.col("check").sum(), size=pl.len())
@@ -195,17 +206,20 @@ def finish(groups: pl.DataFrame, as_of: dt.date, life: Lifecycle,
     return out
 
 
-def _per_customer(rows: pl.LazyFrame, check: bool = False) -> pl.DataFrame:
+def _per_customer(rows: pl.LazyFrame, check: bool = False) -> tuple[pl.DataFrame, int]:
     """:func:`customer_aggregates` grouped on the ``key`` column, of customers with a
-    purchase, in the order of their first used row (the streaming engine: faster here, and less
-    memory, than the in-memory one)."""
-    return (
+    purchase, in the order of their first used row; and the rows in use of the others
+    (the streaming engine: faster here, and less memory, than the in-memory one)."""
+    out = (
         rows.group_by("key")
         .agg(**customer_aggregates(check))
-        .filter(pl.col("frequency") > 0)
-        .sort("row")
+        # customers without a purchase last (no row to order them by): a slice drops them
+        .with_columns(row=pl.when(pl.col("frequency") > 0).then(pl.col("row")))
+        .sort("row", nulls_last=True)
         .collect(engine="streaming")
     )
+    buyers = out.height - out["row"].null_count()
+    return out.head(buyers), int(out["used"].tail(out.height - buyers).sum())
 
 
 def _lifecycle(as_of: dt.date, life: Lifecycle) -> pl.Expr:
