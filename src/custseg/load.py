@@ -253,7 +253,11 @@ def normalize_orders(
         reason = cleaning.mark(reason, rows["order_date"].dt.date() > as_of, "after as-of")
     rows = rows.with_columns(reason)
     bought = (pl.col("reason") == 0) & (pl.col("amount") >= 0)
-    purchases = int(rows.select(bought.sum()).item()) if one_row_per_order else 0
+    purchases = (
+        int(rows.lazy().select(bought.sum()).collect(engine="streaming").item())
+        if one_row_per_order
+        else 0
+    )
     # customers with returns but no purchase: marked here, or left to a caller that finds
     # them on its own pass over the customers (rows are then orders, none kept as rejects)
     marked = mark_returns_only or not one_row_per_order or opts.keep_rejects or not purchases

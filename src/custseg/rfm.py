@@ -122,10 +122,10 @@ def customer_key(ids: pl.Series) -> tuple[pl.Expr, bool]:
     get a 64-bit hash, which two ids may share (:func:`shared_hash` tells).
     """
     width = {1: pl.UInt8, 2: pl.UInt16, 4: pl.UInt32, 8: pl.UInt64}
-    size = ids.to_frame("id").select(
-        lo=pl.col("id").str.len_bytes().min(), hi=pl.col("id").str.len_bytes().max()
-    )
-    lo, hi = size.row(0)
+    length = pl.col("id").str.len_bytes()
+    # streamed: no full-length column of lengths is made (a reduction needs none)
+    size = ids.to_frame("id").lazy().select(lo=length.min(), hi=length.max())
+    lo, hi = size.collect(engine="streaming").row(0)
     text = pl.col("customer_id")
     if lo == hi and lo in width:
         return text.cast(pl.Binary).bin.reinterpret(dtype=width[lo]).cast(pl.UInt64), True

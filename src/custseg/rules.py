@@ -297,8 +297,9 @@ def assign_segments(customers, table: RuleTable):
     segment = first_match(cases, pl.lit(table.fallback))
     values = pl.DataFrame([to_polars_series(customers[c]) for c in present.values()]
                           or [pl.int_range(len(customers), eager=True)])  # fmt: skip
-    out = values.with_columns(segment.alias("segment"))  # with_columns broadcasts literals
-    return with_columns(customers, {"segment": out["segment"]})
+    # with_columns broadcasts literals; streamed, no full-length temporaries
+    out = values.lazy().with_columns(segment.alias("segment")).select("segment")
+    return with_columns(customers, {"segment": out.collect(engine="streaming")["segment"]})
 
 
 def label_segments(customers, table: RuleTable, lang: str = "en", actions: bool = True):
@@ -317,5 +318,5 @@ def label_segments(customers, table: RuleTable, lang: str = "en", actions: bool 
     if actions:
         texts["action"] = first_match([(name == i.name, pl.lit(i.action_in(lang))) for i in infos],
                                       pl.when(name.is_not_null()).then(pl.lit("")))  # fmt: skip
-    out = segment.to_frame().select(**texts)
+    out = segment.to_frame().lazy().with_columns(**texts).collect(engine="streaming")
     return with_columns(customers, {col: out[col] for col in texts})

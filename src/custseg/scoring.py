@@ -37,7 +37,8 @@ def _quantile_cuts(frame: pl.DataFrame, bins: int) -> dict[str, list[float]]:
     if frame.is_empty():
         raise CustsegError(_NO_CUSTOMERS)
     probs = [i / bins for i in range(1, bins)]
-    found = frame.select(pl.all().cast(pl.Float64).quantile(probs, interpolation="linear"))
+    quantiles = pl.all().cast(pl.Float64).quantile(probs, interpolation="linear")
+    found = frame.lazy().select(quantiles).collect(engine="streaming")  # no sorted copies
     return {name: [round(float(x), 6) for x in found[name][0]] for name in frame.columns}
 
 
@@ -169,9 +170,12 @@ def score_customers(customers, bins: int = 5):
 
 def level_counts(scored, cuts: dict[str, list[float]]) -> dict[str, list[int]]:
     """Customers per score level 1..len(cuts)+1 of each score column (empty levels show 0)."""
-    out = {}
-    for measure, score_col, _ in MEASURES:
-        counts = to_polars_series(scored[score_col]).value_counts(name="n")
-        found = dict(zip(counts[:, 0].to_list(), counts["n"].to_list(), strict=True))
-        out[score_col] = [found.get(level, 0) for level in range(1, len(cuts[measure]) + 2)]
-    return out
+    levels = {col: range(1, len(cuts[measure]) + 2) for measure, col, _ in MEASURES}
+    scores = pl.DataFrame([to_polars_series(scored[col]).alias(col) for col in levels])
+    counts = scores.lazy().select(
+        (pl.col(col) == level).sum().alias(f"{col}={level}")
+        for col, numbers in levels.items()
+        for level in numbers
+    )
+    found = counts.collect(engine="streaming").row(0, named=True)
+    return {col: [found[f"{col}={level}"] for level in numbers] for col, numbers in levels.items()}
