@@ -157,6 +157,15 @@ def test_ids():
     assert parse_ids(pd.Series([7, 12])).to_list() == ["7", "12"]
 
 
+@pytest.mark.parametrize("odd", ["C2\t", "\u3000C2", "C2\r", "C2 ", None])
+def test_ids_are_trimmed_only_when_one_needs_it(odd):
+    """The whitespace check (which spares clean columns a trimmed copy) sees any one
+    value among many, whatever the kind of space."""
+    values = ["C1"] * 5000 + [odd] + ["C3"]
+    trimmed = [v.strip() if v is not None else None for v in values]  # plain Python
+    assert parse_ids(pl.Series(values)).to_list() == trimmed
+
+
 def test_date_formats():
     text = pd.Series(
         [

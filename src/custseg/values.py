@@ -61,21 +61,23 @@ def id_expr(name: str, dtype: pl.DataType, sample: pl.Series | None = None) -> p
         )
     if dtype != pl.String:
         return col.cast(pl.String, strict=False).alias(name)
-    text = col.str.strip_chars()
     longest = max(len(m) for m in MISSING_TEXT)
-    has_dot = has_short = True
-    if sample is not None:  # one parallel pass over the column
+    has_dot = has_short = has_space = True
+    if sample is not None:  # one streamed pass over the column
         v = pl.col("v")
-        has_dot, has_short = (
+        has_dot, has_short, has_space = (
             sample.to_frame("v")
             .lazy()
             .select(
                 dot=v.cast(pl.Binary).bin.contains(b".").any(),  # faster than str.contains
                 short=(v.str.len_bytes() <= longest + 2).any(),
+                # trimmed only when some value needs it: a trimmed copy is a new column
+                space=(v.str.strip_chars().str.len_bytes() != v.str.len_bytes()).any(),
             )
-            .collect()
+            .collect(engine="streaming")
             .row(0)
         )
+    text = col.str.strip_chars() if has_space else col
     if has_dot:
         text = text.str.replace(r"^([+-]?\d+)\.0+$", "${1}")
     if has_short:
