@@ -157,6 +157,13 @@ def test_ids():
     assert parse_ids(pd.Series([7, 12])).to_list() == ["7", "12"]
 
 
+def test_padded_missing_markers_are_missing_among_long_ids():
+    """A missing marker padded with spaces ('   nan   ') is missing even when every other
+    id is long (the check for short values looks at the trimmed text)."""
+    ids = parse_ids(pl.Series(["C0000001", "    nan    ", "C0000002", "   -    ", " NULL "]))
+    assert ids.to_list() == ["C0000001", None, "C0000002", None, None]
+
+
 @pytest.mark.parametrize("odd", ["C2\t", "\u3000C2", "C2\r", "C2 ", None])
 def test_ids_are_trimmed_only_when_one_needs_it(odd):
     """The whitespace check (which spares clean columns a trimmed copy) sees any one

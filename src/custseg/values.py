@@ -64,19 +64,7 @@ def id_expr(name: str, dtype: pl.DataType, sample: pl.Series | None = None) -> p
     longest = max(len(m) for m in MISSING_TEXT)
     has_dot = has_short = has_space = True
     if sample is not None:  # one streamed pass over the column
-        v = pl.col("v")
-        has_dot, has_short, has_space = (
-            sample.to_frame("v")
-            .lazy()
-            .select(
-                dot=v.cast(pl.Binary).bin.contains(b".").any(),  # faster than str.contains
-                short=(v.str.len_bytes() <= longest + 2).any(),
-                # trimmed only when some value needs it: a trimmed copy is a new column
-                space=(v.str.strip_chars().str.len_bytes() != v.str.len_bytes()).any(),
-            )
-            .collect(engine="streaming")
-            .row(0)
-        )
+        has_dot, has_short, has_space = _id_traits(sample, longest)
     text = col.str.strip_chars() if has_space else col
     if has_dot:
         text = text.str.replace(r"^([+-]?\d+)\.0+$", "${1}")
@@ -84,6 +72,32 @@ def id_expr(name: str, dtype: pl.DataType, sample: pl.Series | None = None) -> p
         missing = (text.str.len_bytes() <= longest) & text.str.to_lowercase().is_in(MISSING_TEXT)
         text = pl.when(missing).then(None).otherwise(text)
     return text.alias(name)
+
+
+def _id_traits(ids: pl.Series, longest: int) -> tuple[bool, bool, bool]:
+    """Whether some id has a dot, could be a missing marker of up to ``longest`` bytes
+    once trimmed, and may have space to trim (so that clean columns skip those steps: a
+    trimmed copy is a new column).
+
+    An id whose first and last bytes are printable ASCII has nothing to trim (every
+    space, ASCII or not, starts or ends outside that range); ids that do not all look
+    like that are taken to need trimming, and to have short values when trimmed.
+    """
+    v = pl.col("v")
+    raw = v.cast(pl.Binary)
+    ends = [raw.bin.get(i, null_on_oob=True).is_between(0x21, 0x7E) for i in (0, -1)]
+    dot, short, plain = (
+        ids.to_frame("v")
+        .lazy()
+        .select(
+            dot=raw.bin.contains(b".").any(),  # faster than str.contains
+            short=(v.str.len_bytes() <= longest).any(),
+            plain=(ends[0] & ends[1]).fill_null(True).all(),  # an empty id: nothing to trim
+        )
+        .collect(engine="streaming")
+        .row(0)
+    )
+    return dot, short or not plain, not plain
 
 
 def amount_expr(name: str, dtype: pl.DataType) -> pl.Expr:
