@@ -118,10 +118,11 @@ def rfm(segments, as_json, quiet, actions, thresholds, profile, file, **kw):
     to_stdout = kw["output"] == "-"
     chunked, budget = kw.pop("chunked"), kw.pop("memory_limit")
     silent = quiet or as_json
+    in_parts = _use_chunks(file, chunked, budget)  # (imports the loader's modules first)
     if not silent:  # the summary's renderer, ready by the time the work is done
         preload("rich.console", "rich.table", "rich.text")
     rendered = None  # the summary, when laid out while the file was written
-    if _use_chunks(file, chunked, budget):
+    if in_parts:
         with Progress(silent, file) as progress:
             view = _rfm_chunked(file, kw, table, spec, (lang, actions), segments, budget,
                                 progress)  # fmt: skip
