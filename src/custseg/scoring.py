@@ -113,8 +113,11 @@ def compute_cuts(
     if method == "mean":
         if len(customers) == 0:
             raise CustsegError(_NO_CUSTOMERS)
-        means = _measures(customers).select(
-            pl.col(m).cast(pl.Float64).mean() for m, _, _ in MEASURES
+        means = (
+            _measures(customers)
+            .lazy()
+            .select(pl.col(m).cast(pl.Float64).mean() for m, _, _ in MEASURES)
+            .collect(engine="streaming")
         )
         return {
             m: [round(float(x), 6)] for (m, _, _), x in zip(MEASURES, means.row(0), strict=True)

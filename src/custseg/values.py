@@ -171,11 +171,15 @@ def day_first(column: pl.Series, dayfirst: bool | None = None) -> bool:
     if not shapes:  # no such dates among the first values
         return False
     d = pl.col("d")
-    both = column.to_frame("d").select(
-        month=pl.coalesce([_to_datetime(d, _MDY[i]) for i in shapes]).count(),
-        day=pl.coalesce([_to_datetime(d, _DMY[i]) for i in shapes]).count(),
+    both = (
+        column.to_frame("d")
+        .lazy()
+        .select(  # counts only: streamed, no parsed columns
+            month=pl.coalesce([_to_datetime(d, _MDY[i]) for i in shapes]).count(),
+            day=pl.coalesce([_to_datetime(d, _DMY[i]) for i in shapes]).count(),
+        )
     )
-    read_month, read_day = both.row(0)
+    read_month, read_day = both.collect(engine="streaming").row(0)
     return read_day > read_month
 
 
