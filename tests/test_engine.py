@@ -292,3 +292,24 @@ def test_returns_only_rows_match_plain_python(rows):
         deferred = normalize_orders(frame, roles, mark_returns_only=False)
         _, unbought = rfm.measures_and_returns_only(deferred.measurable(), deferred.report.as_of)
         assert deferred.report.left_out["returns only"] + unbought == expected
+
+
+def test_purchases_and_returns_in_use_counted_by_hand():
+    """The per-customer tally: rows left out (reason not 0) and rows without an amount
+    count neither as purchases nor as returns."""
+    day = dt.datetime(2024, 2, 1)
+    orders = pl.DataFrame(
+        {
+            "customer_id": ["A", "A", "A", "B", "B", "B", "C", "C", "D", "D"],
+            "order_id": [str(i) for i in range(10)],
+            "order_date": [day] * 10,
+            "amount": [10.0, -3.0, 5.0, -4.0, -2.0, 7.0, None, 6.0, None, -1.0],
+            "reason": pl.Series([0, 0, 3, 0, 0, 2, 0, 0, 0, 0], dtype=pl.UInt8),
+        }
+    )
+    out, unbought = rfm.measures_and_returns_only(orders, dt.date(2024, 3, 1))
+    assert out.select("customer_id", "frequency", "monetary").rows() == [
+        ("A", 1, 7.0),
+        ("C", 1, 6.0),
+    ]
+    assert unbought == 3  # B's two returns, D's one (its row without an amount is not in use)

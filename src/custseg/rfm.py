@@ -140,32 +140,48 @@ def row_values(used: pl.Expr, as_of: dt.date, life: Lifecycle) -> dict[str, pl.E
     window = pl.lit(as_of - dt.timedelta(days=life.churn_days))
     purchase = used & (pl.col("amount") >= 0)
     day = pl.col("order_date").dt.date()
+    bought = pl.when(purchase).then(pl.col("order_date"))
     return {
         "row": pl.when(used).then(pl.col("row")),
         "amount": pl.when(used).then(pl.col("amount")),
-        "bought": pl.when(purchase).then(pl.col("order_date")),
+        "bought": bought,
+        # one sum counts both kinds of row in use (a second count per customer costs more)
+        "tally": pl.when(bought.is_not_null()).then(pl.lit(1, pl.Int64))
+        .when(used & pl.col("amount").is_not_null()).then(pl.lit(_OTHER, pl.Int64))
+        .otherwise(pl.lit(0, pl.Int64)),
         "before": pl.when(purchase & (day < window)).then(day),
         "within": pl.when(purchase & (day >= window)).then(day),
     }
 
 
+#: A row in use that is not a purchase (a return) adds this to its customer's ``tally``; a
+#: purchase adds 1. The low 32 bits of the sum count purchases, the rest the other rows.
+_OTHER = 1 << 32
+
+
 def customer_aggregates(check: bool = False) -> dict[str, pl.Expr]:
-    """Per customer, from :func:`row_values`: the first used row, purchases and spend,
-    the rows in use; with ``check``, also what :func:`shared_hash` looks at (from a
-    ``check`` column)."""
+    """Per customer, from :func:`row_values`: the first used row, the first and last
+    purchase, spend, and the ``tally`` of rows in use (see :func:`tally_counts`); with
+    ``check``, also what :func:`shared_hash` looks at (from a ``check`` column)."""
     out = {
         "row": pl.col("row").min(),
         "first_order": pl.col("bought").min(),
         "last_order": pl.col("bought").max(),
-        "frequency": pl.col("bought").count().cast(pl.Int64),
+        "tally": pl.col("tally").sum(),
         "monetary": pl.col("amount").sum(),
         "before_window": pl.col("before").max(),
         "in_window": pl.col("within").min(),
-        "used": pl.col("amount").count(),
     }
     if check:
         out.update(check=pl.col("check").sum(), size=pl.len())
     return out
+
+
+def tally_counts() -> dict[str, pl.Expr]:
+    """A customer's ``frequency`` (purchases) and ``returns`` (other rows in use) from the
+    ``tally`` of :func:`customer_aggregates`."""
+    tally = pl.col("tally")
+    return {"frequency": tally % _OTHER, "returns": tally // _OTHER}
 
 
 def check_hash(ids: pl.Expr | pl.Series) -> pl.Expr | pl.Series:
@@ -213,13 +229,15 @@ def _per_customer(rows: pl.LazyFrame, check: bool = False) -> tuple[pl.DataFrame
     out = (
         rows.group_by("key")
         .agg(**customer_aggregates(check))
+        .with_columns(**tally_counts())
         # customers without a purchase last (no row to order them by): a slice drops them
         .with_columns(row=pl.when(pl.col("frequency") > 0).then(pl.col("row")))
         .sort("row", nulls_last=True)
         .collect(engine="streaming")
     )
     buyers = out.height - out["row"].null_count()
-    return out.head(buyers), int(out["used"].tail(out.height - buyers).sum())
+    # a customer without a purchase has only returns in use
+    return out.head(buyers), int(out["returns"].tail(out.height - buyers).sum())
 
 
 def _lifecycle(as_of: dt.date, life: Lifecycle) -> pl.Expr:
