@@ -141,14 +141,17 @@ def row_values(used: pl.Expr, as_of: dt.date, life: Lifecycle) -> dict[str, pl.E
     purchase = used & (pl.col("amount") >= 0)
     day = pl.col("order_date").dt.date()
     bought = pl.when(purchase).then(pl.col("order_date"))
+    # one sum counts both kinds of row in use (a second count per customer costs more)
+    tally = (
+        pl.when(bought.is_not_null()).then(pl.lit(1, pl.Int64))
+        .when(used & pl.col("amount").is_not_null()).then(pl.lit(_OTHER, pl.Int64))
+        .otherwise(pl.lit(0, pl.Int64))
+    )  # fmt: skip
     return {
         "row": pl.when(used).then(pl.col("row")),
         "amount": pl.when(used).then(pl.col("amount")),
         "bought": bought,
-        # one sum counts both kinds of row in use (a second count per customer costs more)
-        "tally": pl.when(bought.is_not_null()).then(pl.lit(1, pl.Int64))
-        .when(used & pl.col("amount").is_not_null()).then(pl.lit(_OTHER, pl.Int64))
-        .otherwise(pl.lit(0, pl.Int64)),
+        "tally": tally,
         "before": pl.when(purchase & (day < window)).then(day),
         "within": pl.when(purchase & (day >= window)).then(day),
     }
