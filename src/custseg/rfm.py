@@ -132,6 +132,11 @@ def customer_key(ids: pl.Series) -> tuple[pl.Expr, bool]:
     return text.hash(seed=0), False
 
 
+#: A row in use that is not a purchase (a return) adds this to its customer's ``tally``; a
+#: purchase adds 1. The low 32 bits of the sum count purchases, the rest the other rows.
+_OTHER = 1 << 32
+
+
 def row_values(used: pl.Expr, as_of: dt.date, life: Lifecycle) -> dict[str, pl.Expr]:
     """Per row, what :func:`customer_aggregates` takes: the row number, amount, time
     and day of each used row (null for the others) and the purchase days either side of
@@ -155,11 +160,6 @@ def row_values(used: pl.Expr, as_of: dt.date, life: Lifecycle) -> dict[str, pl.E
         "before": pl.when(purchase & (day < window)).then(day),
         "within": pl.when(purchase & (day >= window)).then(day),
     }
-
-
-#: A row in use that is not a purchase (a return) adds this to its customer's ``tally``; a
-#: purchase adds 1. The low 32 bits of the sum count purchases, the rest the other rows.
-_OTHER = 1 << 32
 
 
 def customer_aggregates(check: bool = False) -> dict[str, pl.Expr]:
