@@ -37,14 +37,28 @@ list=$(IFS=,; echo "${paths[*]}")
 
 # Rounds: each runs every method once on every dataset (small files, under 5M rows, three
 # times: a run is half a second there, and noisier), so that a slow spell of the machine falls
-# on all methods alike; the medians are then taken over all rounds.
+# on all methods alike; the medians are then taken over all rounds. The order of the methods
+# changes from round to round so that no method always follows the same one: on this machine
+# a process runs slower right after one that freed much memory (custseg on the 10M Parquet
+# file: 2.41-2.55 s after arrow_read, 2.61-2.68 s after pandas). Round r takes the methods
+# in steps of k (k = 1, 2, ..., the steps that visit every method once, in turn); with the
+# five methods and RUNS a multiple of 4, each method comes right after each other one
+# equally often (the order is cyclic: the last method on one dataset precedes the first on
+# the next).
+IFS=, read -r -a method_list <<< "$methods"
+nm=${#method_list[@]}
+gcd() { local a=$1 b=$2; while [ "$b" -ne 0 ]; do set -- "$b" $((a % b)); a=$1; b=$2; done; echo "$a"; }
+steps=(); for k in $(seq 1 $((nm > 1 ? nm - 1 : 1))); do [ "$(gcd "$k" "$nm")" -eq 1 ] && steps+=("$k"); done
 tags=(); round_runs=()
 for round in $(seq "$runs"); do
+  k=${steps[$(( (round - 1) % ${#steps[@]} ))]}
+  order=(); for j in $(seq 0 $((nm - 1))); do order+=("${method_list[$(( j * k % nm ))]}"); done
+  round_methods=$(IFS=,; echo "${order[*]}")
   for size in small big; do
     if [ "$size" = small ]; then set -- "${small[@]}"; each=3; else set -- "${big[@]}"; each=1; fi
     [ "$#" -gt 0 ] || continue
     "$shared/.venv/bin/python" "$shared/bench.py" --runs "$each" --tag "$tag-r$round-$size" \
-      --methods "$methods" --cmd "custseg=$custseg rfm {input} -o {output}" \
+      --methods "$round_methods" --cmd "custseg=$custseg rfm {input} -o {output}" \
       --datasets "$(IFS=,; echo "$*")" > /dev/null
     tags+=("$tag-r$round-$size"); round_runs+=("$shared/results/$tag-r$round-$size/runs.jsonl")
   done
