@@ -393,6 +393,29 @@ def test_jd_style_headers(write_csv):
     assert result.orders["amount"].tolist() == [199.0]
 
 
+@pytest.mark.parametrize(
+    ("dates", "iso"),
+    [
+        (["2024-01-05", "2024-12-31", ""], True),  # an empty cell is not looked at
+        (["2024-01-05", "2024-02-30"], False),  # no such day
+        (["2024-01-05", "2024-1-5"], False),
+        (["2024-01-05", "2024-01-05 10:00"], False),
+        (["2024-01-05", " 2024-01-05"], False),
+        (["", ""], False),  # nothing to tell from
+    ],
+)
+def test_iso_dates_are_told_from_the_head_values(write_csv, dates, iso):
+    from custseg import readers
+    from custseg.load import _iso_dates
+
+    lines = [f'{i},"c, {i}",{d},5' for i, d in enumerate(dates)]
+    path = write_csv("order_id,customer_id,order_date,amount\n" + "\n".join(lines) + "\n")
+    source = readers.Source.open(path)
+    assert readers.head_values(source, "customer_id") == [f"c, {i}" for i in range(len(dates))]
+    assert readers.head_values(source, "no such column") is None
+    assert _iso_dates(source, "order_date") is iso
+
+
 def test_iso_dates_read_by_the_reader_agree_with_text_dates(write_csv, monkeypatch):
     # ISO dates at the head are parsed by the CSV reader itself; a time or a bad value
     # beyond the first 64 KB sends the file to the careful reader, and nothing changes

@@ -8,6 +8,7 @@ then merge line items into orders. :class:`LoadReport` says where every row went
 from __future__ import annotations
 
 import datetime as dt
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -189,12 +190,19 @@ def read_orders(source: str | Path, options: LoadOptions | None = None, *,
 def _iso_dates(src: readers.Source, column: str) -> bool:
     """Whether the file's first values of ``column`` are all ``YYYY-MM-DD`` dates (then the
     CSV reader parses them itself, faster than text parsed afterwards)."""
-    head = readers.head_rows(src)
-    if head is None or column not in head.columns:
+    values = readers.head_values(src, column)
+    return bool(values) and all(_ISO_DATE.fullmatch(v) and _real_day(v) for v in values)
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _real_day(text: str) -> bool:
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:  # 2023-02-30
         return False
-    values = head[column].drop_nulls()
-    parsed = values.str.to_date("%Y-%m-%d", strict=False, exact=True)
-    return len(values) > 0 and parsed.null_count() == 0
+    return True
 
 
 def load_orders(source: str | Path, **kwargs) -> pd.DataFrame:
