@@ -117,7 +117,7 @@ def test_summary_export_and_lifecycle_column(runner, tmp_path):
 def test_interrupted_write_leaves_no_file(tmp_path, monkeypatch):
     target = tmp_path / "out.csv"
 
-    def crash(frame, path, fmt):
+    def crash(frame, path, fmt, plain_text=()):
         with open(path, "w") as fh:
             fh.write("customer_id,half")  # half a file, then the process dies
         raise KeyboardInterrupt
@@ -133,7 +133,7 @@ def test_existing_file_survives_a_failed_write(tmp_path, monkeypatch):
     target = tmp_path / "out.csv"
     target.write_text("yesterday's list\n")
 
-    def fail(frame, path, fmt):
+    def fail(frame, path, fmt, plain_text=()):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(export, "_write", fail)
@@ -194,3 +194,66 @@ def test_console_script_exit_codes_and_complete_output(tmp_path):
     assert usage.returncode == 2 and "No such option" in usage.stderr
     written = _console("rfm", str(SAMPLE), "-o", str(tmp_path / "c.csv"), "-q")
     assert written.returncode == 0 and pd.read_csv(tmp_path / "c.csv").equals(frame)
+
+
+@pytest.mark.parametrize(
+    ("values", "plain"),
+    [
+        (["a", "b"], ()),  # nothing to quote: the writer is told so
+        (["a", "b,c"], ()),
+        (["a", 'say "hi"'], ()),
+        (["a", "two\nlines"], ()),
+        (["a", "cr\rhere"], ()),
+        (["a", ""], ()),  # an empty text is written "" (a missing one as nothing)
+        (["a", None], ()),
+        (["a", "b,c"], ("other",)),  # vouching for another column changes nothing
+    ],
+)
+def test_csv_quotes_only_what_needs_them(tmp_path, values, plain):
+    import polars as pl
+
+    frame = pl.DataFrame({"id": values, "n": [1.5, 2.0], "other": ["x", "y"]})
+    path = tmp_path / "out.csv"
+    export.write_frame(frame, str(path), "csv", plain_text=plain)
+    # the same bytes as Polars' own writer, which looks at every value
+    assert path.read_bytes() == frame.write_csv().encode()
+
+
+def test_needs_quotes():
+    assert [export.needs_quotes(t) for t in ["abc", "高价值", "a,b", 'a"', "a\n", "\r", ""]] == [
+        False,
+        False,
+        True,
+        True,
+        True,
+        True,
+        True,
+    ]
+
+
+def test_rfm_export_quotes_ids_and_rule_texts_that_need_it(runner, tmp_path):
+    import csv
+
+    orders = tmp_path / "orders.csv"
+    orders.write_text(
+        "customer_id,order_date,amount\n"
+        '"Smith, J",2024-01-05,30\n"Smith, J",2024-02-05,15\nplain,2024-03-01,99\n'
+    )
+    rules = tmp_path / "rules.toml"
+    rules.write_text(
+        'name = "mine"\nfallback = "rest"\n'
+        '[segments.rest]\nlabel = "The rest, all of them"\naction = "say \\"hi\\""\n'
+        '[segments.big]\nlabel = "Big"\n'
+        '[[rules]]\nsegment = "big"\nm = ">=4"\n'
+    )
+    out = tmp_path / "out.csv"
+    result = runner.invoke(
+        main, ["rfm", str(orders), "--rules", str(rules), "--actions", "-o", str(out), "-q"]
+    )
+    assert result.exit_code == 0, result.output
+    with open(out, newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    got = {r["customer_id"]: (r["segment_label"], r["action"]) for r in rows}
+    assert got == {"Smith, J": ("The rest, all of them", 'say "hi"'), "plain": ("Big", "")}
+    text = out.read_text()
+    assert '"Smith, J"' in text and '"say ""hi"""' in text and text.rstrip().endswith(',Big,""')

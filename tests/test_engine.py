@@ -72,11 +72,15 @@ def _rows(ids: list[str]) -> pl.LazyFrame:
 
 def test_two_ids_sharing_a_hash_are_caught():
     rows = _rows(["a", "b", "a", "c"])
-    honest, _ = rfm._per_customer(rows.with_columns(key=pl.col("customer_id").hash(seed=0)), True)
+    as_of, life = dt.date(2024, 3, 1), rfm.Lifecycle()
+    keyed = rows.with_columns(key=pl.col("customer_id").hash(seed=0))
+    honest, _ = rfm._per_customer(keyed, as_of, life, check=True)
     ids = pl.Series(["a", "b", "a", "c"]).gather(honest["row"])
     assert not rfm.shared_hash(honest, ids)
     # every id in one group, as if all shared one 64-bit hash
-    clash, _ = rfm._per_customer(rows.with_columns(key=pl.lit(0, pl.UInt64)), check=True)
+    clash, _ = rfm._per_customer(
+        rows.with_columns(key=pl.lit(0, pl.UInt64)), as_of, life, check=True
+    )
     assert rfm.shared_hash(clash, pl.Series(["a"]))
     # a group without a used row (null id) is not looked at
     assert not rfm.shared_hash(honest, ids.scatter(0, None))

@@ -130,7 +130,7 @@ def rfm(segments, as_json, quiet, actions, thresholds, profile, file, **kw):
         view, write = _rfm_in_memory(file, kw, table, spec, (lang, actions), segments, silent)
         if not silent:  # laid out while Polars writes the file
             rendered = in_background(lambda: _render_summary(view, to_stdout, lang, actions))
-        view.report.phases["write"] = emit(write, kw)
+        view.report.phases["write"] = emit(write, kw, _plain_text(table, lang, actions))
     if thresholds:
         write_json(_thresholds(view), thresholds)
     if profile:
@@ -142,6 +142,17 @@ def rfm(segments, as_json, quiet, actions, thresholds, profile, file, **kw):
         console, text = rendered() if rendered else _render_summary(view, to_stdout, lang, actions)
         console.file.write(text)
         console.file.flush()
+
+
+def _plain_text(table, lang: str, actions: bool) -> list[str]:
+    """The text columns of the rfm export that hold no value CSV quotes: the codes custseg
+    makes, and the segment columns when the rule table's texts need no quotes."""
+    from .export import needs_quotes
+    from .rules import segment_texts
+
+    texts = segment_texts(table, lang, actions)
+    quoted = {col for col, values in texts.items() if any(map(needs_quotes, values))}
+    return ["rfm_code", "lifecycle", *(col for col in texts if col not in quoted)]
 
 
 def _use_chunks(file: str, chunked: bool, budget: int | None) -> bool:

@@ -10,7 +10,7 @@ import datetime as dt
 import functools
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import TypeVar
 
 import click
@@ -385,9 +385,9 @@ def lifecycle_of(kw: dict):
     return Lifecycle(new_days=kw.pop("new_days"), churn_days=kw.pop("churn_days"))
 
 
-def emit(make_frame, kw: dict) -> float:
+def emit(make_frame, kw: dict, plain_text: Collection[str] = ()) -> float:
     """Write the per-customer frame that ``make_frame()`` builds, as the output flags say;
-    returns the seconds it took."""
+    returns the seconds it took. ``plain_text``: see :func:`custseg.export.write_frame`."""
     from .export import excel_safe, format_for, write_frame, write_ids
 
     output, fmt = kw.pop("output"), kw.pop("fmt")
@@ -400,7 +400,8 @@ def emit(make_frame, kw: dict) -> float:
         write_ids(frame["customer_id"], output)
     else:
         out_fmt = format_for(output, fmt)
-        write_frame(excel_safe(frame) if safe and out_fmt == "csv" else frame, output, out_fmt)
+        frame = excel_safe(frame) if safe and out_fmt == "csv" else frame
+        write_frame(frame, output, out_fmt, plain_text)
     return time.perf_counter() - clock
 
 

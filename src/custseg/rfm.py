@@ -100,16 +100,20 @@ def measures_and_returns_only(orders: pl.DataFrame, as_of: dt.date,
     rows = orders.lazy().with_row_index("row")
     values = row_values(used, as_of, life)
     if exact:
-        out, unbought = _per_customer(rows.select(key=key, **values))
+        out, unbought = _per_customer(rows.select(key=key, **values), as_of, life)
     else:
         check = check_hash(pl.col("customer_id"))
-        out, unbought = _per_customer(rows.select(key=key, check=check, **values), check=True)
+        plan = rows.select(key=key, check=check, **values)
+        out, unbought = _per_customer(plan, as_of, life, check=True)
         if shared_hash(out, orders["customer_id"].gather(out["row"])):
             # two ids shared a hash: group on the ids themselves
             plan = rows.select(key=pl.col("customer_id"), check=check, **values)
-            out, unbought = _per_customer(plan, check=True)
+            out, unbought = _per_customer(plan, as_of, life, check=True)
+    if out.is_empty() and not allow_empty:
+        raise DataError(f"no purchases on or before the as-of date {as_of}; pick a later --as-of")
     ids = orders["customer_id"].gather(out["row"])
-    return finish(out.with_columns(customer_id=ids), as_of, life, allow_empty), unbought
+    # assembled from the columns: an eager select would copy them into one chunk each
+    return pl.DataFrame([ids, *(out[c] for c in (*MEASURE_COLUMNS[1:], "lifecycle"))]), unbought
 
 
 def customer_key(ids: pl.Series) -> tuple[pl.Expr, bool]:
@@ -202,40 +206,42 @@ def shared_hash(groups: pl.DataFrame, ids: pl.Series) -> bool:
     return bool(((groups["check"] != expected) & ids.is_not_null()).any())
 
 
-def finish(groups: pl.DataFrame, as_of: dt.date, life: Lifecycle,
-           allow_empty: bool = False) -> pl.DataFrame:  # fmt: skip
+def _measure_exprs(as_of: dt.date, life: Lifecycle) -> tuple[dict[str, pl.Expr], ...]:
     """The measures and lifecycle of customers from the aggregates of
-    :func:`customer_aggregates` (of customers with a purchase) and a ``customer_id``
-    column."""
-    out = (
-        groups.lazy()
-        .with_columns(
-            recency_days=(pl.lit(as_of) - pl.col("last_order").dt.date()).dt.total_days(),
-            monetary=pl.col("monetary").round(2),
-        )
-        .with_columns(
-            aov=(pl.col("monetary") / pl.col("frequency")).round(2),
-            lifecycle=_lifecycle(as_of, life),
-        )
-        .select(*MEASURE_COLUMNS, "lifecycle")
-        .collect()
-    )
-    if out.is_empty() and not allow_empty:
-        raise DataError(f"no purchases on or before the as-of date {as_of}; pick a later --as-of")
-    return out
+    :func:`customer_aggregates` and :func:`tally_counts`: two rounds of ``with_columns``
+    (the second reads the first's ``recency_days`` and ``monetary``)."""
+    first = {
+        "recency_days": (pl.lit(as_of) - pl.col("last_order").dt.date()).dt.total_days(),
+        "monetary": pl.col("monetary").round(2),
+    }
+    second = {
+        "aov": (pl.col("monetary") / pl.col("frequency")).round(2),
+        "lifecycle": _lifecycle(as_of, life),
+    }
+    return first, second
 
 
-def _per_customer(rows: pl.LazyFrame, check: bool = False) -> tuple[pl.DataFrame, int]:
-    """:func:`customer_aggregates` grouped on the ``key`` column, of customers with a
-    purchase, in the order of their first used row; and the rows in use of the others
-    (the streaming engine: faster here, and less memory, than the in-memory one)."""
+def _per_customer(rows: pl.LazyFrame, as_of: dt.date, life: Lifecycle,
+                  check: bool = False) -> tuple[pl.DataFrame, int]:  # fmt: skip
+    """Per customer with a purchase, grouped on the ``key`` column: the first used
+    ``row``, the measures (:data:`custseg.schema.MEASURE_COLUMNS` but the id) and the
+    lifecycle, in the order of that row (with ``check``, also what :func:`shared_hash`
+    looks at); and the rows in use of the customers without a purchase.
+
+    One plan on the streaming engine (faster here, and less memory, than the in-memory
+    one); only the columns kept are sorted."""
+    first, second = _measure_exprs(as_of, life)
+    kept = ["row", *MEASURE_COLUMNS[1:], "lifecycle", "returns", *(["check", "size"] * check)]
     out = (
         rows.group_by("key")
         .agg(**customer_aggregates(check))
         .with_columns(**tally_counts())
         # customers without a purchase last (no row to order them by): a slice drops them
-        .with_columns(row=pl.when(pl.col("frequency") > 0).then(pl.col("row")))
+        .with_columns(row=pl.when(pl.col("frequency") > 0).then(pl.col("row")), **first)
+        .drop("key", "tally")
         .sort("row", nulls_last=True)
+        .with_columns(**second)
+        .select(kept)
         .collect(engine="streaming")
     )
     buyers = out.height - out["row"].null_count()

@@ -302,6 +302,16 @@ def assign_segments(customers, table: RuleTable):
     return with_columns(customers, {"segment": out.collect(engine="streaming")["segment"]})
 
 
+def segment_texts(table: RuleTable, lang: str = "en", actions: bool = True) -> dict[str, list[str]]:
+    """The values the columns of :func:`label_segments` (and ``segment``) can hold for the
+    segments of ``table``."""
+    infos = [table.info(n) for n in table.segment_names()]
+    texts = {"segment": [i.name for i in infos], "segment_label": [i.label_in(lang) for i in infos]}
+    if actions:
+        texts["action"] = [i.action_in(lang) for i in infos]
+    return texts
+
+
 def label_segments(customers, table: RuleTable, lang: str = "en", actions: bool = True):
     """A copy of a segmented frame with ``segment_label`` (and, with ``actions``,
     ``action``) in ``lang``.
