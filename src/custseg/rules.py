@@ -320,13 +320,16 @@ def label_segments(customers, table: RuleTable, lang: str = "en", actions: bool 
     """
     segment = as_series(customers, "segment").cast(pl.String).alias("segment")
     name = pl.col("segment")
-    infos = [table.info(n) for n in table.segment_names()]
-    # a chain of comparisons: faster than a lookup table for a handful of segments;
+    known = segment_texts(table, lang, actions)
+
+    def chain(col: str, otherwise: pl.Expr) -> pl.Expr:
+        # a chain of comparisons: faster than a lookup table for a handful of segments
+        pairs = zip(known["segment"], known[col], strict=True)
+        return first_match([(name == n, pl.lit(text)) for n, text in pairs], otherwise)
+
     # a segment the table does not know is its own label, with no action
-    texts = {"segment_label": first_match(
-        [(name == i.name, pl.lit(i.label_in(lang))) for i in infos], name)}  # fmt: skip
+    texts = {"segment_label": chain("segment_label", name)}
     if actions:
-        texts["action"] = first_match([(name == i.name, pl.lit(i.action_in(lang))) for i in infos],
-                                      pl.when(name.is_not_null()).then(pl.lit("")))  # fmt: skip
+        texts["action"] = chain("action", pl.when(name.is_not_null()).then(pl.lit("")))
     out = segment.to_frame().lazy().with_columns(**texts).collect(engine="streaming")
     return with_columns(customers, {col: out[col] for col in texts})
