@@ -7,8 +7,8 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import REAL, SAMPLE
-from custseg.chunked import needs_chunks
 from custseg.cli import main
+from custseg.engines.partitioned import needs_chunks
 
 QUIRKS = (
     "InvoiceNo,CustomerID,InvoiceDate,Sales,Status\n"
@@ -44,7 +44,7 @@ def run(runner, path, tmp_path, *extra):
 )
 def test_chunked_equals_in_memory(write_csv, tmp_path, monkeypatch, name, batch):
     if batch:  # read the CSV in many small batches of lines
-        monkeypatch.setattr("custseg.chunked.BATCH_BYTES", batch)
+        monkeypatch.setattr("custseg.engines.partitioned.BATCH_BYTES", batch)
     quoted = QUIRKS.replace(",ok\n", ',"ok, paid"\n')  # quotes: one streaming pass instead
     path = {"quirks": write_csv(QUIRKS, "quirks.csv"), "quoted": write_csv(quoted, "q.csv"),
             "sample": SAMPLE}[name]  # fmt: skip

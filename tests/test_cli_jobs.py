@@ -9,8 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import SAMPLE
-from custseg import export
 from custseg.cli import main
+from custseg.io import writers as export
 
 SHOP = (
     "买家昵称,付款日期,订单状态,实付金额\n"
@@ -144,7 +144,7 @@ def test_existing_file_survives_a_failed_write(tmp_path, monkeypatch):
 
 
 def test_progress_only_on_a_terminal_and_never_quiet(monkeypatch):
-    from custseg.cli import Progress
+    from custseg.cli.options import Progress
 
     class Tty:
         def isatty(self):

@@ -6,7 +6,7 @@ from rich.cells import cell_len
 
 from conftest import SAMPLE
 from custseg.cli import main
-from custseg.rules import builtin_rules
+from custseg.segments.rules import builtin_rules
 
 
 @pytest.fixture
@@ -170,7 +170,7 @@ def test_rfm11_catch_all_is_not_a_warning(runner):
 
 
 def test_share_bars_beside_the_table():
-    from custseg.render import bar
+    from custseg.report.terminal import bar
 
     assert bar(1.0, width=4) == "████"
     assert bar(0.5, width=4) == "██"

@@ -9,11 +9,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from custseg import cleaning, rfm
 from custseg.errors import DataError
-from custseg.export import days_when_no_times
-from custseg.load import LoadOptions, read_orders
-from custseg.values import complete, parse_amounts, parse_dates
+from custseg.io.writers import days_when_no_times
+from custseg.measures import plan as rfm
+from custseg.orders import cleaning
+from custseg.orders.load import LoadOptions, read_orders
+from custseg.orders.values import complete, parse_amounts, parse_dates
 
 
 @pytest.mark.parametrize(
@@ -132,7 +133,7 @@ def test_returns_only_customers_are_counted_and_left_out(write_csv, r):
 
 
 def test_run_rfm_counts_returns_only_like_the_loader(write_csv):
-    from custseg.pipeline import run_rfm
+    from custseg.engines.memory import run_rfm
 
     path = write_csv(
         "customer,order,date,amount\n"
@@ -254,7 +255,7 @@ def test_exact_and_hashed_keys_agree_with_plain_python(rows):
 
 
 def test_dates_as_text_matches_formatting_each_value():
-    from custseg.export import _dates_as_text
+    from custseg.io.writers import _dates_as_text
 
     days = [dt.date(1969, 12, 30), None, dt.date(2024, 2, 29), dt.date(1969, 12, 30)]
     frame = pl.DataFrame({"d": days, "e": [dt.date(2030, 1, 1)] * 4, "n": [1, 2, 3, 4]})
@@ -271,7 +272,7 @@ def test_dates_as_text_matches_formatting_each_value():
 def test_returns_only_rows_match_plain_python(rows):
     """Rows of customers with returns but no purchase, on ids of one width (exact key)
     and of several widths (hash), against a plain Python count."""
-    from custseg.load import normalize_orders
+    from custseg.orders.load import normalize_orders
 
     buyers = {c for c, is_return in rows if not is_return}
     expected = sum(1 for c, is_return in rows if c not in buyers)

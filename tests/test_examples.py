@@ -25,3 +25,17 @@ def test_example_rule_table_loads_and_segments():
     )
     assert res.exit_code == 0, res.output
     assert '"vip"' in res.stdout and '"repeat"' in res.stdout
+
+
+def test_old_module_names_still_import_with_a_warning():
+    import importlib
+    import sys
+
+    import pytest
+
+    sys.modules.pop("custseg.load", None)
+    with pytest.warns(DeprecationWarning, match="custseg.load moved to custseg.orders.load"):
+        old = importlib.import_module("custseg.load")
+    from custseg.orders import load
+
+    assert old is load

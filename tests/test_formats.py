@@ -13,8 +13,8 @@ import polars as pl
 import pytest
 
 from custseg.errors import ColumnError, DataError, InputFileError
-from custseg.load import read_orders
-from custseg.values import day_first, parse_amounts, parse_dates, parse_ids
+from custseg.orders.load import read_orders
+from custseg.orders.values import day_first, parse_amounts, parse_dates, parse_ids
 
 BASIC = "order_id,customer_id,order_date,amount\n1,a,2024-01-01,10\n2,b,2024-01-02,20.5\n"
 
@@ -405,8 +405,8 @@ def test_jd_style_headers(write_csv):
     ],
 )
 def test_iso_dates_are_told_from_the_head_values(write_csv, dates, iso):
-    from custseg import readers
-    from custseg.load import _iso_dates
+    from custseg.io import readers
+    from custseg.orders.load import _iso_dates
 
     lines = [f'{i},"c, {i}",{d},5' for i, d in enumerate(dates)]
     path = write_csv("order_id,customer_id,order_date,amount\n" + "\n".join(lines) + "\n")
@@ -426,7 +426,7 @@ def test_iso_dates_read_by_the_reader_agree_with_text_dates(write_csv, monkeypat
             "order_id,customer_id,order_date,amount\n" + "\n".join(rows + extra) + "\n"
         )
         typed = read_orders(path)
-        monkeypatch.setattr("custseg.load._iso_dates", lambda src, column: False)
+        monkeypatch.setattr("custseg.orders.load._iso_dates", lambda src, column: False)
         text = read_orders(path)
         monkeypatch.undo()
         assert typed.orders.equals(text.orders)

@@ -3,9 +3,9 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from custseg.columns import normalize_header, resolve_columns
 from custseg.errors import ColumnError, DataError, InputFileError
-from custseg.load import read_orders
+from custseg.orders.columns import normalize_header, resolve_columns
+from custseg.orders.load import read_orders
 
 
 def test_header_aliases_ignore_case_spaces_and_width():

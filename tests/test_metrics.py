@@ -6,9 +6,9 @@ import polars as pl
 import pytest
 
 from conftest import orders_frame
-from custseg.metrics import customer_metrics
-from custseg.repeat import RepeatRule, repeat_buyers, repeat_summary
-from custseg.rfm import customer_measures
+from custseg.measures.plan import customer_measures
+from custseg.measures.repeat import RepeatRule, repeat_buyers, repeat_summary
+from custseg.measures.shop import customer_metrics
 
 AS_OF = dt.date(2024, 12, 31)
 

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from conftest import SAMPLE
 from custseg.cli import main
-from custseg.report_html import CHART_IDS
+from custseg.report.html import CHART_IDS
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 SHOTS = (

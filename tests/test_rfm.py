@@ -6,7 +6,7 @@ import pytest
 from conftest import orders_frame
 from custseg import rfm_table, segment_orders
 from custseg.errors import DataError
-from custseg.rfm import customer_measures
+from custseg.measures.plan import customer_measures
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from custseg.errors import RulesError
-from custseg.rules import assign_segments, builtin_rules, load_rules, parse_condition
+from custseg.segments.rules import assign_segments, builtin_rules, load_rules, parse_condition
 
 DEFAULT_EXPECTED = {
     # (r, f, m, orders) -> segment, straight from the table in the README

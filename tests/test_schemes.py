@@ -7,9 +7,9 @@ import polars as pl
 import pytest
 
 from custseg.errors import CustsegError
-from custseg.rulecheck import cell_segments, check_table
-from custseg.rules import assign_segments, builtin_names, builtin_rules, label_segments
-from custseg.scoring import ScoringSpec, apply_scores, compute_cuts
+from custseg.segments.rulecheck import cell_segments, check_table
+from custseg.segments.rules import assign_segments, builtin_names, builtin_rules, label_segments
+from custseg.segments.scoring import ScoringSpec, apply_scores, compute_cuts
 
 
 def cell_frame(cells, orders=2):
@@ -183,7 +183,7 @@ def write(tmp_path, text):
 
 
 def test_check_catches_each_problem(tmp_path):
-    from custseg.rules import load_rules
+    from custseg.segments.rules import load_rules
 
     table = load_rules(
         write(

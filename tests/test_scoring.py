@@ -3,7 +3,13 @@ import pandas as pd
 import pytest
 
 from custseg.errors import CustsegError
-from custseg.scoring import apply_scores, compute_cuts, level_counts, quantile_cuts, score_values
+from custseg.segments.scoring import (
+    apply_scores,
+    compute_cuts,
+    level_counts,
+    quantile_cuts,
+    score_values,
+)
 
 
 def test_quantile_cuts_by_hand():

@@ -18,37 +18,48 @@ from typing import TYPE_CHECKING
 __version__ = "0.1.0"
 
 _EXPORTS = {
-    "load_orders": "load",
-    "read_orders": "load",
-    "normalize_orders": "load",
-    "LoadReport": "load",
-    "LoadResult": "load",
-    "customer_measures": "rfm",
-    "compute_cuts": "scoring",
-    "apply_scores": "scoring",
-    "score_customers": "scoring",
-    "rfm_table": "pipeline",
-    "segment_orders": "pipeline",
-    "run_rfm": "pipeline",
-    "RfmResult": "pipeline",
-    "assign_segments": "rules",
-    "load_rules": "rules",
-    "builtin_rules": "rules",
-    "RuleTable": "rules",
-    "segment_summary": "summary",
+    "load_orders": "orders.load",
+    "read_orders": "orders.load",
+    "normalize_orders": "orders.load",
+    "LoadReport": "orders.load",
+    "LoadResult": "orders.load",
+    "customer_measures": "measures.plan",
+    "compute_cuts": "segments.scoring",
+    "apply_scores": "segments.scoring",
+    "score_customers": "segments.scoring",
+    "rfm_table": "engines.memory",
+    "segment_orders": "engines.memory",
+    "run_rfm": "engines.memory",
+    "RfmResult": "engines.memory",
+    "assign_segments": "segments.rules",
+    "load_rules": "segments.rules",
+    "builtin_rules": "segments.rules",
+    "RuleTable": "segments.rules",
+    "segment_summary": "segments.summary",
     "CustsegError": "errors",
 }
 
 __all__ = sorted(_EXPORTS) + ["__version__"]
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .errors import CustsegError
-    from .load import LoadReport, LoadResult, load_orders, normalize_orders, read_orders
-    from .pipeline import RfmResult, rfm_table, run_rfm, segment_orders
-    from .rfm import customer_measures
-    from .rules import RuleTable, assign_segments, builtin_rules, load_rules
-    from .scoring import apply_scores, compute_cuts, score_customers
-    from .summary import segment_summary
+    from custseg.engines.memory import RfmResult, rfm_table, run_rfm, segment_orders
+    from custseg.errors import CustsegError
+    from custseg.measures.plan import customer_measures
+    from custseg.orders.load import (
+        LoadReport,
+        LoadResult,
+        load_orders,
+        normalize_orders,
+        read_orders,
+    )
+    from custseg.segments.rules import RuleTable, assign_segments, builtin_rules, load_rules
+    from custseg.segments.scoring import apply_scores, compute_cuts, score_customers
+    from custseg.segments.summary import segment_summary
+
+
+from custseg import _moved  # noqa: E402
+
+_moved.install()  # old module names (custseg.load, ...) for one more release
 
 
 def __getattr__(name: str):

@@ -24,7 +24,7 @@ aov, r_score, f_score, m_score, rfm_code, segment, lifecycle``
 - ``rfm_code``: the three scores as a string, e.g. ``"545"`` (``"10-4-5"`` with 10 or
   more levels).
 - ``segment``: the stable machine-readable segment name.
-- ``lifecycle``: new / active / returning / churned (see :class:`custseg.rfm.Lifecycle`).
+- ``lifecycle``: new / active / returning / churned (see :class:`custseg.measures.plan.Lifecycle`).
 
 Exports (:data:`EXPORT_COLUMNS`) add ``segment_label`` in the chosen language
 (``--lang``), and ``action`` with ``--actions``.

@@ -6,9 +6,9 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from .rulecheck import cell_segments, check_table
-from .rules import RuleTable
-from .scoring import ScoringSpec
+from custseg.segments.rulecheck import cell_segments, check_table
+from custseg.segments.rules import RuleTable
+from custseg.segments.scoring import ScoringSpec
 
 
 def rules_grid(table: RuleTable, lang: str = "en") -> Group:

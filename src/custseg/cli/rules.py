@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import click
 
-from .cli import main
-from .cli_common import handle_errors, make_console
+from custseg.cli.options import handle_errors, make_console
 
 
-@main.command()
+@click.command()
 @handle_errors
 def schemes():
     """List the built-in segment schemes.
@@ -20,7 +19,7 @@ def schemes():
     """
     from rich.table import Table
 
-    from .rules import builtin_names, builtin_rules
+    from custseg.segments.rules import builtin_names, builtin_rules
 
     table = Table(title="Built-in schemes", title_justify="left")
     for name in ("Scheme", "Scoring", "Segments", "Description"):
@@ -34,7 +33,7 @@ def schemes():
     make_console().print(table)
 
 
-@main.group()
+@click.group()
 def rules():
     """Show, export and check rule tables (segment schemes).
 
@@ -62,9 +61,9 @@ def rules_show(name_or_file, lang):
     Example:
       custseg rules show cn8 --lang zh
     """
-    from .i18n import default_lang
-    from .render_rules import rules_grid
-    from .rules import find_rules
+    from custseg.report.i18n import default_lang
+    from custseg.report.rules_grid import rules_grid
+    from custseg.segments.rules import find_rules
 
     table = find_rules(name_or_file)
     make_console().print(rules_grid(table, lang or default_lang()))
@@ -83,8 +82,8 @@ def rules_export(name, output):
     Example:
       custseg rules export default -o mine.toml
     """
-    from .export import atomic_path
-    from .rules import builtin_rules
+    from custseg.io.writers import atomic_path
+    from custseg.segments.rules import builtin_rules
 
     text = builtin_rules(name).source_text
     if output == "-":
@@ -115,9 +114,9 @@ def rules_check(file, bins):
     """
     import sys
 
-    from .rulecheck import check_table
-    from .rules import load_rules
-    from .scoring import ScoringSpec
+    from custseg.segments.rulecheck import check_table
+    from custseg.segments.rules import load_rules
+    from custseg.segments.scoring import ScoringSpec
 
     table = load_rules(file)
     method = table.scoring if table.scoring in ("quantile", "mean") else "quantile"

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import polars as pl
 
-from .errors import InputFileError
+from custseg.errors import InputFileError
 
 COMPRESSIONS = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
 _FORMATS = {

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import polars as pl
 
-from .errors import OutputError
+from custseg.errors import OutputError
 
 FORMATS = ("csv", "parquet", "json", "jsonl", "xlsx")
 _SUFFIXES = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".json": "json",

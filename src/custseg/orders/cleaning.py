@@ -29,8 +29,8 @@ import unicodedata
 
 import polars as pl
 
-from .errors import DataError
-from .frames import first_match
+from custseg.errors import DataError
+from custseg.frames import first_match
 
 REASONS: tuple[str, ...] = (
     "malformed line",

@@ -17,13 +17,13 @@ from typing import TYPE_CHECKING, Literal
 
 import polars as pl
 
-from . import cleaning, readers
-from .columns import resolve_columns
-from .errors import DataError
-from .frames import to_pandas
-from .rfm import customer_key, day_after_latest
-from .schema import ORDER_COLUMNS
-from .values import (
+from custseg.errors import DataError
+from custseg.frames import to_pandas
+from custseg.io import readers
+from custseg.measures.plan import customer_key, day_after_latest
+from custseg.orders import cleaning
+from custseg.orders.columns import resolve_columns
+from custseg.orders.values import (
     amount_fast_expr,
     complete,
     date_fast_expr,
@@ -32,6 +32,7 @@ from .values import (
     parse_amounts,
     parse_dates,
 )
+from custseg.schema import ORDER_COLUMNS
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -122,7 +123,7 @@ class LoadResult:
         return self._orders
 
     def measurable(self) -> pl.DataFrame:
-        """What :func:`custseg.rfm.measures` takes: the rows and their reasons when every
+        """What :func:`custseg.measures.plan.measures` takes: the rows and their reasons when every
         row is its own order (no copy of the used rows is made), else :attr:`frame`."""
         return self.rows if self.one_row_per_order else self.frame
 
@@ -228,7 +229,7 @@ def normalize_orders(
     ``mark_returns_only=False`` may leave the rows of customers with returns but no
     purchase in use (``returns_only_marked`` then says so), for a caller that finds
     them on its own pass over the customers and counts them with
-    :meth:`LoadReport.add_returns_only`, as :func:`custseg.pipeline.run_rfm` does.
+    :meth:`LoadReport.add_returns_only`, as :func:`custseg.engines.memory.run_rfm` does.
 
     With ``frame=None`` the frame is taken from ``raw`` (a :class:`readers.RawTable`).
 
@@ -321,7 +322,7 @@ def parse_rows(
     line (``lines()`` gives them, asked for only when needed).
 
     Values are parsed in one parallel pass in their column's likely format; the few
-    that fail it get the careful parse (:func:`custseg.values.complete`). Also returns
+    that fail it get the careful parse (:func:`custseg.orders.values.complete`). Also returns
     whether every row is its own order (order ids never repeat, or there is no order
     column).
     """

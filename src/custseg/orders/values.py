@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import polars as pl
 
-from .frames import to_polars_series
+from custseg.frames import to_polars_series
 
 MISSING_TEXT = ("", "nan", "none", "null", "na", "n/a", "-", "--")
 # Currency marks and words that may surround an amount; thousands separators and spaces.

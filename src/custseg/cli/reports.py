@@ -6,8 +6,7 @@ import json
 
 import click
 
-from .cli import main
-from .cli_common import (
+from custseg.cli.options import (
     emit,
     handle_errors,
     lifecycle_options,
@@ -21,7 +20,7 @@ from .cli_common import (
 )
 
 
-@main.command()
+@click.command()
 @loader_options
 @lifecycle_options
 @repeat_options
@@ -47,7 +46,7 @@ def repeat(file, min_orders, min_spend, as_json, quiet, top, **kw):
       custseg repeat taobao.xlsx -o 老客户.xlsx
       custseg repeat orders.csv --min-orders 3 --min-spend 100 --ids-only -o ids.txt
     """
-    from .repeat import RepeatRule, repeat_buyers, repeat_summary
+    from custseg.measures.repeat import RepeatRule, repeat_buyers, repeat_summary
 
     result = run_with_progress(file, kw, quiet or as_json)
     rule = RepeatRule(min_orders=min_orders, min_spend=min_spend)
@@ -64,13 +63,13 @@ def repeat(file, min_orders, min_spend, as_json, quiet, top, **kw):
         }
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     elif not quiet:
-        from .render import repeat_view
+        from custseg.report.terminal import repeat_view
 
         view = repeat_view(result.report, rule, facts, buyers.head(top))
         make_console(stderr=to_stdout).print(view)
 
 
-@main.command()
+@click.command()
 @loader_options
 @scheme_options
 @lifecycle_options
@@ -108,8 +107,8 @@ def summary(file, lifespan_years, output, fmt, as_json, quiet, **kw):
       custseg summary orders.csv --scheme cn8 --lang zh --churn-days 90
       custseg summary orders.csv --json > measures.json
     """
-    from .export import format_for, write_frame
-    from .metrics import customer_metrics
+    from custseg.io.writers import format_for, write_frame
+    from custseg.measures.shop import customer_metrics
 
     table, spec, lang = resolve_scheme(kw, quiet)
     if output:
@@ -131,12 +130,12 @@ def summary(file, lifespan_years, output, fmt, as_json, quiet, **kw):
         }
         click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
     elif not quiet:
-        from .render import metrics_view
+        from custseg.report.terminal import metrics_view
 
         make_console(stderr=output == "-").print(metrics_view(result.report, measures, table, lang))
 
 
-@main.command()
+@click.command()
 @loader_options
 @scheme_options
 @lifecycle_options
@@ -163,10 +162,10 @@ def report(file, output, min_orders, min_spend, quiet, **kw):
       custseg report data/sample_orders.csv -o report.html
       custseg report taobao.xlsx --scheme cn8 --lang zh -o 报告.html
     """
-    from .export import atomic_path
-    from .repeat import RepeatRule
-    from .report import report_data
-    from .report_html import render_report
+    from custseg.io.writers import atomic_path
+    from custseg.measures.repeat import RepeatRule
+    from custseg.report.data import report_data
+    from custseg.report.html import render_report
 
     table, spec, lang = resolve_scheme(kw, quiet)
     churn_days = kw["churn_days"]

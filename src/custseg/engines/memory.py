@@ -11,12 +11,12 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from .frames import is_polars, to_pandas
-from .load import LoadOptions, LoadReport, read_orders
-from .rfm import Lifecycle, customer_measures, measures_and_returns_only
-from .rules import RuleTable, assign_segments, builtin_rules
-from .schema import CUSTOMER_COLUMNS
-from .scoring import ScoringSpec, apply_scores, compute_cuts
+from custseg.frames import is_polars, to_pandas
+from custseg.measures.plan import Lifecycle, customer_measures, measures_and_returns_only
+from custseg.orders.load import LoadOptions, LoadReport, read_orders
+from custseg.schema import CUSTOMER_COLUMNS
+from custseg.segments.rules import RuleTable, assign_segments, builtin_rules
+from custseg.segments.scoring import ScoringSpec, apply_scores, compute_cuts
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from .errors import CustsegError
-from .frames import to_polars_series, with_columns
-from .schema import MEASURES
+from custseg.errors import CustsegError
+from custseg.frames import to_polars_series, with_columns
+from custseg.schema import MEASURES
 
 _NO_CUSTOMERS = "no customers to compute score cut points from"
 

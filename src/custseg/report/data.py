@@ -9,11 +9,11 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from .i18n import t
-from .metrics import LIFECYCLES, customer_metrics
-from .pipeline import RfmResult
-from .repeat import RepeatRule, repeat_buyers, repeat_summary
-from .schema import MEASURES
+from custseg.engines.memory import RfmResult
+from custseg.measures.repeat import RepeatRule, repeat_buyers, repeat_summary
+from custseg.measures.shop import LIFECYCLES, customer_metrics
+from custseg.report.i18n import t
+from custseg.schema import MEASURES
 
 HISTOGRAM_BINS = 30
 
@@ -52,7 +52,7 @@ def report_data(result: RfmResult, lang: str = "en", rule: RepeatRule | None = N
 
 
 def _segments(frame: pl.DataFrame, table, lang: str) -> list[dict]:
-    from .summary import summary_table
+    from custseg.segments.summary import summary_table
 
     rules_of: dict[str, list[str]] = {}
     for rule in table.rules:

@@ -111,7 +111,7 @@ def loader_options(func):
 
 def load_options(kw: dict):
     """Pop the loader flags from a command's keyword arguments into LoadOptions."""
-    from .load import LoadOptions
+    from custseg.orders.load import LoadOptions
 
     columns = {
         role: kw.pop(f"{role}_col")
@@ -133,7 +133,7 @@ def load_options(kw: dict):
 def write_rejects(result, path: str | None) -> None:
     """Write the rows left out (``--rejects``), atomically."""
     if path and result.rejects_frame is not None:
-        from .export import write_frame
+        from custseg.io.writers import write_frame
 
         write_frame(result.rejects_frame, path, "csv")
 
@@ -143,7 +143,7 @@ def handle_errors(func):
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
-        from .errors import CustsegError
+        from custseg.errors import CustsegError
 
         try:
             return func(*args, **kwargs)
@@ -253,9 +253,9 @@ def scheme_options(func):
 
 def resolve_scheme(kw: dict, quiet: bool = False):
     """Pop the scheme flags: the rule table, the scoring spec and the language."""
-    from .i18n import default_lang
-    from .rules import builtin_rules, load_rules
-    from .scoring import ScoringSpec
+    from custseg.report.i18n import default_lang
+    from custseg.segments.rules import builtin_rules, load_rules
+    from custseg.segments.scoring import ScoringSpec
 
     rules_file, scheme = kw.pop("rules_file"), kw.pop("scheme")
     table = load_rules(rules_file) if rules_file else builtin_rules(scheme)
@@ -272,7 +272,7 @@ def resolve_scheme(kw: dict, quiet: bool = False):
 
 def warn_rules(table, spec) -> None:
     """Print the rule-table problems that change results as warnings on stderr."""
-    from .rulecheck import check_table
+    from custseg.segments.rulecheck import check_table
 
     for problem in check_table(table, spec.levels()):
         if problem.level == "warning":
@@ -368,9 +368,9 @@ def repeat_options(func):
 
 
 def run_with_progress(file: str, kw: dict, quiet: bool, **options):
-    """:func:`custseg.pipeline.run_rfm` with the loader flags of ``kw``, a progress bar,
+    """:func:`custseg.engines.memory.run_rfm` with the loader flags of ``kw``, a progress bar,
     and ``--rejects`` written."""
-    from .pipeline import run_rfm
+    from custseg.engines.memory import run_rfm
 
     with Progress(quiet, file) as progress:
         result = run_rfm(file, load_options(kw), lifecycle=lifecycle_of(kw),
@@ -380,15 +380,15 @@ def run_with_progress(file: str, kw: dict, quiet: bool, **options):
 
 
 def lifecycle_of(kw: dict):
-    from .rfm import Lifecycle
+    from custseg.measures.plan import Lifecycle
 
     return Lifecycle(new_days=kw.pop("new_days"), churn_days=kw.pop("churn_days"))
 
 
 def emit(make_frame, kw: dict, plain_text: Collection[str] = ()) -> float:
     """Write the per-customer frame that ``make_frame()`` builds, as the output flags say;
-    returns the seconds it took. ``plain_text``: see :func:`custseg.export.write_frame`."""
-    from .export import excel_safe, format_for, write_frame, write_ids
+    returns the seconds it took. ``plain_text``: see :func:`custseg.io.writers.write_frame`."""
+    from custseg.io.writers import excel_safe, format_for, write_frame, write_ids
 
     output, fmt = kw.pop("output"), kw.pop("fmt")
     ids_only, safe = kw.pop("ids_only"), kw.pop("excel_safe")

@@ -5,16 +5,11 @@ Exit codes: 0 success, 1 data or file error, 2 usage error.
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import json
-import os
-import sys
 
 import click
 
-from . import __version__
-from .cli_common import (
+from custseg.cli.options import (
     ByteSize,
     Progress,
     emit,
@@ -33,19 +28,7 @@ from .cli_common import (
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="custseg")
-def main() -> None:
-    """RFM customer segmentation for e-commerce order exports.
-
-    \b
-    Example:
-      custseg rfm data/sample_orders.csv
-      custseg rfm orders.csv --as-of today --segment churn-risk -o churn.csv
-    """
-
-
-@main.command()
+@click.command()
 @loader_options
 @scheme_options
 @lifecycle_options
@@ -109,7 +92,7 @@ def rfm(segments, as_json, quiet, actions, thresholds, profile, file, **kw):
       custseg rfm orders.csv --scoring edges --r-edges 30,90,180,365 \\
           --f-edges 1,2,4,8 --m-edges 100,300,1000,3000
     """
-    from .export import format_for, write_json
+    from custseg.io.writers import format_for, write_json
 
     table, spec, lang = resolve_scheme(kw, quiet)
     _check_segments(segments, table)
@@ -147,8 +130,8 @@ def rfm(segments, as_json, quiet, actions, thresholds, profile, file, **kw):
 def _plain_text(table, lang: str, actions: bool) -> list[str]:
     """The text columns of the rfm export that hold no value CSV quotes: the codes custseg
     makes, and the segment columns when the rule table's texts need no quotes."""
-    from .export import needs_quotes
-    from .rules import segment_texts
+    from custseg.io.writers import needs_quotes
+    from custseg.segments.rules import segment_texts
 
     texts = segment_texts(table, lang, actions)
     quoted = {col for col, values in texts.items() if any(map(needs_quotes, values))}
@@ -158,7 +141,7 @@ def _plain_text(table, lang: str, actions: bool) -> list[str]:
 def _use_chunks(file: str, chunked: bool, budget: int | None) -> bool:
     from pathlib import Path
 
-    from .chunked import memory_budget, needs_chunks
+    from custseg.engines.partitioned import memory_budget, needs_chunks
 
     if chunked or file == "-":
         return chunked
@@ -168,9 +151,9 @@ def _use_chunks(file: str, chunked: bool, budget: int | None) -> bool:
 def _rfm_in_memory(file, kw, table, spec, labels, segments, silent):
     from types import SimpleNamespace
 
-    from .rules import label_segments
-    from .scoring import level_counts
-    from .summary import summary_table
+    from custseg.segments.rules import label_segments
+    from custseg.segments.scoring import level_counts
+    from custseg.segments.summary import summary_table
 
     result = run_with_progress(file, kw, silent, scoring=spec, table=table)
     customers = result.frame
@@ -188,8 +171,8 @@ def _rfm_in_memory(file, kw, table, spec, labels, segments, silent):
 def _rfm_chunked(file, kw, table, spec, labels, segments, budget, progress):
     import polars as pl
 
-    from .chunked import memory_budget, run_rfm_chunked
-    from .export import excel_safe, format_for, sink_frame
+    from custseg.engines.partitioned import memory_budget, run_rfm_chunked
+    from custseg.io.writers import excel_safe, format_for, sink_frame
 
     if kw["rejects"]:
         raise click.UsageError("--rejects is not available when the file is processed in parts")
@@ -254,7 +237,7 @@ def _summary_dict(result, lang: str) -> dict:
 def _render_summary(result, to_stderr: bool, lang: str, actions: bool):
     """The rich summary as text for its stream (colour only on a terminal), and the
     console to print it with."""
-    from .render import rfm_summary
+    from custseg.report.terminal import rfm_summary
 
     console = make_console(stderr=to_stderr)
     with console.capture() as capture:
@@ -271,31 +254,3 @@ def _render_summary(result, to_stderr: bool, lang: str, actions: bool):
             )  # fmt: skip
         )
     return console, capture.get()
-
-
-def entry() -> None:
-    """The ``custseg`` console script: :func:`main`, then a quick exit.
-
-    Once the command is done (its files renamed into place, its output flushed), the
-    process leaves with ``os._exit`` instead of tearing the interpreter down module by
-    module, which takes longer than a small job itself (~0.04 s with Polars loaded).
-    """
-    gc.disable()  # a short run: the collector would spend ~10 ms on what Polars' import makes
-    try:
-        main()
-        code = 0
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-        if isinstance(exc.code, str):
-            print(exc.code, file=sys.stderr)
-    for stream in (sys.stdout, sys.stderr):
-        # a closed pipe (custseg ... | head) has taken all it wanted
-        with contextlib.suppress(OSError, ValueError):
-            stream.flush()
-    os._exit(code)
-
-
-from . import cli_reports, cli_rules  # noqa: E402,F401  (register their commands)
-
-if __name__ == "__main__":  # pragma: no cover
-    entry()

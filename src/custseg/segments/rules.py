@@ -32,8 +32,8 @@ from pathlib import Path
 
 import polars as pl
 
-from .errors import RulesError
-from .frames import as_series, first_match, to_polars_series, with_columns
+from custseg.errors import RulesError
+from custseg.frames import as_series, first_match, to_polars_series, with_columns
 
 #: condition key -> column of the per-customer frame
 FIELDS: dict[str, str] = {
@@ -243,14 +243,14 @@ def load_rules(source: str | Path) -> RuleTable:
 
 def builtin_rules(name: str = "default") -> RuleTable:
     """A rule table shipped with custseg (``custseg/schemes/NAME.toml``)."""
-    resource = resources.files("custseg") / "schemes" / f"{name}.toml"
+    resource = resources.files("custseg.segments") / "schemes" / f"{name}.toml"
     if not resource.is_file():
         raise RulesError(f"no built-in scheme {name!r}; choose one of {builtin_names()}")
     return _parse_text(resource.read_text(encoding="utf-8"), f"{name}.toml")
 
 
 def builtin_names() -> list[str]:
-    folder = resources.files("custseg") / "schemes"
+    folder = resources.files("custseg.segments") / "schemes"
     return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".toml"))
 
 

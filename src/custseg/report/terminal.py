@@ -7,10 +7,10 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from .i18n import reason, t
-from .load import LoadReport
-from .rules import RuleTable
-from .schema import MEASURES
+from custseg.orders.load import LoadReport
+from custseg.report.i18n import reason, t
+from custseg.schema import MEASURES
+from custseg.segments.rules import RuleTable
 
 _SCORE_NAMES = {"r_score": "R", "f_score": "F", "m_score": "M"}
 

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from .errors import DataError
-from .frames import to_pandas
-from .schema import MEASURE_COLUMNS, ORDER_COLUMNS
+from custseg.errors import DataError
+from custseg.frames import to_pandas
+from custseg.schema import MEASURE_COLUMNS, ORDER_COLUMNS
 
 
 def default_as_of(orders) -> dt.date:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 
-from .rules import Rule, RuleTable
+from custseg.segments.rules import Rule, RuleTable
 
 SCORE_KEYS = ("r", "f", "m")
 

@@ -1,4 +1,4 @@
-"""Lay out :func:`custseg.report.report_data` as one self-contained, offline HTML page.
+"""Lay out :func:`custseg.report.data.report_data` as one self-contained, offline HTML page.
 
 The charts use Apache ECharts (vendored in ``assets/``, inlined into the page): it
 draws interactive charts (hover, legend toggles) from a JSON option per chart, renders
@@ -12,7 +12,7 @@ import html
 import json
 from importlib import resources
 
-from .i18n import reason, t
+from custseg.report.i18n import reason, t
 
 CHART_IDS = ("chart-segments", "chart-heatmap", "chart-recency_days", "chart-frequency",
              "chart-monetary", "chart-lifecycle")  # fmt: skip
@@ -21,7 +21,7 @@ CHART_IDS = ("chart-segments", "chart-heatmap", "chart-recency_days", "chart-fre
 def render_report(data: dict) -> str:
     """The whole page as a string."""
     lang = data["lang"]
-    echarts = (resources.files("custseg") / "assets" / "echarts.min.js").read_text("utf-8")
+    echarts = (resources.files("custseg.report") / "assets" / "echarts.min.js").read_text("utf-8")
     options = {
         "chart-segments": _segments_option(data, lang),
         "chart-heatmap": _heatmap_option(data, lang),

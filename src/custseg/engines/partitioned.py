@@ -6,7 +6,8 @@ lands in the same partition. A CSV without quotes is read in batches of whole li
 which lets the progress bar say how far the read is; one with quotes (a quoted field
 may hold a line break) goes through one Polars streaming pass. Each partition then
 goes through the same in-memory code as a small file
-(:func:`custseg.load.normalize_orders`, :func:`custseg.rfm.measures`); cut points come
+(:func:`custseg.orders.load.normalize_orders`, :func:`custseg.measures.plan.measures`); cut
+points come
 from all customers' measures; scores, segments and the output are made partition by
 partition. Peak memory is about that of one partition plus three numbers per customer.
 
@@ -28,15 +29,15 @@ from pathlib import Path
 
 import polars as pl
 
-from . import readers
-from .columns import resolve_columns
-from .errors import DataError, InputFileError
-from .load import LoadOptions, LoadReport, normalize_orders
-from .pipeline import segment_frame
-from .rfm import Lifecycle, measures
-from .rules import RuleTable, builtin_rules, label_segments
-from .scoring import ScoringSpec, apply_scores, level_counts
-from .values import day_first, id_expr
+from custseg.engines.memory import segment_frame
+from custseg.errors import DataError, InputFileError
+from custseg.io import readers
+from custseg.measures.plan import Lifecycle, measures
+from custseg.orders.columns import resolve_columns
+from custseg.orders.load import LoadOptions, LoadReport, normalize_orders
+from custseg.orders.values import day_first, id_expr
+from custseg.segments.rules import RuleTable, builtin_rules, label_segments
+from custseg.segments.scoring import ScoringSpec, apply_scores, level_counts
 
 #: The in-memory path peaks at about this many times the CSV's size.
 MEMORY_PER_BYTE = 4.0
@@ -101,7 +102,7 @@ def run_rfm_chunked(
     """The ``rfm`` job on a file bigger than ``budget`` bytes of memory.
 
     ``write(lazy_frame)`` receives the labelled per-customer rows (filtered by ``keep``,
-    if given) and sinks them to the output. Raises like :func:`custseg.load.read_orders`.
+    if given) and sinks them to the output. Raises like :func:`custseg.orders.load.read_orders`.
     """
     opts = options or LoadOptions()
     scoring, table = scoring or ScoringSpec(), table or builtin_rules("default")
@@ -152,7 +153,7 @@ def run_rfm_chunked(
         clock = time.perf_counter()
         tell("write")
         scored = pl.scan_parquet(work / "scored" / "*.parquet")
-        from .summary import summary_table
+        from custseg.segments.summary import summary_table
 
         summary = summary_table(scored, table.segment_names())
         write(keep(scored) if keep else scored)

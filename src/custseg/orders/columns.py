@@ -11,7 +11,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 
-from .errors import ColumnError
+from custseg.errors import ColumnError
 
 #: role -> (CLI flag that names it, known header names). Order within a role does not
 #: matter: two matching columns are an ambiguity the user resolves with the flag.

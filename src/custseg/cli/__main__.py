@@ -1,0 +1,5 @@
+"""``python -m custseg.cli``: the console script."""
+
+from custseg.cli import entry
+
+entry()
