@@ -96,12 +96,40 @@ def test_automatic_when_the_file_would_not_fit(tmp_path):
     assert '"read"' in res.stderr
 
 
-def test_chunked_limits_are_clear_errors(tmp_path):
+@pytest.mark.parametrize("suffix", ["csv", "json", "jsonl", "parquet"])
+def test_chunked_files_are_byte_identical(write_csv, tmp_path, suffix):
+    """Every output of a run in parts, --rejects included, is the in-memory run's, byte
+    for byte (customers in the order of their first row in the file, not by part)."""
+    path = write_csv(QUIRKS, "quirks.csv")
     runner = CliRunner()
-    res = runner.invoke(main, ["rfm", str(SAMPLE), "--chunked", "--rejects", "r.csv"])
-    assert res.exit_code == 2 and "--rejects" in res.output
-    res = runner.invoke(main, ["rfm", str(SAMPLE), "--chunked", "-o", str(tmp_path / "x.json")])
-    assert res.exit_code == 2 and "a .csv, .parquet or .jsonl file" in res.output
+    files = {}
+    for mode, extra in (("whole", []), ("parts", ["--chunked", "--memory-limit", "2K"])):
+        out, rejects = tmp_path / f"{mode}.{suffix}", tmp_path / f"{mode}-rejects.csv"
+        res = runner.invoke(main, ["rfm", str(path), "-o", str(out), "--rejects", str(rejects),
+                                   "--json", *extra])  # fmt: skip
+        assert res.exit_code == 0, res.output
+        files[mode] = (out.read_bytes(), rejects.read_bytes(), json.loads(res.stdout))
+    assert files["parts"][:2] == files["whole"][:2]
+    summary = files["whole"][2]
+    assert files["parts"][2] == summary
+    # the rejects by hand: the duplicate, C102, no customer, bad date, bad amount, 108's
+    # return (returns only) and 109 (cancelled); 17850's and 00042's rows in file order
+    reasons = pl.read_csv(files["whole"][1], infer_schema=False)
+    assert reasons.select("line", "reason").rows() == [
+        ("5", "duplicate row"), ("6", "cancelled"), ("9", "missing customer"),
+        ("10", "unparseable date"), ("11", "unparseable amount"), ("12", "returns only"),
+        ("13", "cancelled"),
+    ]  # fmt: skip
+    assert (summary["rows"]["orders"], summary["rows"]["returns"]) == (6, 1)
+
+
+def test_chunked_needs_a_plain_file(tmp_path):
+    import gzip
+
+    packed = tmp_path / "orders.csv.gz"
+    packed.write_bytes(gzip.compress(SAMPLE.read_bytes()))
+    res = CliRunner().invoke(main, ["rfm", str(packed), "--chunked"])
+    assert res.exit_code == 1 and "decompress it first" in res.output
 
 
 @pytest.mark.skipif(not REAL.is_dir(), reason="../shared/data/real is absent")

@@ -13,7 +13,8 @@ from custseg.errors import DataError
 from custseg.io.writers import days_when_no_times
 from custseg.measures import plan as rfm
 from custseg.orders import cleaning
-from custseg.orders.load import LoadOptions, read_orders
+from custseg.engines.loading import read_orders
+from custseg.orders.load import LoadOptions
 from custseg.orders.values import complete, parse_amounts, parse_dates
 
 
@@ -75,11 +76,11 @@ def test_two_ids_sharing_a_hash_are_caught():
     rows = _rows(["a", "b", "a", "c"])
     as_of, life = dt.date(2024, 3, 1), rfm.Lifecycle()
     keyed = rows.with_columns(key=pl.col("customer_id").hash(seed=0))
-    honest, _ = rfm._per_customer(keyed, as_of, life, check=True)
+    honest = rfm._per_customer(keyed, as_of, life, check=True)
     ids = pl.Series(["a", "b", "a", "c"]).gather(honest["row"])
     assert not rfm.shared_hash(honest, ids)
     # every id in one group, as if all shared one 64-bit hash
-    clash, _ = rfm._per_customer(
+    clash = rfm._per_customer(
         rows.with_columns(key=pl.lit(0, pl.UInt64)), as_of, life, check=True
     )
     assert rfm.shared_hash(clash, pl.Series(["a"]))
@@ -97,7 +98,7 @@ def test_customers_in_order_of_first_used_row(write_csv):
         "m,5,2024-01-05,10,paid\n"
     )
     loaded = read_orders(path)
-    out = rfm.measures(loaded.measurable(), loaded.report.as_of)
+    out = rfm.measures(loaded.rows, loaded.report.as_of)
     assert out["customer_id"].to_list() == ["m", "z", "a"]
     assert out["frequency"].to_list() == [2, 1, 1]
     # the merged orders (line items) give the same customers in the same order
@@ -117,23 +118,21 @@ def test_returns_only_customers_are_counted_and_left_out(write_csv, r):
     loaded = read_orders(path)
     assert loaded.report.left_out["returns only"] == 2
     assert (loaded.report.orders, loaded.report.returns) == (1, 1)
-    out = rfm.measures(loaded.measurable(), loaded.report.as_of)
+    out = rfm.measures(loaded.rows, loaded.report.as_of)
     assert out.select("customer_id", "frequency", "monetary").rows() == [("b", 1, 18.0)]
-    # the pipeline leaves them to the aggregation, which finds the same two rows
-    deferred = read_orders(path, mark_returns_only=False)
-    assert not deferred.returns_only_marked
-    assert deferred.report.left_out["returns only"] == 0
-    same, unbought = rfm.measures_and_returns_only(deferred.measurable(), deferred.report.as_of)
-    assert unbought == 2 and same.equals(out)
-    # asking for the orders of a result left unmarked marks and counts them first
-    assert deferred.frame["customer_id"].to_list() == ["b", "b"]
-    assert deferred.report.left_out["returns only"] == 2
-    assert (deferred.report.orders, deferred.report.returns) == (1, 1)
-    assert deferred.rows["reason"].to_list() == [cleaning.code("returns only")] * 2 + [0, 0]
+    # the per-customer pass is where the rule lives: on the rows before marking, it
+    # finds the same customer and its two orders
+    only = cleaning.code("returns only")
+    assert loaded.rows["reason"].to_list() == [only] * 2 + [0, 0]
+    unmarked = loaded.rows.with_columns(reason=pl.col("reason").replace(only, 0))
+    passed = rfm.customer_pass(unmarked, loaded.report.as_of)
+    assert passed.unbought.to_list() == [r] and passed.unbought_orders == 2
+    assert passed.measures.drop("row").equals(out)
+    assert loaded.frame["customer_id"].to_list() == ["b", "b"]
 
 
 def test_run_rfm_counts_returns_only_like_the_loader(write_csv):
-    from custseg.engines.memory import run_rfm
+    from custseg.engines.run import run_rfm
 
     path = write_csv(
         "customer,order,date,amount\n"
@@ -175,7 +174,7 @@ def test_measures_regroup_on_the_ids_when_hashes_clash(monkeypatch, write_csv):
         "c,5,2024-01-05,7\n"
     )
     loaded = read_orders(path)
-    plain = rfm.measures(loaded.measurable(), loaded.report.as_of)
+    plain = rfm.measures(loaded.rows, loaded.report.as_of)
     seen = []
 
     def clash(groups, ids):  # as if two ids had shared a hash
@@ -183,7 +182,7 @@ def test_measures_regroup_on_the_ids_when_hashes_clash(monkeypatch, write_csv):
         return len(seen) == 1
 
     monkeypatch.setattr(rfm, "shared_hash", clash)
-    regrouped = rfm.measures(loaded.measurable(), loaded.report.as_of)
+    regrouped = rfm.measures(loaded.rows, loaded.report.as_of)
     assert len(seen) == 1  # the second grouping, on the ids, is not checked again
     assert regrouped.equals(plain)
     assert plain.select("customer_id", "frequency", "monetary").rows() == [
@@ -272,7 +271,7 @@ def test_dates_as_text_matches_formatting_each_value():
 def test_returns_only_rows_match_plain_python(rows):
     """Rows of customers with returns but no purchase, on ids of one width (exact key)
     and of several widths (hash), against a plain Python count."""
-    from custseg.orders.load import normalize_orders
+    from custseg.engines.loading import normalize_orders
 
     buyers = {c for c, is_return in rows if not is_return}
     expected = sum(1 for c, is_return in rows if c not in buyers)
@@ -293,10 +292,14 @@ def test_returns_only_rows_match_plain_python(rows):
         result = normalize_orders(frame, roles)
         assert result.report.left_out["returns only"] == expected
         assert result.report.rows_used == len(rows) - expected
-        # found by the aggregation instead (the pipeline's way): the same count
-        deferred = normalize_orders(frame, roles, mark_returns_only=False)
-        _, unbought = rfm.measures_and_returns_only(deferred.measurable(), deferred.report.as_of)
-        assert deferred.report.left_out["returns only"] + unbought == expected
+        # the per-customer pass on the rows before marking: the same count
+        only = cleaning.code("returns only")
+        unmarked = result.rows.with_columns(reason=pl.col("reason").replace(only, 0))
+        passed = rfm.customer_pass(unmarked, result.report.as_of)
+        assert passed.unbought_orders == expected
+        assert sorted(passed.unbought.to_list()) == sorted(
+            {name(c) for c, _ in rows if c not in buyers}
+        )
 
 
 def test_purchases_and_returns_in_use_counted_by_hand():
@@ -312,7 +315,9 @@ def test_purchases_and_returns_in_use_counted_by_hand():
             "reason": pl.Series([0, 0, 3, 0, 0, 2, 0, 0, 0, 0], dtype=pl.UInt8),
         }
     )
-    out, unbought = rfm.measures_and_returns_only(orders, dt.date(2024, 3, 1))
+    passed = rfm.customer_pass(orders, dt.date(2024, 3, 1))
+    out, unbought = passed.measures, passed.unbought_orders
+    assert passed.unbought.to_list() == ["B", "D"]
     assert out.select("customer_id", "frequency", "monetary").rows() == [
         ("A", 1, 7.0),
         ("C", 1, 6.0),

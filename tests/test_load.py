@@ -5,7 +5,7 @@ import pytest
 
 from custseg.errors import ColumnError, DataError, InputFileError
 from custseg.orders.columns import normalize_header, resolve_columns
-from custseg.orders.load import read_orders
+from custseg.engines.loading import read_orders
 
 
 def test_header_aliases_ignore_case_spaces_and_width():

@@ -7,7 +7,7 @@ from collections import defaultdict
 import pytest
 
 from conftest import SAMPLE
-from custseg.engines.memory import run_rfm
+from custseg.engines.run import run_rfm
 
 
 def plain_python_rfm(path):

@@ -18,19 +18,20 @@ from typing import TYPE_CHECKING
 __version__ = "0.1.0"
 
 _EXPORTS = {
-    "load_orders": "orders.load",
-    "read_orders": "orders.load",
-    "normalize_orders": "orders.load",
-    "LoadReport": "orders.load",
-    "LoadResult": "orders.load",
+    "load_orders": "engines.loading",
+    "read_orders": "engines.loading",
+    "normalize_orders": "engines.loading",
+    "LoadOptions": "orders.load",
+    "LoadReport": "orders.accounting",
+    "LoadResult": "engines.loading",
     "customer_measures": "measures.plan",
     "compute_cuts": "segments.scoring",
     "apply_scores": "segments.scoring",
     "score_customers": "segments.scoring",
-    "rfm_table": "engines.memory",
-    "segment_orders": "engines.memory",
-    "run_rfm": "engines.memory",
-    "RfmResult": "engines.memory",
+    "rfm_table": "engines.run",
+    "segment_orders": "engines.run",
+    "run_rfm": "engines.run",
+    "RfmResult": "engines.run",
     "assign_segments": "segments.rules",
     "load_rules": "segments.rules",
     "builtin_rules": "segments.rules",
@@ -42,16 +43,12 @@ _EXPORTS = {
 __all__ = sorted(_EXPORTS) + ["__version__"]
 
 if TYPE_CHECKING:  # pragma: no cover
-    from custseg.engines.memory import RfmResult, rfm_table, run_rfm, segment_orders
+    from custseg.engines.loading import LoadResult, load_orders, normalize_orders, read_orders
+    from custseg.engines.run import RfmResult, rfm_table, run_rfm, segment_orders
     from custseg.errors import CustsegError
     from custseg.measures.plan import customer_measures
-    from custseg.orders.load import (
-        LoadReport,
-        LoadResult,
-        load_orders,
-        normalize_orders,
-        read_orders,
-    )
+    from custseg.orders.accounting import LoadReport
+    from custseg.orders.load import LoadOptions
     from custseg.segments.rules import RuleTable, assign_segments, builtin_rules, load_rules
     from custseg.segments.scoring import apply_scores, compute_cuts, score_customers
     from custseg.segments.summary import segment_summary

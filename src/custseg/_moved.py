@@ -25,7 +25,7 @@ MOVED: dict[str, str] = {
     "rules": "segments.rules",
     "rulecheck": "segments.rulecheck",
     "summary": "segments.summary",
-    "pipeline": "engines.memory",
+    "pipeline": "engines.run",
     "chunked": "engines.partitioned",
     "render": "report.terminal",
     "render_rules": "report.rules_grid",

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from custseg.cli.options import handle_errors, make_console
+from custseg.cli.output import handle_errors, make_console
+from custseg.report.i18n import LANGS
 
 
 @click.command()
@@ -49,7 +50,7 @@ def rules():
 @click.argument("name_or_file", default="default")
 @click.option(
     "--lang",
-    type=click.Choice(["en", "zh"]),
+    type=click.Choice(LANGS),
     default=None,
     help="Language of labels and actions (default: from the locale).",
 )

@@ -1,18 +1,19 @@
-"""Segment a CSV or Parquet file larger than memory, in customer partitions.
+"""The partitioned engine: an input larger than memory, in customer partitions.
 
 The file is read once into ``parts`` Parquet partitions keyed by a hash of the
 normalised customer id, so every row of a customer (line items, duplicates, returns)
 lands in the same partition. A CSV without quotes is read in batches of whole lines,
 which lets the progress bar say how far the read is; one with quotes (a quoted field
-may hold a line break) goes through one Polars streaming pass. Each partition then
-goes through the same in-memory code as a small file
-(:func:`custseg.orders.load.normalize_orders`, :func:`custseg.measures.plan.measures`); cut
-points come
-from all customers' measures; scores, segments and the output are made partition by
-partition. Peak memory is about that of one partition plus three numbers per customer.
+may hold a line break) goes through one Polars streaming pass. Every row keeps its file
+line.
 
-The results equal the in-memory path's, customer for customer (a test checks it); the
-output rows are ordered by partition, then by first appearance in the file.
+Then the same steps as in memory (:mod:`custseg.engines.steps`), with what is decided
+once for the whole input decided over all the partitions: the file's facts (day-first
+dates, ``C`` cancellations, unique order ids) from a scan of every part before any row is
+parsed, and the as-of date from every part's latest date before any part is measured.
+The customers' measures are gathered and put in the order of each customer's first row
+in the file: the result is the in-memory engine's, byte for byte. Peak memory is about
+that of one partition plus the per-customer measures.
 """
 
 from __future__ import annotations
@@ -24,28 +25,25 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import polars as pl
 
-from custseg.engines.memory import segment_frame
-from custseg.errors import DataError, InputFileError
+from custseg.engines.steps import Measured, MeasuredPart, measure_part
+from custseg.errors import InputFileError
 from custseg.io import readers
-from custseg.measures.plan import Lifecycle, measures
+from custseg.measures.plan import Lifecycle
+from custseg.orders.accounting import decide_as_of
 from custseg.orders.columns import resolve_columns
-from custseg.orders.load import LoadOptions, LoadReport, normalize_orders
-from custseg.orders.values import day_first, id_expr
-from custseg.segments.rules import RuleTable, builtin_rules, label_segments
-from custseg.segments.scoring import ScoringSpec, apply_scores, level_counts
+from custseg.orders.facts import decide_facts
+from custseg.orders.load import LoadOptions, ParsedPart, no_rows_left, parse_part
+from custseg.orders.values import id_expr
 
 #: The in-memory path peaks at about this many times the CSV's size.
 MEMORY_PER_BYTE = 4.0
 MAX_PARTS = 512
 #: A CSV is read in batches of about this many bytes (whole lines) when cut into parts.
 BATCH_BYTES = 64 << 20
-#: Whether dates are day first is decided from this many first rows of the file.
-DAYFIRST_ROWS = 100_000
 
 
 def memory_budget() -> int:
@@ -66,47 +64,21 @@ def memory_budget() -> int:
     return 8 << 30
 
 
-def needs_chunks(path: Path, budget: int) -> bool:
-    """Whether the in-memory path would likely pass ``budget`` bytes on this file."""
-    return path.is_file() and path.stat().st_size * MEMORY_PER_BYTE > budget
+def needs_chunks(source: str | Path, budget: int) -> bool:
+    """Whether the in-memory engine would likely pass ``budget`` bytes on this file."""
+    path = Path(source)
+    return str(source) != "-" and path.is_file() and path.stat().st_size * MEMORY_PER_BYTE > budget
 
 
-@dataclass
-class ChunkedResult:
-    """What a chunked run produced; the per-customer rows are in ``output``."""
-
-    report: LoadReport
-    cuts: dict[str, list[float]]
-    scoring: ScoringSpec
-    table: RuleTable
-    summary: pl.DataFrame
-    levels: dict[str, list[int]]
-    customers: int
-    parts: int
-    phases: dict[str, float] = field(default_factory=dict)
-
-
-def run_rfm_chunked(
+def measure_in_parts(
     source: str | Path,
-    write: Callable[[pl.LazyFrame], None],
-    options: LoadOptions | None = None,
-    *,
+    opts: LoadOptions,
+    lifecycle: Lifecycle | None,
+    tell: Callable[[str], None],
     budget: int,
-    scoring: ScoringSpec | None = None,
-    table: RuleTable | None = None,
-    lifecycle: Lifecycle | None = None,
-    labels: tuple[str, bool] = ("en", False),
-    keep: Callable[[pl.LazyFrame], pl.LazyFrame] | None = None,
-    on_phase: Callable[[str], None] | None = None,
-) -> ChunkedResult:
-    """The ``rfm`` job on a file bigger than ``budget`` bytes of memory.
-
-    ``write(lazy_frame)`` receives the labelled per-customer rows (filtered by ``keep``,
-    if given) and sinks them to the output. Raises like :func:`custseg.orders.load.read_orders`.
-    """
-    opts = options or LoadOptions()
-    scoring, table = scoring or ScoringSpec(), table or builtin_rules("default")
-    tell = on_phase or (lambda name: None)
+) -> Measured:
+    """Measure the customers of a file bigger than ``budget`` bytes of memory (phases
+    ``read i/n``, ``clean i/n``, ``aggregate i/n``)."""
     src = readers.Source.open(source, opts.encoding)
     if src.path is None or src.compression:
         raise InputFileError(f"{src.name}: only plain CSV or Parquet files can be processed in "
@@ -118,56 +90,81 @@ def run_rfm_chunked(
     try:
         clock = time.perf_counter()
         tell("read")
-        roles, fmt, opts = _partition(src, opts, parts, work / "raw", tell)
+        roles, fmt = _partition(src, opts, parts, work / "raw", tell)
         phases["read"] = time.perf_counter() - clock
-        report, as_of = _clean(work, roles, opts, src.name, fmt, tell)
-        phases["clean"] = time.perf_counter() - clock - phases["read"]
         clock = time.perf_counter()
-        tell("aggregate")
-        for path in sorted((work / "orders").glob("*.parquet")):
-            out = measures(pl.read_parquet(path), as_of, lifecycle, allow_empty=True)
-            out.write_parquet(work / "measures" / path.name)
+        parsed = _parse_parts(work, roles, opts, src.name, tell)
+        phases["clean"] = time.perf_counter() - clock
+        clock = time.perf_counter()
+        as_of = decide_as_of(opts.as_of, max((p.latest for p in parsed if p.latest), default=None))
+        done: list[MeasuredPart] = []
+        for i, part in enumerate(parsed, 1):
+            tell(f"aggregate {i}/{len(parsed)}")
+            done.append(measure_part(part.load(), as_of, opts, lifecycle, source=src.name,
+                                     columns=roles, fmt=fmt))  # fmt: skip
         phases["aggregate"] = time.perf_counter() - clock
-        clock = time.perf_counter()
-        tell("score")
-        numbers = (
-            pl.scan_parquet(work / "measures" / "*.parquet")
-            .select("recency_days", "frequency", "monetary")
-            .collect()
-        )
-        cuts = scoring.cuts(numbers)
-        customers = numbers.height
-        del numbers
-        levels = None
-        for path in sorted((work / "measures").glob("*.parquet")):
-            segmented = segment_frame(apply_scores(pl.read_parquet(path), cuts), table)
-            counts = level_counts(segmented, cuts)
-            levels = (
-                counts
-                if levels is None
-                else {k: [a + b for a, b in zip(levels[k], counts[k], strict=True)] for k in counts}
-            )
-            labelled = label_segments(segmented, table, *labels)
-            labelled.write_parquet(work / "scored" / path.name)
-        phases["score"] = time.perf_counter() - clock
-        clock = time.perf_counter()
-        tell("write")
-        scored = pl.scan_parquet(work / "scored" / "*.parquet")
-        from custseg.segments.summary import summary_table
-
-        summary = summary_table(scored, table.segment_names())
-        write(keep(scored) if keep else scored)
-        phases["write"] = time.perf_counter() - clock
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    return _gather(done, src.name, phases)
+
+
+def _gather(done: list[MeasuredPart], source: str, phases: dict[str, float]) -> Measured:
+    """The parts' measures in the order of each customer's first row in the file, their
+    accounting summed and their rows left out in file order."""
+    report = sum((d.report for d in done[1:]), done[0].report)
+    if report.rows_used == 0:
+        raise no_rows_left(source, report.left_out)
     report.phases = phases
-    return ChunkedResult(report, cuts, scoring, table, summary, levels, customers, parts, phases)
+    measures = pl.concat([d.measures for d in done]).sort("line").drop("row", "line")
+    rejects = None
+    if done[0].rejects is not None:
+        rejects = pl.concat([d.rejects for d in done if d.rejects is not None],
+                            how="diagonal_relaxed").sort("line", maintain_order=True)  # fmt: skip
+    return Measured(measures, report, rejects, len(done))
+
+
+class _StoredPart:
+    """A parsed part kept on disk between the passes (the as-of date needs them all)."""
+
+    def __init__(self, folder: Path, i: int, part: ParsedPart):
+        self.rows_path = folder / f"rows-{i:05d}.parquet"
+        part.rows.write_parquet(self.rows_path)
+        self.raw_path = None
+        if part.raw is not None:
+            self.raw_path = folder / f"raw-{i:05d}.parquet"
+            part.raw.write_parquet(self.raw_path)
+        self.one_row_per_order, self.latest = part.one_row_per_order, part.latest
+
+    def load(self) -> ParsedPart:
+        raw = pl.read_parquet(self.raw_path) if self.raw_path else None
+        rows = pl.read_parquet(self.rows_path)
+        return ParsedPart(rows, self.one_row_per_order, [], self.latest, raw)
+
+
+def _parse_parts(work: Path, roles: dict[str, str], opts: LoadOptions, source: str,
+                 tell: Callable[[str], None]) -> list[_StoredPart]:  # fmt: skip
+    """Parse each partition with the facts of the whole file; keep the results on disk."""
+    files = sorted((work / "raw").rglob("*.parquet"))
+    facts = decide_facts(pl.scan_parquet(files), roles, opts.dayfirst, order_by="__row")
+    folders = sorted({path.parent for path in files})
+    (work / "parsed").mkdir()
+    stored = []
+    for i, folder in enumerate(folders, 1):
+        tell(f"clean {i}/{len(folders)}")
+        part_files = sorted(folder.glob("*.parquet"))
+        frame = pl.read_parquet(part_files)
+        lines = frame["__row"]
+        part = parse_part(frame.drop("__row"), roles, opts, facts, source=source, lines=lines)
+        del frame
+        stored.append(_StoredPart(work / "parsed", i, part))
+        for path in part_files:
+            path.unlink()
+    return stored
 
 
 def _partition(src: readers.Source, opts: LoadOptions, parts: int, folder: Path, tell):
-    """Write the file's rows into ``parts`` folders of Parquet files keyed by the
-    customer's hash; returns the column roles, the format and ``opts`` with the order of
-    day and month decided."""
+    """Write the file's rows (and their file lines, ``__row``) into ``parts`` folders of
+    Parquet files keyed by the customer's hash; returns the column roles and the format."""
     fmt = readers.detect_format(src)
     if fmt == "parquet":
         plan = pl.scan_parquet(src.path if not src.path.is_dir() else src.path / "**/*.parquet")
@@ -188,13 +185,8 @@ def _partition(src: readers.Source, opts: LoadOptions, parts: int, folder: Path,
                            schema_overrides=dict.fromkeys(text, pl.String),
                            infer_schema_length=10_000)  # fmt: skip
     schema = plan.collect_schema()
-    if opts.dayfirst is None:  # decided once, from the first rows: every part reads alike
-        head = plan.select(roles["date"]).head(DAYFIRST_ROWS).collect().to_series()
-        opts = replace(opts, dayfirst=day_first(head))
     customer = id_expr(roles["customer"], schema[roles["customer"]])
     folder.mkdir(parents=True)
-    for sub in ("orders", "measures", "scored"):
-        (folder.parent / sub).mkdir()
 
     def keyed(rows: pl.LazyFrame) -> pl.LazyFrame:
         return rows.with_columns(__part=(customer.hash(seed=7) % parts).cast(pl.Int32))
@@ -203,7 +195,7 @@ def _partition(src: readers.Source, opts: LoadOptions, parts: int, folder: Path,
         if fmt == "csv" and _partition_csv(
             src.path, dialect.delimiter, schema, keyed, folder, tell
         ):
-            return roles, fmt, opts
+            return roles, fmt
         # one streaming pass (a quoted field may hold a line break: no cutting by lines)
         keyed(plan.with_row_index("__row", offset=2)).sink_parquet(
             pl.PartitionBy(folder, key="__part", include_key=False),
@@ -215,7 +207,7 @@ def _partition(src: readers.Source, opts: LoadOptions, parts: int, folder: Path,
             f"{src.name}: cannot be read in parts ({str(exc).splitlines()[0]});"
             f" fix the file or run without --chunked"
         ) from None
-    return roles, fmt, opts
+    return roles, fmt
 
 
 def _partition_csv(path: Path, separator: str, schema, keyed, folder: Path, tell) -> bool:
@@ -245,41 +237,3 @@ def _partition_csv(path: Path, separator: str, schema, keyed, folder: Path, tell
                 target.mkdir(exist_ok=True)
                 rows.write_parquet(target / f"{i:05d}.parquet")
     return True
-
-
-def _clean(work: Path, roles: dict, opts: LoadOptions, source: str, fmt: str, tell):
-    """Clean each partition like a small file; sum the row accounting."""
-    folders = sorted({path.parent for path in (work / "raw").rglob("*.parquet")})
-    total: LoadReport | None = None
-    for i, folder in enumerate(folders, 1):
-        tell(f"clean {i}/{len(folders)}")
-        files = sorted(folder.glob("*.parquet"))
-        frame = pl.read_parquet(files)
-        lines = frame["__row"]
-        raw = readers.RawTable(frame.drop("__row"), fmt, lines=lines)
-        del frame  # the raw table owns the rows now: normalize_orders frees them early
-        result = normalize_orders(None, roles, opts, source=source, raw=raw, allow_empty=True)
-        result.measurable().write_parquet(work / "orders" / f"{i:05d}.parquet")
-        total = _add(total, result.report)
-        del raw, result  # before the next part is read: one part in memory at a time
-        for path in files:
-            path.unlink()
-    if total is None or total.rows_used == 0:
-        raise DataError(
-            f"{source}: no usable rows left after cleaning; check the column "
-            f"choices with --customer-col/--date-col/--amount-col"
-        )
-    return total, opts.as_of or total.as_of
-
-
-def _add(total: LoadReport | None, part: LoadReport) -> LoadReport:
-    if total is None:
-        return replace(part, left_out=dict(part.left_out))
-    total.rows_read += part.rows_read
-    total.orders += part.orders
-    total.returns += part.returns
-    if part.rows_used:  # an empty partition's as-of says nothing
-        total.as_of = max(total.as_of, part.as_of) if total.rows_used else part.as_of
-    for reason, n in part.left_out.items():
-        total.left_out[reason] = total.left_out.get(reason, 0) + n
-    return total

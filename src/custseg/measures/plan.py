@@ -9,20 +9,13 @@ import polars as pl
 
 from custseg.errors import DataError
 from custseg.frames import to_pandas
+from custseg.orders.accounting import decide_as_of, mark_after_as_of
 from custseg.schema import MEASURE_COLUMNS, ORDER_COLUMNS
 
 
 def default_as_of(orders) -> dt.date:
     """The day after the latest order date (pandas or Polars orders)."""
-    return day_after_latest(_polars(orders)["order_date"])
-
-
-def day_after_latest(dates: pl.Series) -> dt.date:
-    """The default as-of date: the day after the latest of ``dates`` (today if none)."""
-    latest = dates.max()
-    if latest is None:
-        return dt.date.today()
-    return latest.date() + dt.timedelta(days=1)
+    return decide_as_of(None, _polars(orders)["order_date"].max())
 
 
 def customer_measures(orders, as_of: dt.date | None = None, lifecycle: Lifecycle | None = None):
@@ -74,46 +67,64 @@ class Lifecycle:
 
 def measures(orders: pl.DataFrame, as_of: dt.date, lifecycle: Lifecycle | None = None,
              allow_empty: bool = False) -> pl.DataFrame:  # fmt: skip
-    """:func:`customer_measures` on a Polars frame (the pipeline's form), with the
-    ``lifecycle`` status of each customer.
+    """:func:`customer_measures` on a Polars frame, with the ``lifecycle`` status of each
+    customer: :func:`customer_pass`'s measures, orders after ``as_of`` ignored."""
+    if "reason" not in orders.columns:
+        orders = orders.with_columns(reason=pl.lit(0, pl.UInt8))
+    orders = mark_after_as_of(orders, as_of)
+    return customer_pass(orders, as_of, lifecycle, allow_empty).measures.drop("row")
 
-    ``orders`` may carry a ``reason`` column (the loader's per-row frame): rows whose
-    reason is not 0 are then ignored. Customers come in the order of their first row.
-    ``allow_empty`` (a part of a bigger file) returns no rows instead of raising when
-    no customer has a purchase.
+
+@dataclass
+class CustomerPass:
+    """What one pass over the orders gives: ``measures``, one row per customer with a
+    purchase (:data:`custseg.schema.MEASURE_COLUMNS` and ``lifecycle``) and its first
+    ``row`` in use, in that row's order; ``unbought``, the ids of the customers whose
+    orders in use are all returns (the ``returns only`` reason), and ``unbought_orders``,
+    how many orders in use they have."""
+
+    measures: pl.DataFrame
+    unbought: pl.Series
+    unbought_orders: int
+
+
+def customer_pass(orders: pl.DataFrame, as_of: dt.date, lifecycle: Lifecycle | None = None,
+                  allow_empty: bool = False) -> CustomerPass:  # fmt: skip
+    """Per customer, the measures of :mod:`custseg.measures.definitions` over ``orders``
+    (one row per order; a ``reason`` column, when present, keeps only the rows whose
+    reason is 0), and the customers with returns only: the one place that rule is applied.
+
+    ``allow_empty`` (a part of a bigger file) returns no rows instead of raising when no
+    customer has a purchase.
     """
-    return measures_and_returns_only(orders, as_of, lifecycle, allow_empty)[0]
-
-
-def measures_and_returns_only(orders: pl.DataFrame, as_of: dt.date,
-                              lifecycle: Lifecycle | None = None,
-                              allow_empty: bool = False) -> tuple[pl.DataFrame, int]:  # fmt: skip
-    """:func:`measures`, and the number of rows in use of the customers it leaves out
-    for having no purchase: those with returns only (the loader's ``returns only``
-    reason, found here on the same pass over the rows)."""
     life = lifecycle or Lifecycle()
     used = pl.col("reason") == 0 if "reason" in orders.columns else pl.lit(True)
-    latest = orders["order_date"].max()
-    if latest is not None and latest.date() > as_of:
-        used = used & (pl.col("order_date").dt.date() <= pl.lit(as_of))
     key, exact = customer_key(orders["customer_id"])
     rows = orders.lazy().with_row_index("row")
     values = row_values(used, as_of, life)
     if exact:
-        out, unbought = _per_customer(rows.select(key=key, **values), as_of, life)
+        out = _per_customer(rows.select(key=key, **values), as_of, life)
     else:
         check = check_hash(pl.col("customer_id"))
         plan = rows.select(key=key, check=check, **values)
-        out, unbought = _per_customer(plan, as_of, life, check=True)
-        if shared_hash(out, orders["customer_id"].gather(out["row"])):
+        out = _per_customer(plan, as_of, life, check=True)
+        if shared_hash(out, orders["customer_id"].gather(out["any_row"])):
             # two ids shared a hash: group on the ids themselves
             plan = rows.select(key=pl.col("customer_id"), check=check, **values)
-            out, unbought = _per_customer(plan, as_of, life, check=True)
-    if out.is_empty() and not allow_empty:
+            out = _per_customer(plan, as_of, life, check=True)
+    buyers = out.height - out["row"].null_count()
+    # customers without a purchase come last: those with a row in use have returns only
+    tail = out.tail(out.height - buyers).filter(pl.col("returns") > 0)
+    if buyers == 0 and not allow_empty:
         raise DataError(f"no purchases on or before the as-of date {as_of}; pick a later --as-of")
+    out = out.head(buyers)
     ids = orders["customer_id"].gather(out["row"])
     # assembled from the columns: an eager select would copy them into one chunk each
-    return pl.DataFrame([ids, *(out[c] for c in (*MEASURE_COLUMNS[1:], "lifecycle"))]), unbought
+    measured = pl.DataFrame(
+        [ids, *(out[c] for c in (*MEASURE_COLUMNS[1:], "lifecycle")), out["row"]]
+    )
+    unbought = orders["customer_id"].gather(tail["any_row"])
+    return CustomerPass(measured, unbought, int(tail["returns"].sum()))
 
 
 def customer_key(ids: pl.Series) -> tuple[pl.Expr, bool]:
@@ -222,31 +233,31 @@ def _measure_exprs(as_of: dt.date, life: Lifecycle) -> tuple[dict[str, pl.Expr],
 
 
 def _per_customer(rows: pl.LazyFrame, as_of: dt.date, life: Lifecycle,
-                  check: bool = False) -> tuple[pl.DataFrame, int]:  # fmt: skip
-    """Per customer with a purchase, grouped on the ``key`` column: the first used
-    ``row``, the measures (:data:`custseg.schema.MEASURE_COLUMNS` but the id) and the
-    lifecycle, in the order of that row (with ``check``, also what :func:`shared_hash`
-    looks at); and the rows in use of the customers without a purchase.
+                  check: bool = False) -> pl.DataFrame:  # fmt: skip
+    """Per customer, grouped on the ``key`` column: the first purchase's ``row`` (null
+    without a purchase), the first ``any_row`` in use, the measures
+    (:data:`custseg.schema.MEASURE_COLUMNS` but the id), the lifecycle and the ``returns``
+    in use, customers with a purchase first, in the order of ``row`` (with ``check``,
+    also what :func:`shared_hash` looks at).
 
     One plan on the streaming engine (faster here, and less memory, than the in-memory
     one); only the columns kept are sorted."""
     first, second = _measure_exprs(as_of, life)
-    kept = ["row", *MEASURE_COLUMNS[1:], "lifecycle", "returns", *(["check", "size"] * check)]
-    out = (
+    kept = ["row", "any_row", *MEASURE_COLUMNS[1:], "lifecycle", "returns",
+            *(["check", "size"] * check)]  # fmt: skip
+    return (
         rows.group_by("key")
         .agg(**customer_aggregates(check))
         .with_columns(**tally_counts())
         # customers without a purchase last (no row to order them by): a slice drops them
-        .with_columns(row=pl.when(pl.col("frequency") > 0).then(pl.col("row")), **first)
+        .with_columns(any_row=pl.col("row"), row=pl.when(pl.col("frequency") > 0).then(
+            pl.col("row")), **first)  # fmt: skip
         .drop("key", "tally")
         .sort("row", nulls_last=True)
         .with_columns(**second)
         .select(kept)
         .collect(engine="streaming")
     )
-    buyers = out.height - out["row"].null_count()
-    # a customer without a purchase has only returns in use
-    return out.head(buyers), int(out["returns"].tail(out.height - buyers).sum())
 
 
 def _lifecycle(as_of: dt.date, life: Lifecycle) -> pl.Expr:

@@ -62,12 +62,29 @@ def cancelled_status_expr(name: str, status: pl.Series, extra: tuple[str, ...] =
     return pl.col(name).cast(pl.String).is_in(bad).fill_null(False)
 
 
-def cancelled_invoice_expr(order: pl.Expr, raw: pl.Series) -> pl.Expr:
-    """UCI convention: ``C`` + digits is a cancellation, when other order ids are numeric."""
-    sample = raw.drop_nulls().head(10_000).cast(pl.String).str.strip_chars()
-    if sample.is_empty() or sample.str.contains(r"^\d+$").mean() < 0.5:
+def cancelled_invoice_expr(order: pl.Expr, convention: bool) -> pl.Expr:
+    """True where an order id is a UCI-style cancellation (``C`` + digits), when the input
+    follows that convention (:func:`uci_cancellations`)."""
+    if not convention:
         return pl.lit(False)
     return order.str.contains(r"^[Cc]\d+$").fill_null(False)
+
+
+def uci_cancellations(ids: pl.LazyFrame) -> bool:
+    """Whether an input follows UCI's convention, where ``C`` + digits is a cancelled
+    invoice: some id starts with ``C`` and at least half of all ids (trimmed) are digits.
+    ``ids`` is a frame of the order id column with all the input's rows (every part).
+
+    The first check reads each id's first byte (22 ms at 10M ids); the share of digits is
+    only counted when it passes."""
+    name = ids.collect_schema().names()[0]
+    text = pl.col(name).cast(pl.String).str.strip_chars()
+    first = text.cast(pl.Binary).bin.slice(0, 1)
+    some_c = ids.select(first.is_in([b"C", b"c"]).any()).collect(engine="streaming").item()
+    if not some_c:
+        return False
+    share = ids.select(text.str.contains(r"^\d+$").mean()).collect(engine="streaming").item()
+    return bool(share is not None and share >= 0.5)
 
 
 def ids_unique(ids: pl.Series) -> bool:

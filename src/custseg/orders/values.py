@@ -159,25 +159,30 @@ def date_fast_expr(name: str, dtype: pl.DataType, dayfirst: bool = False,
 
 def day_first(column: pl.Series, dayfirst: bool | None = None) -> bool:
     """Whether the dates of a text column written with the year last (``5/3/2019``,
-    ``05-03-2019``) are day first: ``dayfirst`` when it is given, else whether more of the
-    column's values read day first than month first, in the shapes its first values
-    have. A column that reads as well either way (every day up to 12) reads month first."""
+    ``05-03-2019``) are day first: ``dayfirst`` when it is given, else
+    :func:`day_first_over` the whole column."""
     if dayfirst is not None:
         return dayfirst
     if column.dtype != pl.String:
         return False
-    hits = _likely_first(_MDY + _DMY, column, hits_only=True)
+    return day_first_over(column, column.to_frame().lazy())
+
+
+def day_first_over(head: pl.Series, dates: pl.LazyFrame) -> bool:
+    """Whether more of the text dates in ``dates`` (a frame of that one column: all the
+    input's rows, in every part) read day first than month first, in the shapes the first
+    values (``head``, in input order) have. A column that reads as well either way (every
+    day up to 12) reads month first."""
+    if head.dtype != pl.String:
+        return False
+    hits = _likely_first(_MDY + _DMY, head, hits_only=True)
     shapes = sorted({(_MDY + _DMY).index(f) % len(_MDY) for f in hits})  # either order
     if not shapes:  # no such dates among the first values
         return False
-    d = pl.col("d")
-    both = (
-        column.to_frame("d")
-        .lazy()
-        .select(  # counts only: streamed, no parsed columns
-            month=pl.coalesce([_to_datetime(d, _MDY[i]) for i in shapes]).count(),
-            day=pl.coalesce([_to_datetime(d, _DMY[i]) for i in shapes]).count(),
-        )
+    d = pl.col(dates.collect_schema().names()[0])
+    both = dates.select(  # counts only: streamed, no parsed columns
+        month=pl.coalesce([_to_datetime(d, _MDY[i]) for i in shapes]).count(),
+        day=pl.coalesce([_to_datetime(d, _DMY[i]) for i in shapes]).count(),
     )
     read_month, read_day = both.collect(engine="streaming").row(0)
     return read_day > read_month

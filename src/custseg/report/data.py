@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from custseg.engines.memory import RfmResult
+from custseg.engines.run import RfmResult
 from custseg.measures.repeat import RepeatRule, repeat_buyers, repeat_summary
 from custseg.measures.shop import LIFECYCLES, customer_metrics
 from custseg.report.i18n import t

@@ -7,7 +7,7 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from custseg.orders.load import LoadReport
+from custseg.orders.accounting import LoadReport
 from custseg.report.i18n import reason, t
 from custseg.schema import MEASURES
 from custseg.segments.rules import RuleTable

@@ -1,0 +1,154 @@
+"""The whole job in one call: load -> measures -> scores -> segments, on either engine.
+
+:func:`run_rfm` is what the CLI's ``rfm``, ``repeat``, ``summary`` and ``report`` call and
+what notebooks call: it picks the engine (the whole input in memory, or in customer
+partitions when it would not fit), which hands back every customer's measures and the row
+accounting; scoring and segments are then made here, once, for both.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import polars as pl
+
+from custseg.engines.steps import Measured
+from custseg.frames import is_polars, to_pandas
+from custseg.measures.plan import Lifecycle, customer_measures
+from custseg.orders.accounting import LoadReport
+from custseg.orders.load import LoadOptions
+from custseg.schema import CUSTOMER_COLUMNS
+from custseg.segments.rules import RuleTable, assign_segments, builtin_rules, label_segments
+from custseg.segments.scoring import ScoringSpec, apply_scores, compute_cuts, level_counts
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+@dataclass
+class RfmResult:
+    """Everything a run produced: the per-customer frame and how it was made.
+
+    ``frame`` is the Polars per-customer frame (:data:`custseg.schema.CUSTOMER_COLUMNS`, in
+    the order of each customer's first row in use in the input, whichever engine ran);
+    ``customers`` the same as pandas; ``rejects_frame`` the rows left out (when
+    ``keep_rejects`` was asked for); ``parts`` how many parts the input was cut into.
+    """
+
+    frame: pl.DataFrame
+    cuts: dict[str, list[float]]
+    scoring: ScoringSpec
+    report: LoadReport
+    table: RuleTable
+    rejects_frame: pl.DataFrame | None = None
+    parts: int = 1
+
+    @property
+    def customers(self) -> pd.DataFrame:
+        return to_pandas(self.frame)
+
+    @property
+    def summary(self) -> pl.DataFrame:
+        """Customers and revenue per segment, every segment of the table listed."""
+        from custseg.segments.summary import summary_table
+
+        return summary_table(self.frame, self.table.segment_names())
+
+    @property
+    def levels(self) -> dict[str, list[int]]:
+        """Customers per R, F and M score."""
+        return level_counts(self.frame, self.cuts)
+
+    def labelled(self, lang: str = "en", actions: bool = False,
+                 segments: tuple[str, ...] = ()) -> pl.DataFrame:  # fmt: skip
+        """The export's frame: ``frame`` (only ``segments``, when given) with
+        ``segment_label`` in ``lang`` and, with ``actions``, ``action``."""
+        frame = self.frame
+        if segments:
+            frame = frame.filter(frame["segment"].is_in(list(segments)))
+        return label_segments(frame, self.table, lang, actions)
+
+
+def run_rfm(
+    source: str | Path,
+    options: LoadOptions | None = None,
+    *,
+    scoring: ScoringSpec | None = None,
+    table: RuleTable | None = None,
+    lifecycle: Lifecycle | None = None,
+    chunked: bool | None = None,
+    memory_limit: int | None = None,
+    on_phase: Callable[[str], None] | None = None,
+) -> RfmResult:
+    """Load an order file and segment its customers; the CLI's ``rfm`` command in one call.
+
+    ``chunked`` True processes the file in customer partitions within ``memory_limit``
+    bytes (default: the cgroup limit, else the memory available now); None (the default)
+    does so only when the file would not fit in memory; False never. Either way the
+    result is the same, byte for byte. ``on_phase(name)`` is called as each phase starts
+    (read, clean, aggregate, score, segment; ``clean 3/11`` for part 3 of 11).
+
+    Raises
+    ------
+    InputFileError, ColumnError, DataError
+    """
+    from custseg.engines import partitioned
+
+    opts = options or LoadOptions()
+    tell = on_phase or (lambda name: None)
+    budget = memory_limit or partitioned.memory_budget()
+    if chunked or (chunked is None and partitioned.needs_chunks(source, budget)):
+        measured = partitioned.measure_in_parts(source, opts, lifecycle, tell, budget)
+    else:
+        from custseg.engines.memory import measure_in_memory
+
+        measured = measure_in_memory(source, opts, lifecycle, tell)
+    return score_and_segment(measured, scoring or ScoringSpec(),
+                             table or builtin_rules("default"), tell)  # fmt: skip
+
+
+def score_and_segment(measured: Measured, scoring: ScoringSpec, table: RuleTable,
+                      tell: Callable[[str], None]) -> RfmResult:  # fmt: skip
+    """Cut points from every customer's measures, then scores and segments."""
+    phases = measured.report.phases
+    clock = time.perf_counter()
+    tell("score")
+    cuts = scoring.cuts(measured.measures)
+    scored = apply_scores(measured.measures, cuts)
+    phases["score"], clock = time.perf_counter() - clock, time.perf_counter()
+    tell("segment")
+    frame = segment_frame(scored, table)
+    phases["segment"] = time.perf_counter() - clock
+    return RfmResult(frame, cuts, scoring, measured.report, table, measured.rejects,
+                     measured.parts)  # fmt: skip
+
+
+def rfm_table(orders, as_of: dt.date | None = None, bins: int = 5):
+    """Per-customer measures and quantile scores from a canonical order frame.
+
+    Returns a new frame (the same kind as ``orders``) with
+    :data:`custseg.schema.CUSTOMER_COLUMNS` minus ``segment``.
+    """
+    measured = customer_measures(orders, as_of)
+    return apply_scores(measured, compute_cuts(measured, bins))
+
+
+def segment_orders(orders, *, as_of: dt.date | None = None, bins: int = 5,
+                   table: RuleTable | None = None):  # fmt: skip
+    """Per-customer RFM frame with segments, from a canonical order frame."""
+    scored = rfm_table(orders, as_of, bins)
+    out = assign_segments(scored, table or builtin_rules("default"))
+    return out.select(CUSTOMER_COLUMNS) if is_polars(out) else out[list(CUSTOMER_COLUMNS)]
+
+
+def segment_frame(scored: pl.DataFrame, table: RuleTable) -> pl.DataFrame:
+    """Segments assigned to a scored Polars frame, columns in
+    :data:`custseg.schema.CUSTOMER_COLUMNS` order (assembled from the columns: an eager
+    select would rechunk them)."""
+    segmented = assign_segments(scored, table)
+    return pl.DataFrame({c: segmented[c] for c in CUSTOMER_COLUMNS})

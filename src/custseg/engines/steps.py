@@ -1,0 +1,87 @@
+"""The steps every engine runs on each part of an input (all of it, in memory).
+
+An engine reads its parts, parses them (:func:`custseg.orders.load.parse_part`) with the
+facts decided over the whole input (:mod:`custseg.orders.facts`), decides the as-of date
+once from every part's latest date (:func:`custseg.orders.accounting.decide_as_of`), then
+runs :func:`measure_part` on each part: a customer's rows are all in one part, so what is
+measured per customer does not depend on the split.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import polars as pl
+
+from custseg.measures.plan import Lifecycle, customer_pass
+from custseg.orders import cleaning
+from custseg.orders.accounting import LoadReport, mark_after_as_of, mark_returns_only, part_report
+from custseg.orders.load import LoadOptions, ParsedPart, used_orders
+
+
+@dataclass
+class MeasuredPart:
+    """One part measured: ``measures`` (one row per customer with a purchase, with the
+    ``row`` of their first order in use in the part's orders and, when the rows have file
+    lines, that order's ``line``), the part's accounting and its rows left out (with
+    ``--rejects``)."""
+
+    measures: pl.DataFrame
+    report: LoadReport
+    rejects: pl.DataFrame | None
+
+
+def measure_part(
+    part: ParsedPart,
+    as_of: dt.date,
+    opts: LoadOptions,
+    lifecycle: Lifecycle | None,
+    *,
+    source: str,
+    columns: dict[str, str],
+    fmt: str,
+) -> MeasuredPart:
+    """Mark the rows after ``as_of``, merge line items, measure the customers, find those
+    with returns only and account for every row of the part."""
+    rows = mark_after_as_of(part.rows, as_of)
+    # one row per order: the rows are the orders (no copy of the rows in use is made)
+    orders = rows if part.one_row_per_order else used_orders(rows, False)
+    passed = customer_pass(orders, as_of, lifecycle, allow_empty=True)
+    if opts.keep_rejects or not part.one_row_per_order:
+        # the rows themselves marked: the rejects list them, and the rows of merged
+        # orders are counted row by row
+        rows = mark_returns_only(rows, passed.unbought)
+        returns_only = (0, passed.unbought_orders)
+    else:  # each row an order: the customers' orders are the rows to count
+        returns_only = (passed.unbought_orders, passed.unbought_orders)
+    report = part_report(
+        rows,
+        orders,
+        malformed=len(part.malformed),
+        returns_only=returns_only,
+        source=source,
+        columns=columns,
+        as_of=as_of,
+        fmt=fmt,
+    )
+    rejects = None
+    if part.raw is not None:
+        rejects = cleaning.rejected_rows(part.raw, rows, part.malformed)
+    measured = passed.measures
+    if "line" in orders.columns:
+        measured = measured.with_columns(line=orders["line"].gather(measured["row"]))
+    return MeasuredPart(measured, report, rejects)
+
+
+@dataclass
+class Measured:
+    """What an engine hands on to scoring: every customer's measures
+    (:data:`custseg.schema.MEASURE_COLUMNS` and ``lifecycle``, in the order of the
+    customer's first row in use in the input), the accounting of every row, the rows
+    left out (with ``--rejects``) and how many parts the input was cut into."""
+
+    measures: pl.DataFrame
+    report: LoadReport
+    rejects: pl.DataFrame | None = None
+    parts: int = 1

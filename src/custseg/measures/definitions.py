@@ -1,0 +1,181 @@
+"""The per-customer measures, defined once, with a plain reference implementation.
+
+Every engine (the Polars plan in :mod:`custseg.measures.plan`, a later Spark one) must give
+what :func:`reference_measures` gives; the tests hold each engine to it. This module is the
+yardstick: plain Python, clear rather than fast, no Polars or pandas.
+
+**Input**: canonical order rows (:data:`custseg.schema.ORDER_COLUMNS`), already cleaned: only
+the rows in use, one row per order (the loader merges line items), finite amounts. Rows dated
+after ``as_of`` are ignored (the loader leaves them out as ``after as-of``).
+
+**Rows**: a *purchase* is a row with ``amount >= 0`` (zero included); a *return* is a row
+with ``amount < 0``. A return lowers ``monetary`` but is not counted in ``frequency`` and does
+not move ``first_order`` or ``last_order``. A customer with no purchase (returns only) gets no
+row; the number of their rows is returned too (the loader's ``returns only`` reason).
+
+**Per customer** (:data:`REFERENCE_COLUMNS`, customers in the order of their first row in
+use, a return included; days are the calendar dates of the order times):
+
+==============  =========================================================================
+column          definition
+==============  =========================================================================
+first_order     the earliest purchase time
+last_order      the latest purchase time
+recency_days    ``(as_of - last_order.date()).days``
+frequency       the number of purchases
+monetary        the sum of all the customer's amounts (returns subtract), rounded
+aov             ``monetary`` (already rounded) / ``frequency``, rounded
+lifecycle       the first of :data:`LIFECYCLE` that applies (see :func:`lifecycle`)
+==============  =========================================================================
+
+**Rounding** (:func:`round_money`): Polars' ``round(2)``, which is *not* Python's
+``round(x, 2)``: the float is multiplied by 100 (one binary product, itself rounded), then
+rounded to an integer with ties to even, then divided by 100. So 0.125 -> 0.12, -0.125 ->
+-0.12, 0.135 -> 0.14, and 2.675 (binary 2.67499999...) -> 2.68 because 2.675 * 100 is
+exactly 267.5, while 1.005 * 100 is 100.49999... and 1.005 -> 1.0. The sum is the exact sum
+of the amounts (``math.fsum``); an engine adding floats in another order may differ in the
+last bits, which changes the rounded value only within a few ulps of a half-cent tie.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, NamedTuple
+
+from custseg.schema import MEASURE_COLUMNS, ORDER_COLUMNS
+
+#: Decimal places of ``monetary`` and ``aov``.
+MONEY_DECIMALS = 2
+#: A first purchase within this many days of as-of makes a customer ``new`` (``--new-days``).
+NEW_DAYS = 30
+#: No purchase in this many days makes a customer ``churned``; a gap of more than this many
+#: days before a purchase within them makes one ``returning`` (``--churn-days``).
+CHURN_DAYS = 180
+#: The lifecycle statuses in precedence order: a customer gets the first that applies.
+LIFECYCLE: tuple[str, ...] = ("churned", "new", "returning", "active")
+#: The columns of each customer :func:`reference_measures` returns, in this order.
+REFERENCE_COLUMNS: tuple[str, ...] = (*MEASURE_COLUMNS, "lifecycle")
+
+#: An order row: a tuple in the order of ``ORDER_COLUMNS`` or a mapping by column name.
+Row = Sequence[Any] | Mapping[str, Any]
+
+
+class Measured(NamedTuple):
+    """What :func:`reference_measures` returns."""
+
+    #: one dict per customer with a purchase (keys :data:`REFERENCE_COLUMNS`)
+    customers: list[dict[str, Any]]
+    #: rows in use of the customers left out for having no purchase (returns only)
+    returns_only_rows: int
+
+
+def round_money(value: float) -> float:
+    """``value`` rounded to :data:`MONEY_DECIMALS` places as Polars' ``round`` does.
+
+    Returns
+    -------
+    float
+        ``round_half_even(value * 10**MONEY_DECIMALS) / 10**MONEY_DECIMALS``, computed on
+        binary floats (see the module docstring); the sign of zero is kept.
+    """
+    scale = 10.0**MONEY_DECIMALS
+    scaled = value * scale
+    if not math.isfinite(scaled):
+        return scaled / scale
+    # Python's round() of a float to an integer breaks ties to even, exactly
+    return math.copysign(round(scaled), scaled) / scale
+
+
+def default_as_of(rows: Iterable[Row]) -> dt.date:
+    """The default as-of date: the day after the latest order date (today if no rows)."""
+    days = [_fields(row)[1].date() for row in rows]
+    return max(days) + dt.timedelta(days=1) if days else dt.date.today()
+
+
+def reference_measures(rows: Iterable[Row], as_of: dt.date, new_days: int = NEW_DAYS,
+                       churn_days: int = CHURN_DAYS) -> Measured:  # fmt: skip
+    """The measures and lifecycle of each customer, by the definitions of this module.
+
+    Parameters
+    ----------
+    rows:
+        Canonical order rows in use (see :data:`Row`); those dated after ``as_of`` are skipped.
+    as_of:
+        The reference date.
+    new_days, churn_days:
+        The lifecycle windows in days (see :func:`lifecycle`).
+
+    Returns
+    -------
+    Measured
+        One dict per customer with a purchase, in the order of the customer's first row on
+        or before ``as_of``, and the number of rows of the customers with returns only. No
+        customer at all when nobody bought (the pipeline then raises ``DataError``).
+    """
+    customers, returns_only_rows = [], 0
+    for customer_id, orders in _orders_by_customer(rows, as_of).items():
+        if any(amount >= 0 for _, amount in orders):
+            customers.append(_customer(customer_id, orders, as_of, new_days, churn_days))
+        else:
+            returns_only_rows += len(orders)
+    return Measured(customers, returns_only_rows)
+
+
+def lifecycle(purchase_days: Sequence[dt.date], as_of: dt.date, new_days: int = NEW_DAYS,
+              churn_days: int = CHURN_DAYS) -> str:  # fmt: skip
+    """A customer's lifecycle status from the calendar days of their purchases.
+
+    The first that applies (:data:`LIFECYCLE`), with ``window = as_of - churn_days``:
+
+    1. ``churned``: the last purchase is more than ``churn_days`` days before ``as_of``;
+    2. ``new``: the first purchase is on or after ``as_of - new_days``;
+    3. ``returning``: the first purchase on or after ``window`` comes more than
+       ``churn_days`` days after the last purchase before ``window`` (both must exist);
+    4. ``active``: everyone else.
+    """
+    window = as_of - dt.timedelta(days=churn_days)
+    before = [day for day in purchase_days if day < window]
+    within = [day for day in purchase_days if day >= window]
+    if (as_of - max(purchase_days)).days > churn_days:
+        return "churned"
+    if min(purchase_days) >= as_of - dt.timedelta(days=new_days):
+        return "new"
+    if before and within and (min(within) - max(before)).days > churn_days:
+        return "returning"
+    return "active"
+
+
+def _fields(row: Row) -> tuple[str, dt.datetime, float]:
+    """The customer id, order time and amount of one order row."""
+    record = row if isinstance(row, Mapping) else dict(zip(ORDER_COLUMNS, row, strict=True))
+    return record["customer_id"], record["order_date"], record["amount"]
+
+
+def _orders_by_customer(rows: Iterable[Row], as_of: dt.date) -> dict[str, list[tuple]]:
+    """``(order time, amount)`` of each customer's rows on or before ``as_of``; customers in
+    the order of their first such row (a dict keeps the order keys were first added in)."""
+    orders: dict[str, list[tuple]] = {}
+    for row in rows:
+        customer_id, when, amount = _fields(row)
+        if when.date() <= as_of:
+            orders.setdefault(customer_id, []).append((when, amount))
+    return orders
+
+
+def _customer(customer_id: str, orders: list[tuple], as_of: dt.date, new_days: int,
+              churn_days: int) -> dict[str, Any]:  # fmt: skip
+    """One customer's row of :data:`REFERENCE_COLUMNS` from their ``(time, amount)`` rows."""
+    purchases = sorted(when for when, amount in orders if amount >= 0)
+    monetary = round_money(math.fsum(amount for _, amount in orders))
+    return {
+        "customer_id": customer_id,
+        "first_order": purchases[0],
+        "last_order": purchases[-1],
+        "recency_days": (as_of - purchases[-1].date()).days,
+        "frequency": len(purchases),
+        "monetary": monetary,
+        "aov": round_money(monetary / len(purchases)),
+        "lifecycle": lifecycle([when.date() for when in purchases], as_of, new_days, churn_days),
+    }

@@ -1,0 +1,137 @@
+"""Where every input row went: the reasons counted, the as-of date decided once.
+
+Row accounting is one step, after the rows are parsed and the per-customer pass has
+found the customers with returns only (see :func:`custseg.measures.plan.customer_pass`,
+the one place that rule is applied). ``rows_read == rows_used + sum(left_out.values())``
+always holds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, replace
+
+import polars as pl
+
+from custseg.orders import cleaning
+
+
+@dataclass
+class LoadReport:
+    """Where every input row went.
+
+    ``rows_read == rows_used + sum(left_out.values())`` always holds. ``orders`` counts
+    the purchases in use, ``returns`` the return orders in use.
+    """
+
+    source: str
+    rows_read: int
+    left_out: dict[str, int]
+    columns: dict[str, str]
+    as_of: dt.date
+    orders: int = 0
+    returns: int = 0
+    format: str = "csv"
+    phases: dict[str, float] = field(default_factory=dict)  # seconds spent per stage
+
+    @property
+    def rows_used(self) -> int:
+        return self.rows_read - sum(self.left_out.values())
+
+    def to_dict(self) -> dict:
+        return {
+            "source": self.source,
+            "format": self.format,
+            "rows_read": self.rows_read,
+            "rows_used": self.rows_used,
+            "left_out": {k: v for k, v in self.left_out.items() if v},
+            "columns": self.columns,
+            "orders": self.orders,
+            "returns": self.returns,
+            "as_of": self.as_of.isoformat(),
+        }
+
+    def __add__(self, other: LoadReport) -> LoadReport:
+        """The accounting of two parts of one input (same source, columns and as-of)."""
+        left = {k: self.left_out.get(k, 0) + other.left_out.get(k, 0) for k in self.left_out}
+        return replace(
+            self,
+            rows_read=self.rows_read + other.rows_read,
+            left_out=left,
+            orders=self.orders + other.orders,
+            returns=self.returns + other.returns,
+            phases=dict(self.phases),
+        )
+
+
+def decide_as_of(explicit: dt.date | None, latest: dt.datetime | None) -> dt.date:
+    """The as-of date of a run: ``explicit`` (``--as-of``), else the day after the latest
+    date of a row in use (returns included), else today when no row is in use."""
+    if explicit is not None:
+        return explicit
+    if latest is None:
+        return dt.date.today()
+    return latest.date() + dt.timedelta(days=1)
+
+
+def latest_used(rows: pl.DataFrame) -> dt.datetime | None:
+    """The latest ``order_date`` of the rows in use (``reason`` 0)."""
+    latest = rows.lazy().select(pl.col("order_date").filter(pl.col("reason") == 0).max())
+    return latest.collect().item()
+
+
+def mark_after_as_of(rows: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
+    """``rows`` with the rows in use dated after ``as_of`` marked ``after as-of``."""
+    latest = rows["order_date"].max()
+    if latest is None or latest.date() <= as_of:
+        return rows
+    after = rows["order_date"].dt.date() > as_of
+    return rows.with_columns(cleaning.mark(rows["reason"], after, "after as-of"))
+
+
+def mark_returns_only(rows: pl.DataFrame, customers: pl.Series) -> pl.DataFrame:
+    """``rows`` with the rows in use of ``customers`` (the ids the per-customer pass found
+    with returns only) marked ``returns only``."""
+    if customers.is_empty():
+        return rows
+    hit = rows["customer_id"].is_in(customers.implode())
+    return rows.with_columns(cleaning.mark(rows["reason"], hit, "returns only"))
+
+
+def part_report(
+    rows: pl.DataFrame,
+    orders: pl.DataFrame,
+    *,
+    malformed: int,
+    returns_only: tuple[int, int],
+    source: str,
+    columns: dict[str, str],
+    as_of: dt.date,
+    fmt: str,
+) -> LoadReport:
+    """The accounting of one part: ``rows`` (every row read, with its reason; the rows
+    of customers with returns only still in use, or already marked), ``orders`` (the
+    orders in use, line items merged; may be ``rows`` itself when every row is an order),
+    ``malformed`` lines the reader skipped, and ``returns_only``: the rows and the orders
+    in use of the customers with returns only, when not yet marked in ``rows``."""
+    left_out = cleaning.count_reasons(rows["reason"], malformed)
+    only_rows, only_orders = returns_only
+    left_out["returns only"] += only_rows
+    if "reason" in orders.columns:
+        in_use = pl.col("reason") == 0
+        counts = orders.lazy().select(
+            orders=(in_use & (pl.col("amount") >= 0)).sum(), all=in_use.sum()
+        )  # streamed: no full-length masks
+    else:  # merged orders: all in use
+        counts = orders.lazy().select(orders=(pl.col("amount") >= 0).sum(), all=pl.len())
+    purchases, total = counts.collect(engine="streaming").row(0)
+    return LoadReport(
+        source=source,
+        rows_read=rows.height + malformed,
+        left_out=left_out,
+        columns=dict(columns),
+        as_of=as_of,
+        orders=int(purchases),
+        returns=int(total) - int(purchases) - only_orders,
+        format=fmt,
+    )
