@@ -9,11 +9,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from custseg.engines.loading import read_orders
 from custseg.errors import DataError
 from custseg.io.writers import days_when_no_times
 from custseg.measures import plan as rfm
 from custseg.orders import cleaning
-from custseg.engines.loading import read_orders
 from custseg.orders.load import LoadOptions
 from custseg.orders.values import complete, parse_amounts, parse_dates
 
@@ -80,9 +80,7 @@ def test_two_ids_sharing_a_hash_are_caught():
     ids = pl.Series(["a", "b", "a", "c"]).gather(honest["row"])
     assert not rfm.shared_hash(honest, ids)
     # every id in one group, as if all shared one 64-bit hash
-    clash = rfm._per_customer(
-        rows.with_columns(key=pl.lit(0, pl.UInt64)), as_of, life, check=True
-    )
+    clash = rfm._per_customer(rows.with_columns(key=pl.lit(0, pl.UInt64)), as_of, life, check=True)
     assert rfm.shared_hash(clash, pl.Series(["a"]))
     # a group without a used row (null id) is not looked at
     assert not rfm.shared_hash(honest, ids.scatter(0, None))

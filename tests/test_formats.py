@@ -12,8 +12,8 @@ import pandas as pd
 import polars as pl
 import pytest
 
-from custseg.errors import ColumnError, DataError, InputFileError
 from custseg.engines.loading import read_orders
+from custseg.errors import ColumnError, DataError, InputFileError
 from custseg.orders.values import day_first, parse_amounts, parse_dates, parse_ids
 
 BASIC = "order_id,customer_id,order_date,amount\n1,a,2024-01-01,10\n2,b,2024-01-02,20.5\n"

@@ -3,9 +3,9 @@ import datetime as dt
 import pandas as pd
 import pytest
 
+from custseg.engines.loading import read_orders
 from custseg.errors import ColumnError, DataError, InputFileError
 from custseg.orders.columns import normalize_header, resolve_columns
-from custseg.engines.loading import read_orders
 
 
 def test_header_aliases_ignore_case_spaces_and_width():

@@ -8,7 +8,6 @@ real datasets check that :func:`custseg.measures.plan.customer_pass` and
 from __future__ import annotations
 
 import datetime as dt
-import time
 
 import pandas as pd
 import polars as pl

@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from conftest import REAL
-from custseg.engines.run import run_rfm
 from custseg.engines.loading import read_orders
+from custseg.engines.run import run_rfm
 
 pytestmark = pytest.mark.skipif(not REAL.is_dir(), reason="../shared/data/real is absent")
 

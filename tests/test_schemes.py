@@ -8,6 +8,7 @@ import pytest
 
 from custseg.errors import CustsegError
 from custseg.segments.rulecheck import cell_segments, check_table
+from custseg.schema import BUILTIN_SCHEMES
 from custseg.segments.rules import assign_segments, builtin_names, builtin_rules, label_segments
 from custseg.segments.scoring import ScoringSpec, apply_scores, compute_cuts
 
@@ -35,6 +36,8 @@ def segments_of(scheme, cells):
 
 def test_builtin_schemes_listed():
     assert builtin_names() == ["cn8", "default", "rfm11"]
+    # the list the command line offers (custseg.schema) is the files shipped
+    assert sorted(BUILTIN_SCHEMES) == builtin_names() and BUILTIN_SCHEMES[0] == "default"
 
 
 @pytest.mark.parametrize("scheme", ["default", "rfm11", "cn8"])

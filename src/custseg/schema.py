@@ -55,3 +55,16 @@ MEASURES: tuple[tuple[str, str, bool], ...] = (
     ("frequency", "f_score", True),
     ("monetary", "m_score", True),
 )
+
+# The choices the core offers, defined once here (a module without imports) so that the
+# command line offers them without importing the modules that use them (which import
+# Polars: ``custseg --help`` must not).
+
+#: Output file formats (:mod:`custseg.io.writers`).
+FORMATS: tuple[str, ...] = ("csv", "parquet", "json", "jsonl", "xlsx")
+#: How R, F and M become scores (:class:`custseg.segments.scoring.ScoringSpec`).
+SCORING_METHODS: tuple[str, ...] = ("quantile", "edges", "mean")
+#: What negative amounts do (:class:`custseg.orders.load.LoadOptions`).
+RETURNS_MODES: tuple[str, ...] = ("net", "drop")
+#: The built-in schemes, default first: the TOML files of ``custseg/segments/schemes``.
+BUILTIN_SCHEMES: tuple[str, ...] = ("default", "rfm11", "cn8")

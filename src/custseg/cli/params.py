@@ -1,11 +1,5 @@
-"""Parameter types of the command line, and the choices its options offer.
-
-The choices are the core's constants, copied: the core keeps them in modules that import
-Polars (``custseg.io.writers``, ``custseg.segments.scoring``, ``custseg.orders.load``,
-``custseg.segments.rules``), and importing one of those would make ``custseg --help`` take
-~0.2 s instead of ~0.06 s. ``tests/test_cli_options.py`` checks that each copy equals the
-core's; they belong in a light core module (like ``custseg.schema``), to be imported here.
-"""
+"""Parameter types of the command line; the choices its options offer come from
+:mod:`custseg.schema` (a module without imports: ``custseg --help`` stays fast)."""
 
 from __future__ import annotations
 
@@ -13,14 +7,10 @@ import datetime as dt
 
 import click
 
-#: Output file formats: ``custseg.io.writers.FORMATS``.
-FORMATS = ("csv", "parquet", "json", "jsonl", "xlsx")
-#: How R, F and M become scores: ``custseg.segments.scoring.SCORING_METHODS``.
-SCORING_METHODS = ("quantile", "edges", "mean")
-#: What negative amounts do: ``custseg.orders.load.RETURNS_MODES``.
-RETURNS_MODES = ("net", "drop")
-#: The built-in schemes, default first: ``custseg.segments.rules.builtin_names()``.
-BUILTIN_SCHEMES = ("default", "rfm11", "cn8")
+from custseg.schema import BUILTIN_SCHEMES, FORMATS, RETURNS_MODES, SCORING_METHODS
+
+__all__ = ["BUILTIN_SCHEMES", "FORMATS", "RETURNS_MODES", "SCORING_METHODS", "AsOfDate",
+           "ByteSize", "NumberList"]  # fmt: skip
 
 
 class AsOfDate(click.ParamType):

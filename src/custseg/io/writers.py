@@ -9,14 +9,14 @@ import json
 import os
 import sys
 import tempfile
-from collections.abc import Collection, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import polars as pl
 
 from custseg.errors import OutputError
+from custseg.schema import FORMATS
 
-FORMATS = ("csv", "parquet", "json", "jsonl", "xlsx")
 _SUFFIXES = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".json": "json",
              ".jsonl": "jsonl", ".ndjson": "jsonl", ".xlsx": "xlsx"}  # fmt: skip
 EXCEL_MAX_ROWS = 1_048_575  # one row of the sheet holds the header
@@ -103,13 +103,12 @@ def _mode_for(target: Path) -> int:
     return 0o666 & ~umask
 
 
-def write_frame(frame, path: str, fmt: str, plain_text: Collection[str] = ()) -> None:
+def write_frame(frame, path: str, fmt: str) -> None:
     """Write ``frame`` (Polars or pandas) to ``path`` (``-`` is stdout) in ``fmt``, atomically.
 
-    ``plain_text`` names text columns the caller knows to hold no value that CSV quotes
-    (:func:`needs_quotes`); when the other text columns hold none either, the CSV writer
-    is told so and skips looking at every value (a quarter of its time). The file is the
-    same either way."""
+    In CSV, when no text value needs quotes (:func:`needs_quotes`, one pass over the text
+    columns), the writer is told so and skips looking at every value (a quarter of its
+    time). The file is the same either way."""
     if not isinstance(frame, pl.DataFrame):
         frame = pl.from_pandas(frame)
     if fmt == "xlsx" and frame.height > EXCEL_MAX_ROWS:
@@ -121,12 +120,12 @@ def write_frame(frame, path: str, fmt: str, plain_text: Collection[str] = ()) ->
         if fmt in ("parquet", "xlsx"):
             raise OutputError(f"{fmt} cannot be written to stdout; give a file name with -o")
         buffer = io.BytesIO()
-        _write(frame, buffer, fmt, plain_text)
+        _write(frame, buffer, fmt)
         sys.stdout.write(buffer.getvalue().decode("utf-8"))
         sys.stdout.flush()
         return
     with atomic_path(path) as tmp:
-        _write(frame, tmp, fmt, plain_text)
+        _write(frame, tmp, fmt)
 
 
 def write_json(data: dict, path: str) -> None:
@@ -145,14 +144,14 @@ def needs_quotes(text: str) -> bool:
     return not text or any(c in text for c in _QUOTED)
 
 
-def _write(frame: pl.DataFrame, target, fmt: str, plain_text: Collection[str] = ()) -> None:
+def _write(frame: pl.DataFrame, target, fmt: str) -> None:
     # text formats go through a lazy plan: an eager with_columns would first copy every
     # column of the frame into one chunk
     text = days_when_no_times(frame.lazy()) if fmt in ("csv", "json", "jsonl") else None
     if fmt == "parquet":
         frame.write_parquet(target)
     elif fmt == "csv":
-        quotes = "necessary" if _some_quoted(frame, plain_text) else "never"
+        quotes = "necessary" if _some_quoted(frame) else "never"
         _dates_as_text(text).sink_csv(target, datetime_format=_DATETIME, quote_style=quotes)
     elif fmt == "jsonl":
         _text_times(text).sink_ndjson(target)
@@ -181,12 +180,12 @@ def days_when_no_times(frame):
     return frame.with_columns(pl.col(midnight).cast(pl.Date)) if midnight else frame
 
 
-def _some_quoted(frame: pl.DataFrame, plain_text: Collection[str]) -> bool:
-    """Whether a value of a text column of ``frame`` not in ``plain_text`` needs quotes in
-    CSV (:func:`needs_quotes`); dates and numbers never do."""
+def _some_quoted(frame: pl.DataFrame) -> bool:
+    """Whether a value of a text column of ``frame`` needs quotes in CSV
+    (:func:`needs_quotes`); dates and numbers never do."""
     names = []
     for name, dtype in frame.schema.items():
-        if name in plain_text or dtype.is_numeric() or dtype.is_temporal() or dtype == pl.Boolean:
+        if dtype.is_numeric() or dtype.is_temporal() or dtype == pl.Boolean:
             continue
         if dtype != pl.String:
             return True  # a type not looked into here: the writer looks

@@ -250,8 +250,9 @@ def _per_customer(rows: pl.LazyFrame, as_of: dt.date, life: Lifecycle,
         .agg(**customer_aggregates(check))
         .with_columns(**tally_counts())
         # customers without a purchase last (no row to order them by): a slice drops them
-        .with_columns(any_row=pl.col("row"), row=pl.when(pl.col("frequency") > 0).then(
-            pl.col("row")), **first)  # fmt: skip
+        .with_columns(
+            any_row=pl.col("row"), row=pl.when(pl.col("frequency") > 0).then(pl.col("row")), **first
+        )  # fmt: skip
         .drop("key", "tally")
         .sort("row", nulls_last=True)
         .with_columns(**second)

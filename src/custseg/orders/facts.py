@@ -61,7 +61,9 @@ def decide_facts(
         unique = ids_unique(ids.collect().to_series())
     else:  # the same answer from a scan of the parts (ids_unique's hash check)
         counts = ids.select(
-            nulls=pl.col(order_col).null_count(), n=pl.len(), distinct=pl.col(order_col).hash().n_unique()
+            nulls=pl.col(order_col).null_count(),
+            n=pl.len(),
+            distinct=pl.col(order_col).hash().n_unique(),
         )
         nulls, n, distinct = counts.collect().row(0)
         unique = nulls == 0 and distinct == n

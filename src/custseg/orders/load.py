@@ -35,8 +35,6 @@ from custseg.orders.values import (
 )
 from custseg.schema import ORDER_COLUMNS
 
-RETURNS_MODES = ("net", "drop")
-
 
 @dataclass
 class LoadOptions:
@@ -193,31 +191,12 @@ def parse_rows(
     whether every row is its own order (order ids never repeat, or there is no order
     column).
     """
-    schema = frame.schema
     order_col = roles.get("order")
     unique = bool(order_col) and facts.unique_orders
-    date_col, cust_col = roles["date"], roles["customer"]
+    date_col = roles["date"]
     dayfirst = facts.dayfirst
-    exprs = {
-        "customer_id": id_expr(cust_col, schema[cust_col], frame[cust_col]),
-        "order_date": date_fast_expr(date_col, schema[date_col], dayfirst, frame[date_col]),
-    }
     amount_cols = [roles["amount"]] if "amount" in roles else [roles["quantity"], roles["price"]]
-    for i, col in enumerate(amount_cols):
-        exprs[f"amount{i}"] = amount_fast_expr(col, schema[col])
-    if order_col:
-        # unique ids are used as they are; repeated ones are normalised to merge line items
-        order = (
-            pl.col(order_col).cast(pl.String, strict=False)
-            if unique
-            else id_expr(order_col, schema[order_col], frame[order_col])
-        )
-        exprs["order_id"] = order
-        exprs["c_invoice"] = cleaning.cancelled_invoice_expr(order, facts.c_cancellations)
-    if "status" in roles:
-        exprs["cancelled"] = cleaning.cancelled_status_expr(
-            roles["status"], frame[roles["status"]], opts.cancel_status
-        )
+    exprs = _fast_exprs(frame, roles, opts, facts, amount_cols, unique)
     parsed = frame.lazy().select(**{k: e.alias(k) for k, e in exprs.items()}).collect()
     order_date = complete(parsed["order_date"], frame[date_col], lambda s: parse_dates(s, dayfirst))
     amounts = [complete(parsed[f"amount{i}"], frame[c], parse_amounts) for i, c in
@@ -237,11 +216,8 @@ def parse_rows(
         ("unparseable date", order_date.is_null()),
         ("missing amount", missing_amount),
         ("unparseable amount", amount.is_null()),
+        *((name, parsed[col]) for col, name in _FLAGS.items() if col in parsed.columns),
     ]
-    if "cancelled" in parsed.columns:
-        checks.append(("cancelled", parsed["cancelled"]))
-    if "c_invoice" in parsed.columns:
-        checks.append(("cancelled", parsed["c_invoice"]))
     if not opts.keep_duplicates and not unique:
         checks.append(("duplicate row", cleaning.duplicate_rows(frame)))
     if opts.returns == "drop":
@@ -256,6 +232,39 @@ def parse_rows(
     if with_lines:
         columns.append(line)
     return pl.DataFrame(columns), unique or order_col is None
+
+
+#: The flags of :func:`_fast_exprs` that leave a row out, and their reasons.
+_FLAGS = {"cancelled": "cancelled", "c_invoice": "cancelled"}
+
+
+def _fast_exprs(frame: pl.DataFrame, roles: dict[str, str], opts: LoadOptions,
+                facts: FileFacts, amount_cols: list[str],
+                unique: bool) -> dict[str, pl.Expr]:  # fmt: skip
+    """The expressions of :func:`parse_rows`' one parallel pass: ids, the date and
+    amounts in their likely format, and the cancellation flags."""
+    schema = frame.schema
+    date_col, cust_col, order_col = roles["date"], roles["customer"], roles.get("order")
+    exprs = {
+        "customer_id": id_expr(cust_col, schema[cust_col], frame[cust_col]),
+        "order_date": date_fast_expr(date_col, schema[date_col], facts.dayfirst, frame[date_col]),
+    }
+    for i, col in enumerate(amount_cols):
+        exprs[f"amount{i}"] = amount_fast_expr(col, schema[col])
+    if order_col:
+        # unique ids are used as they are; repeated ones are normalised to merge line items
+        order = (
+            pl.col(order_col).cast(pl.String, strict=False)
+            if unique
+            else id_expr(order_col, schema[order_col], frame[order_col])
+        )
+        exprs["order_id"] = order
+        exprs["c_invoice"] = cleaning.cancelled_invoice_expr(order, facts.c_cancellations)
+    if "status" in roles:
+        exprs["cancelled"] = cleaning.cancelled_status_expr(
+            roles["status"], frame[roles["status"]], opts.cancel_status
+        )
+    return exprs
 
 
 def used_orders(rows: pl.DataFrame, one_row_per_order: bool) -> pl.DataFrame:

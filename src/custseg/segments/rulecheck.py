@@ -51,33 +51,40 @@ def check_table(table: RuleTable, levels: dict[str, int]) -> list[Problem]:
     can never match, and score cells no rule covers (a ``note`` rather than a
     ``warning`` when the fallback segment is described in ``[segments]``, i.e. a
     deliberate catch-all)."""
+    return [*_out_of_levels(table, levels), *_shadowed_and_uncovered(table, levels)]
+
+
+def _out_of_levels(table: RuleTable, levels: dict[str, int]) -> list[Problem]:
+    """Conditions outside the score levels (the rule never matches) or reaching beyond."""
     problems = []
     for rule in table.rules:
         for key in SCORE_KEYS:
             cond = rule.condition(key)
             if cond is None:
                 continue
-            allowed = [v for v in range(1, levels[key] + 1) if cond.admits(v)]
-            if not allowed:
+            where = f"rule {rule.index} ({rule.segment}): {key} {cond.text}"
+            if not any(cond.admits(v) for v in range(1, levels[key] + 1)):
                 problems.append(
                     Problem(
                         "warning",
-                        f"rule {rule.index} ({rule.segment}): "
-                        f"{key} {cond.text} is outside the score levels "
+                        f"{where} is outside the score levels "
                         f"1..{levels[key]}, so the rule never matches",
-                    )
+                    )  # fmt: skip
                 )
             elif (cond.lo != float("-inf") and cond.lo < 1) or (
                 cond.hi != float("inf") and cond.hi > levels[key]
             ):
                 problems.append(
                     Problem(
-                        "warning",
-                        f"rule {rule.index} ({rule.segment}): "
-                        f"{key} {cond.text} reaches beyond the score levels "
-                        f"1..{levels[key]}",
-                    )
+                        "warning", f"{where} reaches beyond the score levels 1..{levels[key]}"
+                    )  # fmt: skip
                 )
+    return problems
+
+
+def _shadowed_and_uncovered(table: RuleTable, levels: dict[str, int]) -> list[Problem]:
+    """Rules earlier rules leave no score cell to, and score cells no rule covers."""
+    problems = []
     taken: set[tuple] = set()
     for rule in table.rules:
         mine = {c for c in cells(levels) if rule_admits(rule, c)}

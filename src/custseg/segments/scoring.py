@@ -17,7 +17,7 @@ import polars as pl
 
 from custseg.errors import CustsegError
 from custseg.frames import to_polars_series, with_columns
-from custseg.schema import MEASURES
+from custseg.schema import MEASURES, SCORING_METHODS
 
 _NO_CUSTOMERS = "no customers to compute score cut points from"
 
@@ -59,9 +59,6 @@ def score_values(values, cuts: list[float], higher_is_better: bool) -> pl.Series
 
 def _frame(values) -> pl.DataFrame:
     return to_polars_series(values).alias("v").to_frame()
-
-
-SCORING_METHODS = ("quantile", "edges", "mean")
 
 
 @dataclass(frozen=True)
