@@ -123,13 +123,47 @@ def test_chunked_files_are_byte_identical(write_csv, tmp_path, suffix):
     assert (summary["rows"]["orders"], summary["rows"]["returns"]) == (6, 1)
 
 
-def test_chunked_needs_a_plain_file(tmp_path):
+@pytest.mark.parametrize("packing", ["gz", "zip", "gb18030", "bom"])
+def test_chunked_reads_compressed_and_other_encodings(tmp_path, packing):
+    """Compressed files, and text in GB18030 or with a BOM, are copied to plain UTF-8 in
+    the work folder (in blocks) and give the in-memory result."""
     import gzip
+    import zipfile
 
-    packed = tmp_path / "orders.csv.gz"
-    packed.write_bytes(gzip.compress(SAMPLE.read_bytes()))
-    res = CliRunner().invoke(main, ["rfm", str(packed), "--chunked"])
-    assert res.exit_code == 1 and "decompress it first" in res.output
+    text = QUIRKS.replace("ok\n", "已付款\n").replace("cancelled\n", "交易关闭\n")
+    path = tmp_path / f"orders.{packing}"
+    if packing == "gz":
+        path.write_bytes(gzip.compress(text.encode()))
+        path = path.rename(tmp_path / "orders.csv.gz")
+    elif packing == "zip":
+        path = tmp_path / "orders.zip"
+        with zipfile.ZipFile(path, "w") as archive:
+            archive.writestr("orders.csv", text)
+    else:
+        path = tmp_path / "orders.csv"
+        path.write_bytes(
+            text.encode("gb18030") if packing == "gb18030" else b"\xef\xbb\xbf" + text.encode()
+        )
+    runner = CliRunner()
+    outs = []
+    for extra in ([], ["--chunked", "--memory-limit", "2K"]):
+        out = tmp_path / f"out{len(extra)}.csv"
+        res = runner.invoke(main, ["rfm", str(path), "-o", str(out), "--json", *extra])
+        assert res.exit_code == 0, res.output
+        outs.append((out.read_bytes(), json.loads(res.stdout)))
+    assert outs[1] == outs[0]
+    assert outs[0][1]["rows"]["left_out"]["cancelled"] == 2  # C102 and 交易关闭
+    assert outs[0][1]["customers"] == 5
+
+
+def test_chunked_refuses_whitespace_columns(tmp_path):
+    path = tmp_path / "orders.txt"
+    path.write_text(
+        "customer   date        amount\nc1   2024-01-01   11.77\nc2   2024-01-12   12.00\n"
+    )
+    assert CliRunner().invoke(main, ["rfm", str(path)]).exit_code == 0  # read in memory
+    res = CliRunner().invoke(main, ["rfm", str(path), "--chunked"])
+    assert res.exit_code == 1 and "comma-, tab- or semicolon-separated" in res.output
 
 
 @pytest.mark.skipif(not REAL.is_dir(), reason="../shared/data/real is absent")

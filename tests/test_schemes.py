@@ -7,8 +7,8 @@ import polars as pl
 import pytest
 
 from custseg.errors import CustsegError
-from custseg.segments.rulecheck import cell_segments, check_table
 from custseg.schema import BUILTIN_SCHEMES
+from custseg.segments.rulecheck import cell_segments, check_table
 from custseg.segments.rules import assign_segments, builtin_names, builtin_rules, label_segments
 from custseg.segments.scoring import ScoringSpec, apply_scores, compute_cuts
 

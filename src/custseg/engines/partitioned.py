@@ -18,6 +18,7 @@ that of one partition plus the per-customer measures.
 
 from __future__ import annotations
 
+import codecs
 import itertools
 import math
 import os
@@ -80,17 +81,15 @@ def measure_in_parts(
     """Measure the customers of a file bigger than ``budget`` bytes of memory (phases
     ``read i/n``, ``clean i/n``, ``aggregate i/n``)."""
     src = readers.Source.open(source, opts.encoding)
-    if src.path is None or src.compression:
-        raise InputFileError(f"{src.name}: only plain CSV or Parquet files can be processed in "
-                             f"parts; decompress it first")  # fmt: skip
-    need = src.path.stat().st_size * MEMORY_PER_BYTE * 2 / budget
-    parts = min(MAX_PARTS, max(2, math.ceil(need)))
     work = Path(tempfile.mkdtemp(prefix="custseg-", dir=os.environ.get("CUSTSEG_TMPDIR")))
     phases: dict[str, float] = {}
     try:
         clock = time.perf_counter()
         tell("read")
-        roles, fmt = _partition(src, opts, parts, work / "raw", tell)
+        path, fmt = _plain_input(src, work)
+        size = sum(f.stat().st_size for f in _files(path))
+        parts = min(MAX_PARTS, max(2, math.ceil(size * MEMORY_PER_BYTE * 2 / budget)))
+        roles = _partition(src, path, fmt, opts, parts, work / "raw", tell)
         phases["read"] = time.perf_counter() - clock
         clock = time.perf_counter()
         parsed = _parse_parts(work, roles, opts, src.name, tell)
@@ -162,26 +161,54 @@ def _parse_parts(work: Path, roles: dict[str, str], opts: LoadOptions, source: s
     return stored
 
 
-def _partition(src: readers.Source, opts: LoadOptions, parts: int, folder: Path, tell):
-    """Write the file's rows (and their file lines, ``__row``) into ``parts`` folders of
-    Parquet files keyed by the customer's hash; returns the column roles and the format."""
+def _plain_input(src: readers.Source, work: Path) -> tuple[Path, str]:
+    """The input as a file Polars can scan, and its format: the file itself when it is
+    Parquet or a plain UTF-8 CSV; else (compressed, stdin, another encoding such as
+    GB18030) a UTF-8 copy in ``work``, written in blocks: memory stays bounded."""
     fmt = readers.detect_format(src)
+    if fmt == "parquet" and src.path is not None and not src.compression:
+        return src.path, fmt
+    if fmt != "csv":
+        raise InputFileError(f"{src.name}: only CSV or Parquet files can be processed in parts")
+    dialect = readers.sniff_csv(src)
+    if dialect.delimiter == "whitespace":
+        raise InputFileError(f"{src.name}: processing in parts needs a comma-, tab- or "
+                             f"semicolon-separated file")  # fmt: skip
+    if src.path is not None and not src.compression and dialect.encoding == "utf-8":
+        return src.path, fmt
+    copy = work / "input.csv"
+    decoder = codecs.getincrementaldecoder(dialect.encoding)()
+    try:
+        with src.binary() as fh, open(copy, "wb") as out:
+            while block := fh.read(BATCH_BYTES):
+                out.write(decoder.decode(block).encode("utf-8"))
+            out.write(decoder.decode(b"", final=True).encode("utf-8"))
+    except (UnicodeDecodeError, OSError, EOFError) as exc:
+        raise InputFileError(f"{src.name}: cannot be read ({exc}); check --encoding or "
+                             f"the file") from None  # fmt: skip
+    return copy, fmt
+
+
+def _files(path: Path) -> list[Path]:
+    return sorted(path.rglob("*.parquet")) if path.is_dir() else [path]
+
+
+def _partition(src: readers.Source, path: Path, fmt: str, opts: LoadOptions, parts: int,
+               folder: Path, tell: Callable[[str], None]) -> dict[str, str]:  # fmt: skip
+    """Write the rows of ``path`` (``src``, read as plain UTF-8 CSV or Parquet) and their
+    file lines (``__row``) into ``parts`` folders of Parquet files keyed by the customer's
+    hash; returns the column roles."""
     if fmt == "parquet":
-        plan = pl.scan_parquet(src.path if not src.path.is_dir() else src.path / "**/*.parquet")
+        plan = pl.scan_parquet(_files(path))
         header = plan.collect_schema().names()
-    elif fmt == "csv":
-        dialect = readers.sniff_csv(src)
-        if dialect.delimiter == "whitespace" or dialect.encoding not in ("utf-8", "utf-8-sig"):
-            raise InputFileError(f"{src.name}: processing in parts needs a comma-, tab- or "
-                                 f"semicolon-separated UTF-8 file")  # fmt: skip
+    else:
+        separator = readers.sniff_csv(src).delimiter
         header = readers.read_header(src, fmt)
         plan = None
-    else:
-        raise InputFileError(f"{src.name}: only CSV or Parquet files can be processed in parts")
     roles = resolve_columns(header, opts.columns)
     text = [roles[r] for r in ("customer", "order") if r in roles]
     if plan is None:
-        plan = pl.scan_csv(src.path, separator=dialect.delimiter,
+        plan = pl.scan_csv(path, separator=separator,
                            schema_overrides=dict.fromkeys(text, pl.String),
                            infer_schema_length=10_000)  # fmt: skip
     schema = plan.collect_schema()
@@ -192,10 +219,8 @@ def _partition(src: readers.Source, opts: LoadOptions, parts: int, folder: Path,
         return rows.with_columns(__part=(customer.hash(seed=7) % parts).cast(pl.Int32))
 
     try:
-        if fmt == "csv" and _partition_csv(
-            src.path, dialect.delimiter, schema, keyed, folder, tell
-        ):
-            return roles, fmt
+        if fmt == "csv" and _partition_csv(path, separator, schema, keyed, folder, tell):
+            return roles
         # one streaming pass (a quoted field may hold a line break: no cutting by lines)
         keyed(plan.with_row_index("__row", offset=2)).sink_parquet(
             pl.PartitionBy(folder, key="__part", include_key=False),
@@ -207,7 +232,7 @@ def _partition(src: readers.Source, opts: LoadOptions, parts: int, folder: Path,
             f"{src.name}: cannot be read in parts ({str(exc).splitlines()[0]});"
             f" fix the file or run without --chunked"
         ) from None
-    return roles, fmt
+    return roles
 
 
 def _partition_csv(path: Path, separator: str, schema, keyed, folder: Path, tell) -> bool:
