@@ -39,19 +39,29 @@ def main(summary_path: str, phases_path: str, *round_paths: str) -> None:
         ("custseg / arrow_read floor (time)", "arrow_read", "wall_s"),
         ("custseg / duckdb (time)", "duckdb", "wall_s"),
         ("custseg / polars (peak memory)", "polars", "maxrss_mib"),
+        ("custseg / custseg_base (time)", "custseg_base", "wall_s"),
+        ("custseg_base / polars (time)", "polars", "wall_s"),
+        ("custseg / custseg_base (peak memory)", "custseg_base", "maxrss_mib"),
     ]
     for label, peer, key in rows:
+        if f"{peer}|{datasets[0]}" not in summary:
+            continue  # a peer not in this run (custseg_base: only with BASE_CUSTSEG)
+        me = label.split(" / ")[0]
         cells = []
         for d in datasets:
-            mine, theirs = summary.get(f"custseg|{d}", {}), summary.get(f"{peer}|{d}", {})
+            mine, theirs = summary.get(f"{me}|{d}", {}), summary.get(f"{peer}|{d}", {})
             ok = key in mine and key in theirs and theirs[key]
             cells.append(f"{mine[key] / theirs[key]:.2f}" if ok else "-")
         print(f"| {label} | " + " | ".join(cells) + " |")
     if round_paths:
-        for peer in ("polars", "arrow_read"):
-            cells = [_round_ratio(round_paths, peer, d) for d in datasets]
+        pairs = [("custseg", "polars"), ("custseg", "arrow_read"), ("custseg", "custseg_base"),
+                 ("custseg_base", "polars")]  # fmt: skip
+        for me, peer in pairs:
+            cells = [_round_ratio(round_paths, peer, d, me) for d in datasets]
+            if all(c == "-" for c in cells):
+                continue
             print(
-                f"| custseg / {peer} (time), median of the rounds' ratios | "
+                f"| {me} / {peer} (time), median of the rounds' ratios | "
                 + " | ".join(cells)
                 + " |"
             )
@@ -68,8 +78,8 @@ def main(summary_path: str, phases_path: str, *round_paths: str) -> None:
             print(f"| {entry['dataset']} | " + " | ".join(cells) + " |")
 
 
-def _round_ratio(round_paths, peer: str, dataset: str) -> str:
-    """The median over rounds of custseg's wall time over ``peer``'s in the same round (each
+def _round_ratio(round_paths, peer: str, dataset: str, me: str = "custseg") -> str:
+    """The median over rounds of ``me``'s wall time over ``peer``'s in the same round (each
     the median of its runs, when a round ran a method more than once)."""
     ratios = []
     for path in round_paths:
@@ -78,8 +88,8 @@ def _round_ratio(round_paths, peer: str, dataset: str) -> str:
             run = json.loads(line) if line.strip() else {}
             if run.get("dataset") == dataset and run.get("status") == "ok":
                 walls.setdefault(run["method"], []).append(run["wall_s"])
-        if walls.get(peer) and "custseg" in walls:
-            ratios.append(statistics.median(walls["custseg"]) / statistics.median(walls[peer]))
+        if walls.get(peer) and walls.get(me):
+            ratios.append(statistics.median(walls[me]) / statistics.median(walls[peer]))
     return f"{statistics.median(ratios):.2f}" if ratios else "-"
 
 

@@ -5,6 +5,8 @@
 #
 #   bash bench/run.sh                     # 1M CSV, 10M CSV, 10M Parquet; 3 rounds
 #   RUNS=1 DATASETS=1M.csv bash bench/run.sh
+#   BASE_CUSTSEG=/tmp/custseg-base/.venv/bin/custseg bash bench/run.sh   # before/after:
+#       another build of custseg runs beside this one as method custseg_base
 #
 # Not part of the test suite. Data and raw results stay out of git (bench/data, bench/results).
 set -euo pipefail
@@ -16,6 +18,11 @@ datasets=${DATASETS:-1M.csv,10M.csv,10M.parquet}
 methods=${METHODS:-arrow_read,polars,duckdb,pandas_naive,custseg}
 tag=${TAG:-custseg-$(date +%Y%m%d-%H%M%S)}
 custseg="$root/.venv/bin/custseg"
+cmds=(--cmd "custseg=$custseg rfm {input} -o {output}")
+if [ -n "${BASE_CUSTSEG:-}" ]; then
+  cmds+=(--cmd "custseg_base=$BASE_CUSTSEG rfm {input} -o {output}")
+  methods="$methods,custseg_base"
+fi
 
 [ -x "$custseg" ] || { echo "install custseg first: python3 -m venv .venv && .venv/bin/pip install ." >&2; exit 1; }
 [ -x "$shared/.venv/bin/python" ] || bash "$shared/setup_venvs.sh"
@@ -58,13 +65,13 @@ for round in $(seq "$runs"); do
     if [ "$size" = small ]; then set -- "${small[@]}"; each=3; else set -- "${big[@]}"; each=1; fi
     [ "$#" -gt 0 ] || continue
     "$shared/.venv/bin/python" "$shared/bench.py" --runs "$each" --tag "$tag-r$round-$size" \
-      --methods "$round_methods" --cmd "custseg=$custseg rfm {input} -o {output}" \
+      --methods "$round_methods" "${cmds[@]}" \
       --datasets "$(IFS=,; echo "$*")" > /dev/null
     tags+=("$tag-r$round-$size"); round_runs+=("$shared/results/$tag-r$round-$size/runs.jsonl")
   done
 done
 "$shared/.venv/bin/python" "$shared/bench.py" --only-table --tag "$(IFS=,; echo "${tags[*]}")" \
-  --methods "$methods" --datasets "$list" > /dev/null
+  --methods "$methods" "${cmds[@]}" --datasets "$list" > /dev/null
 
 # custseg's own phase split (one extra run per dataset)
 phases="$here/results/$tag.phases.jsonl"
