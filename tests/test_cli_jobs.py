@@ -256,3 +256,32 @@ def test_rfm_export_quotes_ids_and_rule_texts_that_need_it(runner, tmp_path):
     assert got == {"Smith, J": ("The rest, all of them", 'say "hi"'), "plain": ("Big", "")}
     text = out.read_text()
     assert '"Smith, J"' in text and '"say ""hi"""' in text and text.rstrip().endswith(',Big,""')
+
+
+def test_errors_name_the_parameter_in_python_and_the_option_on_the_command_line(tmp_path):
+    """rfm_table(bins=1) in a notebook names ``bins``; the command line names --bins."""
+    import custseg
+    from custseg.errors import CustsegError
+
+    orders = custseg.load_orders(SAMPLE)
+    with pytest.raises(CustsegError) as caught:
+        custseg.rfm_table(orders, bins=1)
+    assert str(caught.value) == "`bins`=1: need at least 2 score levels"
+    res = CliRunner().invoke(main, ["rfm", str(SAMPLE), "--scoring", "edges"])
+    assert res.exit_code == 1
+    assert res.output == "Error: --scoring='edges' needs --r-edges, e.g. --r-edges=30,90,180,365\n"
+    res = CliRunner().invoke(main, ["rfm", str(SAMPLE), "--date-col", "day"])
+    assert res.exit_code == 1 and res.output.startswith("Error: --date-col='day': no such column")
+
+
+def test_parquet_bytes_do_not_depend_on_how_columns_are_chunked(tmp_path):
+    """A frame gathered from parts (several chunks) and one made whole give the same file."""
+    import polars as pl
+
+    whole = pl.DataFrame({"id": [f"C{i:07d}" for i in range(300_000)], "n": range(300_000)})
+    parts = pl.concat([whole[:1_000], whole[1_000:123_456], whole[123_456:]], rechunk=False)
+    assert parts["id"].n_chunks() == 3 and whole["id"].n_chunks() == 1
+    export.write_frame(whole, str(tmp_path / "a.parquet"), "parquet")
+    export.write_frame(parts, str(tmp_path / "b.parquet"), "parquet")
+    assert (tmp_path / "a.parquet").read_bytes() == (tmp_path / "b.parquet").read_bytes()
+    assert pl.read_parquet(tmp_path / "a.parquet").equals(whole)

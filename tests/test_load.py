@@ -23,14 +23,14 @@ def test_explicit_column_wins_and_unknown_is_listed():
     cols = ["buyer", "when", "paid", "user_id"]
     roles = resolve_columns(cols, {"customer": "buyer", "date": "when", "amount": "paid"})
     assert roles["customer"] == "buyer"
-    with pytest.raises(ColumnError, match=r"--date-col 'day': no such column; the file has"):
+    with pytest.raises(ColumnError, match=r"`columns.date`='day': no such column; the file has"):
         resolve_columns(cols, {"date": "day"})
 
 
 def test_missing_and_ambiguous_columns():
-    with pytest.raises(ColumnError, match=r"no customer column found.*'x', 'date'.*--customer-col"):
+    with pytest.raises(ColumnError, match=r"no customer column found.*'x', 'date'.*`columns.customer`"):
         resolve_columns(["x", "date", "amount"])
-    with pytest.raises(ColumnError, match=r"'customer_id', 'user_id'; pick one with --custom"):
+    with pytest.raises(ColumnError, match=r"'customer_id', 'user_id'; pick one with `columns.customer`"):
         resolve_columns(["customer_id", "user_id", "date", "amount"])
     with pytest.raises(ColumnError, match="no amount column"):
         resolve_columns(["customer_id", "date"])

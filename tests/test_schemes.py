@@ -169,8 +169,16 @@ def test_mean_scoring_by_hand():
 
 def test_edges_must_be_given_and_ascending():
     frame = customers([1], [1], [1.0])
-    with pytest.raises(CustsegError, match="--r-edges"):
+    # the API names its own parameters; the command line shows its options instead
+    with pytest.raises(CustsegError, match="`edges.recency_days`") as caught:
         compute_cuts(frame, method="edges", edges={"frequency": [1], "monetary": [1]})
+    assert "--" not in str(caught.value)
+    from custseg.cli.params import OPTIONS
+    from custseg.errors import with_options
+
+    assert with_options(str(caught.value), OPTIONS) == (
+        "--scoring='edges' needs --r-edges, e.g. --r-edges=30,90,180,365"
+    )
     with pytest.raises(CustsegError, match="strictly ascending"):
         compute_cuts(
             frame,

@@ -30,3 +30,18 @@ class RulesError(CustsegError):
 
 class OutputError(CustsegError):
     """An output file cannot be written."""
+
+
+def param(name: str) -> str:
+    """How an error names a parameter of the Python API: `` `name` `` (``bins``, ``as_of``,
+    ``columns.amount`` for the ``"amount"`` key of ``columns``). The command line shows
+    the option instead (:func:`with_options`)."""
+    return f"`{name}`"
+
+
+def with_options(message: str, options: dict[str, str]) -> str:
+    """``message`` with each parameter :func:`param` named replaced by its command-line
+    option, when ``options`` (parameter -> option) has it."""
+    import re
+
+    return re.sub(r"`([a-z_.]+)`", lambda m: options.get(m[1], m[0]), message)

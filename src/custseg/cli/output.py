@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from custseg.cli.options import option_group
-from custseg.cli.params import FORMATS
+from custseg.cli.params import FORMATS, OPTIONS
 
 
 def make_console(stderr: bool = False):
@@ -38,7 +38,9 @@ def handle_errors(func):
         try:
             return func(*args, **kwargs)
         except CustsegError as exc:
-            click.echo(f"Error: {exc}", err=True)
+            from custseg.errors import with_options
+
+            click.echo(f"Error: {with_options(str(exc), OPTIONS)}", err=True)
             sys.exit(1)
         except KeyboardInterrupt:
             click.echo("Interrupted.", err=True)

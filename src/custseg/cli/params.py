@@ -9,7 +9,25 @@ import click
 
 from custseg.schema import BUILTIN_SCHEMES, FORMATS, RETURNS_MODES, SCORING_METHODS
 
-__all__ = ["BUILTIN_SCHEMES", "FORMATS", "RETURNS_MODES", "SCORING_METHODS", "AsOfDate",
+#: The option of each core parameter an error may name (:func:`custseg.errors.param`).
+OPTIONS = {
+    "as_of": "--as-of",
+    "bins": "--bins",
+    "chunked": "--chunked",
+    "encoding": "--encoding",
+    "format": "--format",
+    "scoring": "--scoring",
+    "strict": "--strict",
+    "edges.recency_days": "--r-edges",
+    "edges.frequency": "--f-edges",
+    "edges.monetary": "--m-edges",
+    **{
+        f"columns.{role}": f"--{role}-col"
+        for role in ("customer", "order", "date", "amount", "quantity", "price", "status")
+    },  # fmt: skip
+}
+
+__all__ = ["OPTIONS", "BUILTIN_SCHEMES", "FORMATS", "RETURNS_MODES", "SCORING_METHODS", "AsOfDate",
            "ByteSize", "NumberList"]  # fmt: skip
 
 

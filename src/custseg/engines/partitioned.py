@@ -31,7 +31,7 @@ from pathlib import Path
 import polars as pl
 
 from custseg.engines.steps import Measured, MeasuredPart, measure_part
-from custseg.errors import InputFileError
+from custseg.errors import InputFileError, param
 from custseg.io import readers
 from custseg.measures.plan import Lifecycle
 from custseg.orders.accounting import decide_as_of
@@ -184,7 +184,7 @@ def _plain_input(src: readers.Source, work: Path) -> tuple[Path, str]:
                 out.write(decoder.decode(block).encode("utf-8"))
             out.write(decoder.decode(b"", final=True).encode("utf-8"))
     except (UnicodeDecodeError, OSError, EOFError) as exc:
-        raise InputFileError(f"{src.name}: cannot be read ({exc}); check --encoding or "
+        raise InputFileError(f"{src.name}: cannot be read ({exc}); check {param('encoding')} or "
                              f"the file") from None  # fmt: skip
     return copy, fmt
 
@@ -230,7 +230,7 @@ def _partition(src: readers.Source, path: Path, fmt: str, opts: LoadOptions, par
     except pl.exceptions.PolarsError as exc:
         raise InputFileError(
             f"{src.name}: cannot be read in parts ({str(exc).splitlines()[0]});"
-            f" fix the file or run without --chunked"
+            f" fix the file or run without {param('chunked')}"
         ) from None
     return roles
 

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import polars as pl
 
-from custseg.errors import InputFileError
+from custseg.errors import InputFileError, param
 
 COMPRESSIONS = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
 _FORMATS = {
@@ -173,7 +173,9 @@ def _sniff(source: Source) -> CsvDialect:
     try:
         text = head.decode(enc, errors="replace")
     except LookupError:
-        raise InputFileError(f"--encoding {enc}: unknown encoding; try utf-8 or gb18030") from None
+        raise InputFileError(
+            f"{param('encoding')}={enc!r}: unknown encoding; try utf-8 or gb18030"
+        ) from None
     lines = text.lstrip("\ufeff").splitlines()
     return CsvDialect(delimiter=_guess_delimiter(lines[0] if lines else ""), encoding=enc)
 

@@ -14,11 +14,13 @@ from pathlib import Path
 
 import polars as pl
 
-from custseg.errors import OutputError
+from custseg.errors import OutputError, param
 from custseg.schema import FORMATS
 
 _SUFFIXES = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".json": "json",
              ".jsonl": "jsonl", ".ndjson": "jsonl", ".xlsx": "xlsx"}  # fmt: skip
+#: Rows per Parquet row group (Polars' default size, made explicit).
+PARQUET_ROW_GROUP = 512**2
 EXCEL_MAX_ROWS = 1_048_575  # one row of the sheet holds the header
 #: Leading characters that make a spreadsheet read a cell as a formula.
 FORMULA_START = r"^[=+\-@\t\r]"
@@ -38,7 +40,7 @@ def format_for(path: str, explicit: str | None = None) -> str:
     if fmt is None:
         raise OutputError(
             f"{path}: cannot tell the output format from the suffix; "
-            f"use .csv, .parquet, .json, .jsonl or .xlsx, or pass --format"
+            f"use .csv, .parquet, .json, .jsonl or .xlsx, or pass {param('format')}"
         )
     return fmt
 
@@ -149,7 +151,9 @@ def _write(frame: pl.DataFrame, target, fmt: str) -> None:
     # column of the frame into one chunk
     text = days_when_no_times(frame.lazy()) if fmt in ("csv", "json", "jsonl") else None
     if fmt == "parquet":
-        frame.write_parquet(target)
+        # fixed row groups: the file's bytes then do not depend on how the frame's columns
+        # happen to be chunked (which follows how the work was split, and the threads)
+        frame.write_parquet(target, row_group_size=PARQUET_ROW_GROUP)
     elif fmt == "csv":
         quotes = "necessary" if _some_quoted(frame) else "never"
         _dates_as_text(text).sink_csv(target, datetime_format=_DATETIME, quote_style=quotes)
@@ -265,22 +269,3 @@ def _cell_kind(dtype: pl.DataType) -> str:
     if isinstance(dtype, pl.Datetime) or dtype == pl.Date:
         return "time"
     return "number" if dtype.is_numeric() else "text"
-
-
-def sink_frame(plan: pl.LazyFrame, path: str, fmt: str, ids_only: bool = False) -> None:
-    """Stream a lazy per-customer frame to ``path`` (csv, parquet or jsonl), atomically,
-    without holding it in memory (the chunked path)."""
-    if fmt not in ("csv", "parquet", "jsonl") or path == "-":
-        raise OutputError(
-            f"{path}: a file too big for memory is written as .csv, .parquet or "
-            f".jsonl to a file, not {fmt} or stdout"
-        )
-    with atomic_path(path) as tmp:
-        if ids_only:
-            plan.select("customer_id").sink_csv(tmp, include_header=False, quote_style="never")
-        elif fmt == "csv":
-            days_when_no_times(plan).sink_csv(tmp, datetime_format=_DATETIME)
-        elif fmt == "parquet":
-            plan.sink_parquet(tmp)
-        else:
-            _text_times(days_when_no_times(plan)).sink_ndjson(tmp)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from custseg.errors import DataError
+from custseg.errors import DataError, param
 from custseg.frames import to_pandas
 from custseg.orders.accounting import decide_as_of, mark_after_as_of
 from custseg.schema import MEASURE_COLUMNS, ORDER_COLUMNS
@@ -116,7 +116,9 @@ def customer_pass(orders: pl.DataFrame, as_of: dt.date, lifecycle: Lifecycle | N
     # customers without a purchase come last: those with a row in use have returns only
     tail = out.tail(out.height - buyers).filter(pl.col("returns") > 0)
     if buyers == 0 and not allow_empty:
-        raise DataError(f"no purchases on or before the as-of date {as_of}; pick a later --as-of")
+        raise DataError(
+            f"no purchases on or before the as-of date {as_of}; pick a later {param('as_of')}"
+        )
     out = out.head(buyers)
     ids = orders["customer_id"].gather(out["row"])
     # assembled from the columns: an eager select would copy them into one chunk each

@@ -29,7 +29,7 @@ import unicodedata
 
 import polars as pl
 
-from custseg.errors import DataError
+from custseg.errors import DataError, param
 from custseg.frames import first_match
 
 REASONS: tuple[str, ...] = (
@@ -178,8 +178,8 @@ def check_strict(rows: pl.DataFrame, frame: pl.DataFrame, roles: dict, malformed
         shown.append(f"line {line}: {reason} {str(value)[:60]!r}")
     total = bad.height + len(malformed)
     raise DataError(
-        f"{source}: {total:,} unparseable row(s) with --strict ({'; '.join(shown)}); "
-        f"fix them or run without --strict to leave them out"
+        f"{source}: {total:,} unparseable row(s) with {param('strict')} ({'; '.join(shown)}); "
+        f"fix them or run without {param('strict')} to leave them out"
     )
 
 

@@ -11,13 +11,13 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 
-from custseg.errors import ColumnError
+from custseg.errors import ColumnError, param
 
-#: role -> (CLI flag that names it, known header names). Order within a role does not
-#: matter: two matching columns are an ambiguity the user resolves with the flag.
+#: role -> (the parameter that names it, known header names). Order within a role does not
+#: matter: two matching columns are an ambiguity the user resolves with the parameter.
 ROLES: dict[str, tuple[str, tuple[str, ...]]] = {
     "customer": (
-        "--customer-col",
+        "columns.customer",
         (
             "customer_id",
             "customer",
@@ -43,7 +43,7 @@ ROLES: dict[str, tuple[str, tuple[str, ...]]] = {
         ),
     ),
     "order": (
-        "--order-col",
+        "columns.order",
         (
             "order_id",
             "orderid",
@@ -59,7 +59,7 @@ ROLES: dict[str, tuple[str, tuple[str, ...]]] = {
         ),
     ),
     "date": (
-        "--date-col",
+        "columns.date",
         (
             "order_date",
             "date",
@@ -81,7 +81,7 @@ ROLES: dict[str, tuple[str, tuple[str, ...]]] = {
         ),
     ),
     "amount": (
-        "--amount-col",
+        "columns.amount",
         (
             "amount",
             "revenue",
@@ -101,9 +101,9 @@ ROLES: dict[str, tuple[str, tuple[str, ...]]] = {
             "订单总金额",
         ),
     ),
-    "quantity": ("--quantity-col", ("quantity", "qty", "数量", "购买数量", "宝贝总数量")),
-    "price": ("--price-col", ("unitprice", "unit_price", "price", "单价")),
-    "status": ("--status-col", ("status", "order_status", "订单状态", "交易状态")),
+    "quantity": ("columns.quantity", ("quantity", "qty", "数量", "购买数量", "宝贝总数量")),
+    "price": ("columns.price", ("unitprice", "unit_price", "price", "单价")),
+    "status": ("columns.status", ("status", "order_status", "订单状态", "交易状态")),
 }
 
 REQUIRED_ROLES = ("customer", "date")
@@ -162,7 +162,7 @@ def resolve_columns(
             flag = ROLES[role][0]
             listed = ", ".join(repr(c) for c in matches)
             raise ColumnError(
-                f"several columns could be the {role} column: {listed}; pick one with {flag} NAME"
+                f"several columns could be the {role} column: {listed}; pick one with {param(flag)}"
             )
         if matches:
             found[role] = matches[0]
@@ -177,8 +177,8 @@ def _explicit_column(role: str, name: str, columns: list[str], by_key: dict) -> 
     hits = by_key.get(normalize_header(name), [])
     if len(hits) == 1:
         return hits[0]
-    flag = ROLES[role][0] if role in ROLES else role
-    raise ColumnError(f"{flag} {name!r}: no such column; the file has {_listing(columns)}")
+    flag = ROLES[role][0] if role in ROLES else f"columns.{role}"
+    raise ColumnError(f"{param(flag)}={name!r}: no such column; the file has {_listing(columns)}")
 
 
 def _check_required(found: dict[str, str], columns: list[str]) -> None:
@@ -186,12 +186,12 @@ def _check_required(found: dict[str, str], columns: list[str]) -> None:
         if role not in found:
             raise ColumnError(
                 f"no {role} column found; the file has {_listing(columns)}; "
-                f"name it with {ROLES[role][0]} NAME"
+                f"name it with {param(ROLES[role][0])}"
             )
     if "amount" not in found and not ("quantity" in found and "price" in found):
         raise ColumnError(
             f"no amount column found (nor quantity and unit price); the file has "
-            f"{_listing(columns)}; name it with --amount-col NAME"
+            f"{_listing(columns)}; name it with {param('columns.amount')}"
         )
 
 

@@ -19,7 +19,7 @@ from typing import Literal
 
 import polars as pl
 
-from custseg.errors import DataError
+from custseg.errors import DataError, param
 from custseg.io import readers
 from custseg.orders import cleaning
 from custseg.orders.accounting import latest_used
@@ -150,7 +150,8 @@ def no_rows_left(source: str, left_out: dict[str, int]) -> DataError:
     return DataError(
         f"{source}: no usable rows left after cleaning "
         f"({', '.join(f'{n:,} {r}' for r, n in left_out.items() if n) or 'no rows'}); "
-        f"check the column choices with --customer-col/--date-col/--amount-col"
+        f"check the column choices ({param('columns.customer')}, {param('columns.date')}, "
+        f"{param('columns.amount')})"
     )
 
 

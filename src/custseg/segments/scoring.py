@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from custseg.errors import CustsegError
+from custseg.errors import CustsegError, param
 from custseg.frames import to_polars_series, with_columns
 from custseg.schema import MEASURES, SCORING_METHODS
 
@@ -33,7 +33,7 @@ def quantile_cuts(values, bins: int) -> list[float]:
 def _quantile_cuts(frame: pl.DataFrame, bins: int) -> dict[str, list[float]]:
     """:func:`quantile_cuts` of every column of ``frame``, in one parallel pass."""
     if bins < 2:
-        raise CustsegError(f"--bins {bins}: need at least 2 score levels")
+        raise CustsegError(f"{param('bins')}={bins}: need at least 2 score levels")
     if frame.is_empty():
         raise CustsegError(_NO_CUSTOMERS)
     probs = [i / bins for i in range(1, bins)]
@@ -121,18 +121,17 @@ def compute_cuts(
         }
     if method == "edges":
         return {m: check_edges(m, (edges or {}).get(m)) for m, _, _ in MEASURES}
-    raise CustsegError(f"--scoring {method}: unknown; choose one of {', '.join(SCORING_METHODS)}")
-
-
-_EDGE_FLAGS = {"recency_days": "--r-edges", "frequency": "--f-edges", "monetary": "--m-edges"}
+    raise CustsegError(
+        f"{param('scoring')}={method!r}: unknown; choose one of {', '.join(SCORING_METHODS)}"
+    )
 
 
 def check_edges(measure: str, edges: list[float] | None) -> list[float]:
     """Validated fixed edges for one measure (ascending, at least one)."""
-    flag = _EDGE_FLAGS[measure]
+    flag = param(f"edges.{measure}")
     if not edges:
         raise CustsegError(
-            f"--scoring edges needs {flag}, e.g. {flag} "
+            f"{param('scoring')}='edges' needs {flag}, e.g. {flag}="
             + {
                 "recency_days": "30,90,180,365",
                 "frequency": "1,2,4,8",
@@ -140,7 +139,7 @@ def check_edges(measure: str, edges: list[float] | None) -> list[float]:
             }[measure]
         )
     if any(b <= a for a, b in zip(edges, edges[1:], strict=False)):
-        raise CustsegError(f"{flag} {','.join(map(str, edges))}: edges must be strictly ascending")
+        raise CustsegError(f"{flag}={','.join(map(str, edges))}: edges must be strictly ascending")
     return [float(e) for e in edges]
 
 
