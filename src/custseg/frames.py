@@ -18,6 +18,18 @@ def is_polars(frame) -> bool:
     return isinstance(frame, pl.DataFrame)
 
 
+def from_pandas(frame: pd.DataFrame) -> pl.DataFrame:
+    """Polars from pandas; object columns of mixed cells become text (dates as ISO text)."""
+    import pandas as pd
+
+    frame = frame.copy()
+    frame.columns = [str(c) for c in frame.columns]
+    for col in frame.columns:
+        if frame[col].dtype == object:
+            frame[col] = frame[col].map(lambda v: None if pd.isna(v) else str(v)).astype(object)
+    return pl.from_pandas(frame)
+
+
 def to_pandas(frame: pl.DataFrame) -> pd.DataFrame:
     """A pandas copy with the documented dtypes: ids as ``string``, times ``datetime64[ns]``."""
     out = frame.to_pandas()

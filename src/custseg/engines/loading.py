@@ -15,8 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from custseg.frames import to_pandas
-from custseg.io import readers
+from custseg.frames import from_pandas, to_pandas
 from custseg.measures.plan import customer_pass
 from custseg.orders import cleaning
 from custseg.orders.accounting import (
@@ -61,7 +60,7 @@ class LoadResult:
 
     @property
     def rejects(self) -> pd.DataFrame | None:
-        return None if self.rejects_frame is None else self.rejects_frame.to_pandas()
+        return None if self.rejects_frame is None else to_pandas(self.rejects_frame)
 
 
 def read_orders(source: str | Path, options: LoadOptions | None = None, *,
@@ -117,7 +116,7 @@ def normalize_orders(frame: Any, roles: dict[str, str], options: LoadOptions | N
 
     Raises DataError when no row is usable."""
     if not isinstance(frame, pl.DataFrame):
-        frame = readers.from_pandas(frame)
+        frame = from_pandas(frame)
     return _load(frame, roles, options or LoadOptions(), source, "frame", [])
 
 

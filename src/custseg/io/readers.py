@@ -30,6 +30,7 @@ from pathlib import Path
 import polars as pl
 
 from custseg.errors import InputFileError, param
+from custseg.frames import from_pandas
 
 COMPRESSIONS = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
 _FORMATS = {
@@ -279,18 +280,6 @@ def _read_parquet(source: Source) -> pl.DataFrame:
     return pl.read_parquet(source.path if source.path else io.BytesIO(source.data))
 
 
-def from_pandas(frame) -> pl.DataFrame:
-    """Polars from pandas; object columns of mixed cells become text (dates as ISO text)."""
-    import pandas as pd
-
-    frame = frame.copy()
-    frame.columns = [str(c) for c in frame.columns]
-    for col in frame.columns:
-        if frame[col].dtype == object:
-            frame[col] = frame[col].map(lambda v: None if pd.isna(v) else str(v)).astype(object)
-    return pl.from_pandas(frame)
-
-
 def _read_excel(source: Source):
     import pandas as pd
 
@@ -310,7 +299,7 @@ def _read_csv(source: Source, dialect: CsvDialect, text_columns: list[str],
                 dtype=dict.fromkeys(text_columns, "string"),
                 encoding=dialect.encoding,
             )
-        return RawTable(pl.from_pandas(frame), "csv")
+        return RawTable(from_pandas(frame), "csv")
     try:
         return RawTable(_read_csv_polars(source, dialect, text_columns, date_columns), "csv")
     except pl.exceptions.PolarsError:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from custseg.errors import DataError, param
-from custseg.frames import to_pandas
+from custseg.frames import from_pandas, to_pandas
 from custseg.orders.accounting import decide_as_of, mark_after_as_of
 from custseg.schema import MEASURE_COLUMNS, ORDER_COLUMNS
 
@@ -281,7 +281,7 @@ def _polars(orders) -> pl.DataFrame:
         raise DataError(f"order frame lacks column(s) {missing}; load it with custseg.load_orders")
     if isinstance(orders, pl.DataFrame):
         return orders
-    frame = pl.from_pandas(orders[list(ORDER_COLUMNS)])
+    frame = from_pandas(orders[list(ORDER_COLUMNS)])
     return frame.with_columns(
         pl.col("customer_id").cast(pl.String),
         pl.col("order_id").cast(pl.String),

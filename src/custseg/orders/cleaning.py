@@ -75,13 +75,14 @@ def uci_cancellations(ids: pl.LazyFrame) -> bool:
     invoice: some id starts with ``C`` and at least half of all ids (trimmed) are digits.
     ``ids`` is a frame of the order id column with all the input's rows (every part).
 
-    The first check reads each id's first byte (22 ms at 10M ids); the share of digits is
-    only counted when it passes."""
+    The first check, whether some id starts with ``C`` or ``c`` (as read: an id padded
+    with spaces does not start one), is a prefix test of each id (70 ms at 10M ids); the
+    share of digits is only counted when it passes."""
     name = ids.collect_schema().names()[0]
-    text = pl.col(name).cast(pl.String).str.strip_chars()
-    first = text.cast(pl.Binary).bin.slice(0, 1)
-    some_c = ids.select(first.is_in([b"C", b"c"]).any()).collect(engine="streaming").item()
-    if not some_c:
+    raw = pl.col(name).cast(pl.String)
+    text = raw.str.strip_chars()
+    some_c = ids.select((raw.str.starts_with("C") | raw.str.starts_with("c")).any())
+    if not some_c.collect().item():
         return False
     share = ids.select(text.str.contains(r"^\d+$").mean()).collect(engine="streaming").item()
     return bool(share is not None and share >= 0.5)

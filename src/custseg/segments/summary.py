@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import polars as pl
 
+from custseg.frames import from_pandas, to_pandas
+
 SUMMARY_COLUMNS = ("segment", "customers", "customer_share", "revenue", "revenue_share",
                    "mean_recency_days", "mean_frequency", "mean_monetary")  # fmt: skip
 
@@ -59,5 +61,5 @@ def segment_summary(customers, segments: list[str] | None = None):
     """
     if not isinstance(customers, pl.DataFrame):
         cols = ["segment", "recency_days", "frequency", "monetary"]
-        customers = pl.from_pandas(customers[cols]).with_columns(pl.col("segment").cast(pl.String))
-    return summary_table(customers, segments).to_pandas()
+        customers = from_pandas(customers[cols]).with_columns(pl.col("segment").cast(pl.String))
+    return to_pandas(summary_table(customers, segments))
