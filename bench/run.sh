@@ -6,7 +6,8 @@
 #   bash bench/run.sh                     # 1M CSV, 10M CSV, 10M Parquet; 3 rounds
 #   RUNS=1 DATASETS=1M.csv bash bench/run.sh
 #   BASE_CUSTSEG=/tmp/custseg-base/.venv/bin/custseg bash bench/run.sh   # before/after:
-#       another build of custseg runs beside this one as method custseg_base
+#       another build of custseg runs beside this one as method custseg_base; with
+#       CUSTSEG=PATH a non-editable install of this tree runs, like the base's
 #
 # Not part of the test suite. Data and raw results stay out of git (bench/data, bench/results).
 set -euo pipefail
@@ -17,7 +18,7 @@ runs=${RUNS:-3}
 datasets=${DATASETS:-1M.csv,10M.csv,10M.parquet}
 methods=${METHODS:-arrow_read,polars,duckdb,pandas_naive,custseg}
 tag=${TAG:-custseg-$(date +%Y%m%d-%H%M%S)}
-custseg="$root/.venv/bin/custseg"
+custseg=${CUSTSEG:-"$root/.venv/bin/custseg"}  # CUSTSEG: another install of this tree
 cmds=(--cmd "custseg=$custseg rfm {input} -o {output}")
 if [ -n "${BASE_CUSTSEG:-}" ]; then
   cmds+=(--cmd "custseg_base=$BASE_CUSTSEG rfm {input} -o {output}")

@@ -16,6 +16,7 @@ from custseg.cli.output import (
     check_format,
     emit,
     handle_errors,
+    in_background,
     make_console,
     output_options,
 )
@@ -100,9 +101,15 @@ def rfm(file: str, load: Loader, scheme: Scheme, lifecycle, segments: tuple[str,
         warn_rules(scheme)
     _check_segments(segments, scheme.table)
     check_format(output)  # a bad suffix fails before any work
+    if not output.silent:  # the summary's renderer, imported while the job runs
+        in_background(_import_renderer)
     progress = Progress(output.silent, file)
     result = run_with_progress(file, load, lifecycle, progress, scheme,
                                chunked=chunked or None, memory_limit=memory_limit)  # fmt: skip
+    rendered = None
+    if not output.silent:  # laid out while the file is written
+        rendered = in_background(lambda: _render_summary(result, scheme, output.to_stdout,
+                                                         actions))  # fmt: skip
     result.report.phases["write"] = emit(
         lambda: result.labelled(scheme.lang, actions, segments), output
     )
@@ -113,8 +120,16 @@ def rfm(file: str, load: Loader, scheme: Scheme, lifecycle, segments: tuple[str,
         click.echo(json.dumps({"phases": phases}), err=True)
     if output.as_json:
         click.echo(json.dumps(_summary_dict(result, scheme.lang), ensure_ascii=False, indent=2))
-    elif not output.quiet:
-        _print_summary(result, scheme, output.to_stdout, actions)
+    elif rendered is not None:
+        console, text = rendered()
+        console.file.write(text)
+        console.file.flush()
+
+
+def _import_renderer() -> None:
+    import rich.console  # noqa: F401
+    import rich.table  # noqa: F401
+    import rich.text  # noqa: F401
 
 
 def _check_segments(segments, table) -> None:
@@ -156,11 +171,15 @@ def _summary_dict(result: RfmResult, lang: str) -> dict:
     }
 
 
-def _print_summary(result: RfmResult, scheme: Scheme, to_stdout: bool, actions: bool) -> None:
-    """The rich summary on stdout, or on stderr when the file went to stdout."""
+def _render_summary(result: RfmResult, scheme: Scheme, to_stdout: bool, actions: bool):
+    """The rich summary as text for its stream (stdout, or stderr when the file went to
+    stdout; colour only on a terminal), and the console to print it with."""
     from custseg.report.terminal import rfm_summary
 
+    console = make_console(stderr=to_stdout)
     summary = rfm_summary(result.report, result.cuts, result.levels, result.summary,
                           result.table, result.scoring.method, scheme.lang,
                           actions)  # fmt: skip
-    make_console(stderr=to_stdout).print(summary)
+    with console.capture() as capture:
+        console.print(summary)
+    return console, capture.get()
