@@ -14,6 +14,7 @@ from custseg.errors import DataError
 from custseg.io.writers import days_when_no_times
 from custseg.measures import plan as rfm
 from custseg.orders import cleaning
+from custseg.orders.facts import order_id_facts
 from custseg.orders.load import LoadOptions
 from custseg.orders.values import complete, parse_amounts, parse_dates
 
@@ -30,7 +31,8 @@ from custseg.orders.values import complete, parse_amounts, parse_dates
     ],
 )
 def test_ids_unique(ids, unique):
-    assert cleaning.ids_unique(pl.Series(ids, dtype=pl.String)) is unique
+    unique_ids, _ = order_id_facts(pl.LazyFrame({"id": pl.Series(ids, dtype=pl.String)}))
+    assert unique_ids is unique
 
 
 def test_complete_equals_the_careful_parse_on_every_value():

@@ -28,9 +28,13 @@ def test_explicit_column_wins_and_unknown_is_listed():
 
 
 def test_missing_and_ambiguous_columns():
-    with pytest.raises(ColumnError, match=r"no customer column found.*'x', 'date'.*`columns.customer`"):
+    with pytest.raises(
+        ColumnError, match=r"no customer column found.*'x', 'date'.*`columns.customer`"
+    ):
         resolve_columns(["x", "date", "amount"])
-    with pytest.raises(ColumnError, match=r"'customer_id', 'user_id'; pick one with `columns.customer`"):
+    with pytest.raises(
+        ColumnError, match=r"'customer_id', 'user_id'; pick one with `columns.customer`"
+    ):
         resolve_columns(["customer_id", "user_id", "date", "amount"])
     with pytest.raises(ColumnError, match="no amount column"):
         resolve_columns(["customer_id", "date"])

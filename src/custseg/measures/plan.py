@@ -108,11 +108,11 @@ def customer_pass(orders: pl.DataFrame, as_of: dt.date, lifecycle: Lifecycle | N
         check = check_hash(pl.col("customer_id"))
         plan = rows.select(key=key, check=check, **values)
         out = _per_customer(plan, as_of, life, check=True)
-        if shared_hash(out, orders["customer_id"].gather(out["any_row"])):
+        if shared_hash(out, orders["customer_id"].gather(out["row"] & _ROW)):
             # two ids shared a hash: group on the ids themselves
             plan = rows.select(key=pl.col("customer_id"), check=check, **values)
             out = _per_customer(plan, as_of, life, check=True)
-    buyers = out.height - out["row"].null_count()
+    buyers = int((out["row"] < _NO_PURCHASE).sum())
     # customers without a purchase come last: those with a row in use have returns only
     tail = out.tail(out.height - buyers).filter(pl.col("returns") > 0)
     if buyers == 0 and not allow_empty:
@@ -125,7 +125,7 @@ def customer_pass(orders: pl.DataFrame, as_of: dt.date, lifecycle: Lifecycle | N
     measured = pl.DataFrame(
         [ids, *(out[c] for c in (*MEASURE_COLUMNS[1:], "lifecycle")), out["row"]]
     )
-    unbought = orders["customer_id"].gather(tail["any_row"])
+    unbought = orders["customer_id"].gather(tail["row"] & _ROW)
     return CustomerPass(measured, unbought, int(tail["returns"].sum()))
 
 
@@ -234,10 +234,21 @@ def _measure_exprs(as_of: dt.date, life: Lifecycle) -> tuple[dict[str, pl.Expr],
     return first, second
 
 
+#: Added to the ``row`` of a customer without a purchase, so that one sort puts them last;
+#: ``row & _ROW`` is the row again. Rows number below 2**32 (an index of one part).
+_NO_PURCHASE = 1 << 32
+_ROW = _NO_PURCHASE - 1
+
+
+def _sort_key() -> pl.Expr:
+    row = pl.col("row").cast(pl.UInt64)
+    return pl.when(pl.col("frequency") > 0).then(row).otherwise(row + _NO_PURCHASE)
+
+
 def _per_customer(rows: pl.LazyFrame, as_of: dt.date, life: Lifecycle,
                   check: bool = False) -> pl.DataFrame:  # fmt: skip
-    """Per customer, grouped on the ``key`` column: the first purchase's ``row`` (null
-    without a purchase), the first ``any_row`` in use, the measures
+    """Per customer, grouped on the ``key`` column: the first ``row`` in use (plus
+    :data:`_NO_PURCHASE` for a customer without a purchase), the measures
     (:data:`custseg.schema.MEASURE_COLUMNS` but the id), the lifecycle and the ``returns``
     in use, customers with a purchase first, in the order of ``row`` (with ``check``,
     also what :func:`shared_hash` looks at).
@@ -245,16 +256,14 @@ def _per_customer(rows: pl.LazyFrame, as_of: dt.date, life: Lifecycle,
     One plan on the streaming engine (faster here, and less memory, than the in-memory
     one); only the columns kept are sorted."""
     first, second = _measure_exprs(as_of, life)
-    kept = ["row", "any_row", *MEASURE_COLUMNS[1:], "lifecycle", "returns",
-            *(["check", "size"] * check)]  # fmt: skip
+    kept = ["row", *MEASURE_COLUMNS[1:], "lifecycle", "returns", *(["check", "size"] * check)]
     return (
         rows.group_by("key")
         .agg(**customer_aggregates(check))
         .with_columns(**tally_counts())
-        # customers without a purchase last (no row to order them by): a slice drops them
-        .with_columns(
-            any_row=pl.col("row"), row=pl.when(pl.col("frequency") > 0).then(pl.col("row")), **first
-        )  # fmt: skip
+        # customers without a purchase last, still in the order of their first row: one
+        # sort key, no second column (a slice then drops them)
+        .with_columns(row=_sort_key(), **first)
         .drop("key", "tally")
         .sort("row", nulls_last=True)
         .with_columns(**second)

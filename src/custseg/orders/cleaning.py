@@ -70,37 +70,11 @@ def cancelled_invoice_expr(order: pl.Expr, convention: bool) -> pl.Expr:
     return order.str.contains(r"^[Cc]\d+$").fill_null(False)
 
 
-def uci_cancellations(ids: pl.LazyFrame) -> bool:
-    """Whether an input follows UCI's convention, where ``C`` + digits is a cancelled
-    invoice: some id starts with ``C`` and at least half of all ids (trimmed) are digits.
-    ``ids`` is a frame of the order id column with all the input's rows (every part).
-
-    The first check, whether some id starts with ``C`` or ``c`` (as read: an id padded
-    with spaces does not start one), is a prefix test of each id (70 ms at 10M ids); the
-    share of digits is only counted when it passes."""
-    name = ids.collect_schema().names()[0]
-    raw = pl.col(name).cast(pl.String)
-    text = raw.str.strip_chars()
-    some_c = ids.select((raw.str.starts_with("C") | raw.str.starts_with("c")).any())
-    if not some_c.collect().item():
-        return False
+def uci_digit_share(ids: pl.LazyFrame) -> float:
+    """The share of the order ids in ``ids`` (one column) that are digits once trimmed."""
+    text = pl.col(ids.collect_schema().names()[0]).cast(pl.String).str.strip_chars()
     share = ids.select(text.str.contains(r"^\d+$").mean()).collect(engine="streaming").item()
-    return bool(share is not None and share >= 0.5)
-
-
-def ids_unique(ids: pl.Series) -> bool:
-    """True if every id is present and none repeats.
-
-    Ids in strictly increasing order (an export sorted by order id) are unique: one
-    comparison of neighbours. Otherwise the check is on 64-bit hashes, so a collision
-    can only make it answer 'no', never a wrong 'yes'.
-    """
-    if ids.null_count():
-        return False
-    increasing = (pl.col("id") > pl.col("id").shift(1)).all()  # the first row compares to null
-    if ids.to_frame("id").lazy().select(increasing).collect().item():
-        return True
-    return ids.hash().n_unique() == len(ids)
+    return float(share or 0.0)
 
 
 def duplicate_rows(frame: pl.DataFrame) -> pl.Series:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from custseg.orders.cleaning import ids_unique, uci_cancellations
+from custseg.orders.cleaning import uci_digit_share
 from custseg.orders.values import day_first_over
 
 #: How many first values of the date column tell which shapes its dates have.
@@ -56,15 +56,32 @@ def decide_facts(
     order_col = roles.get("order")
     if not order_col:
         return FileFacts(dayfirst=dayfirst)
-    ids = rows.select(pl.col(order_col))
-    if order_by is None:  # held whole: the loader's check (a shortcut for sorted ids)
-        unique = ids_unique(ids.collect().to_series())
-    else:  # the same answer from a scan of the parts (ids_unique's hash check)
-        counts = ids.select(
-            nulls=pl.col(order_col).null_count(),
-            n=pl.len(),
-            distinct=pl.col(order_col).hash().n_unique(),
-        )
-        nulls, n, distinct = counts.collect().row(0)
-        unique = nulls == 0 and distinct == n
-    return FileFacts(dayfirst, uci_cancellations(ids), unique)
+    unique, c_ids = order_id_facts(rows.select(pl.col(order_col)), in_order=order_by is None)
+    return FileFacts(dayfirst, c_ids, unique)
+
+
+def order_id_facts(ids: pl.LazyFrame, in_order: bool = True) -> tuple[bool, bool]:
+    """Whether the order ids are unique (every row has one, none repeats) and follow UCI's
+    convention, where ``C`` + digits is a cancelled invoice (some id, as read, starts with
+    ``C`` or ``c``, and at least half of all ids, trimmed, are digits); from ``ids``, a
+    frame of the order id column of every row of the input. ``in_order``: its rows are in
+    input order; then ids in strictly increasing order (an export sorted by order id) are
+    unique at a glance, else the check is on 64-bit hashes, so that a collision can only
+    make it answer 'no', never a wrong 'yes'.
+
+    The quick checks run in one select (Polars runs them side by side); the costlier ones
+    (a hash of every id, the share of digit ids) only when those leave the answer open."""
+    order = pl.col(ids.collect_schema().names()[0])
+    text = order.cast(pl.String)
+    first = ids.select(
+        nulls=order.null_count(),
+        n=pl.len(),
+        increasing=(order > order.shift(1)).all() if in_order else pl.lit(False),
+        some_c=(text.str.starts_with("C") | text.str.starts_with("c")).any(),
+    )
+    nulls, n, increasing, some_c = first.collect().row(0)
+    unique = nulls == 0 and bool(increasing)
+    if nulls == 0 and not increasing:  # a collision can only make it answer 'no'
+        unique = ids.select(order.hash().n_unique()).collect().item() == n
+    c_ids = bool(some_c) and uci_digit_share(ids) >= 0.5
+    return unique, c_ids
