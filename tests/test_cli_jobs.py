@@ -197,23 +197,24 @@ def test_console_script_exit_codes_and_complete_output(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "values",
+    ("values", "plain"),
     [
-        ["a", "b"],  # nothing to quote: the writer is told so
-        ["a", "b,c"],
-        ["a", 'say "hi"'],
-        ["a", "two\nlines"],
-        ["a", "cr\rhere"],
-        ["a", ""],  # an empty text is written "" (a missing one as nothing)
-        ["a", None],
+        (["a", "b"], ()),  # nothing to quote: the writer is told so
+        (["a", "b,c"], ()),
+        (["a", 'say "hi"'], ()),
+        (["a", "two\nlines"], ()),
+        (["a", "cr\rhere"], ()),
+        (["a", ""], ()),  # an empty text is written "" (a missing one as nothing)
+        (["a", None], ()),
+        (["a", "b,c"], ("other",)),  # vouching for another column changes nothing
     ],
 )
-def test_csv_quotes_only_what_needs_them(tmp_path, values):
+def test_csv_quotes_only_what_needs_them(tmp_path, values, plain):
     import polars as pl
 
     frame = pl.DataFrame({"id": values, "n": [1.5, 2.0], "other": ["x", "y"]})
     path = tmp_path / "out.csv"
-    export.write_frame(frame, str(path), "csv")
+    export.write_frame(frame, str(path), "csv", plain_text=plain)
     # the same bytes as Polars' own writer, which looks at every value
     assert path.read_bytes() == frame.write_csv().encode()
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -175,9 +175,11 @@ def check_format(output: OutputOptions) -> None:
         output.file_format()
 
 
-def emit(make_frame: Callable[[], Any], output: OutputOptions) -> float:
+def emit(make_frame: Callable[[], Any], output: OutputOptions,
+         plain_text: Sequence[str] = ()) -> float:  # fmt: skip
     """Write the per-customer frame that ``make_frame()`` builds as ``output`` says (nothing
-    without a path); returns the seconds it took."""
+    without a path; ``plain_text``: see :func:`custseg.io.writers.write_frame`); returns
+    the seconds it took."""
     from custseg.io.writers import excel_safe, write_frame, write_ids
 
     if not output.path:
@@ -189,7 +191,7 @@ def emit(make_frame: Callable[[], Any], output: OutputOptions) -> float:
     else:
         fmt = output.file_format()
         frame = excel_safe(frame) if output.excel_safe and fmt == "csv" else frame
-        write_frame(frame, output.path, fmt)
+        write_frame(frame, output.path, fmt, plain_text)
     return time.perf_counter() - clock
 
 

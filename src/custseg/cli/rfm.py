@@ -108,10 +108,14 @@ def rfm(file: str, load: Loader, scheme: Scheme, lifecycle, segments: tuple[str,
                                chunked=chunked or None, memory_limit=memory_limit)  # fmt: skip
     rendered = None
     if not output.silent:  # laid out while the file is written
-        rendered = in_background(lambda: _render_summary(result, scheme, output.to_stdout,
-                                                         actions))  # fmt: skip
+        # the Polars work here, not in the thread: there it would compete with the write
+        tables = result.summary, result.levels
+        rendered = in_background(lambda: _render_summary(result, tables, scheme,
+                                                         output.to_stdout, actions))  # fmt: skip
     result.report.phases["write"] = emit(
-        lambda: result.labelled(scheme.lang, actions, segments), output
+        lambda: result.labelled(scheme.lang, actions, segments),
+        output,
+        result.plain_text(scheme.lang, actions),
     )
     if thresholds:
         write_json(_thresholds(result), thresholds)
@@ -171,15 +175,17 @@ def _summary_dict(result: RfmResult, lang: str) -> dict:
     }
 
 
-def _render_summary(result: RfmResult, scheme: Scheme, to_stdout: bool, actions: bool):
+def _render_summary(result: RfmResult, tables: tuple, scheme: Scheme, to_stdout: bool,
+                    actions: bool):  # fmt: skip
     """The rich summary as text for its stream (stdout, or stderr when the file went to
-    stdout; colour only on a terminal), and the console to print it with."""
+    stdout; colour only on a terminal), and the console to print it with; ``tables``:
+    the result's ``summary`` and ``levels``."""
     from custseg.report.terminal import rfm_summary
 
     console = make_console(stderr=to_stdout)
-    summary = rfm_summary(result.report, result.cuts, result.levels, result.summary,
-                          result.table, result.scoring.method, scheme.lang,
-                          actions)  # fmt: skip
+    per_segment, levels = tables
+    summary = rfm_summary(result.report, result.cuts, levels, per_segment, result.table,
+                          result.scoring.method, scheme.lang, actions)  # fmt: skip
     with console.capture() as capture:
         console.print(summary)
     return console, capture.get()
