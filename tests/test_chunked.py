@@ -8,7 +8,7 @@ from click.testing import CliRunner
 
 from conftest import REAL, SAMPLE
 from custseg.cli import main
-from custseg.engines.partitioned import needs_chunks
+from custseg.engines.budget import needs_chunks
 
 QUIRKS = (
     "InvoiceNo,CustomerID,InvoiceDate,Sales,Status\n"

@@ -323,3 +323,29 @@ def test_purchases_and_returns_in_use_counted_by_hand():
         ("C", 1, 6.0),
     ]
     assert unbought == 3  # B's two returns, D's one (its row without an amount is not in use)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.from_regex(r"[Cc]?\d{1,4}", fullmatch=True),
+            st.from_regex(r"[A-Za-z ]{1,3}\d{0,2}", fullmatch=True),
+        ),
+        min_size=1,
+        max_size=30,
+    ),
+    st.booleans(),
+)
+def test_order_id_facts_match_plain_python(ids, sort):
+    """Unique ids and UCI's C convention, sorted (binary search) or not (a scan), in input
+    order or from parts, against a plain Python reading of the rules."""
+    if sort:
+        ids = sorted(set(ids))
+    unique = len(set(ids)) == len(ids)
+    some_c = any(i.startswith(("C", "c")) for i in ids)
+    digits = sum(i.strip().isdigit() for i in ids) / len(ids)
+    expected = (unique, some_c and digits >= 0.5)
+    frame = pl.LazyFrame({"id": pl.Series(ids, dtype=pl.String)})
+    assert order_id_facts(frame) == expected
+    assert order_id_facts(frame, in_order=False) == expected

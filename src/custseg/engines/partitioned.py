@@ -30,6 +30,7 @@ from pathlib import Path
 
 import polars as pl
 
+from custseg.engines.budget import MEMORY_PER_BYTE
 from custseg.engines.steps import Measured, MeasuredPart, measure_part
 from custseg.errors import InputFileError, param
 from custseg.io import readers
@@ -40,35 +41,9 @@ from custseg.orders.facts import decide_facts
 from custseg.orders.load import LoadOptions, ParsedPart, no_rows_left, parse_part
 from custseg.orders.values import id_expr
 
-#: The in-memory path peaks at about this many times the CSV's size.
-MEMORY_PER_BYTE = 4.0
 MAX_PARTS = 512
 #: A CSV is read in batches of about this many bytes (whole lines) when cut into parts.
 BATCH_BYTES = 64 << 20
-
-
-def memory_budget() -> int:
-    """Bytes this process may use: the cgroup limit, else the memory available now."""
-    for limit in ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"):
-        try:
-            value = Path(limit).read_text().strip()
-            if value.isdigit() and int(value) < 1 << 50:
-                return int(value)
-        except OSError:
-            pass
-    try:
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemAvailable:"):
-                return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return 8 << 30
-
-
-def needs_chunks(source: str | Path, budget: int) -> bool:
-    """Whether the in-memory engine would likely pass ``budget`` bytes on this file."""
-    path = Path(source)
-    return str(source) != "-" and path.is_file() and path.stat().st_size * MEMORY_PER_BYTE > budget
 
 
 def measure_in_parts(

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
+from custseg.engines.budget import memory_budget, needs_chunks
 from custseg.engines.steps import Measured
 from custseg.frames import is_polars, to_pandas
 from custseg.io.writers import needs_quotes
@@ -113,13 +114,13 @@ def run_rfm(
     ------
     InputFileError, ColumnError, DataError
     """
-    from custseg.engines import partitioned
-
     opts = options or LoadOptions()
     tell = on_phase or (lambda name: None)
-    budget = memory_limit or partitioned.memory_budget()
-    if chunked or (chunked is None and partitioned.needs_chunks(source, budget)):
-        measured = partitioned.measure_in_parts(source, opts, lifecycle, tell, budget)
+    budget = memory_limit or memory_budget()
+    if chunked or (chunked is None and needs_chunks(source, budget)):
+        from custseg.engines.partitioned import measure_in_parts
+
+        measured = measure_in_parts(source, opts, lifecycle, tell, budget)
     else:
         from custseg.engines.memory import measure_in_memory
 

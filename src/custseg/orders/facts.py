@@ -69,19 +69,36 @@ def order_id_facts(ids: pl.LazyFrame, in_order: bool = True) -> tuple[bool, bool
     unique at a glance, else the check is on 64-bit hashes, so that a collision can only
     make it answer 'no', never a wrong 'yes'.
 
-    The quick checks run in one select (Polars runs them side by side); the costlier ones
-    (a hash of every id, the share of digit ids) only when those leave the answer open."""
-    order = pl.col(ids.collect_schema().names()[0])
-    text = order.cast(pl.String)
+    The quick checks run first; the costlier ones (a hash of every id, the share of digit
+    ids) only when those leave the answer open."""
+    name, dtype = next(iter(ids.collect_schema().items()))
+    order = pl.col(name)
     first = ids.select(
         nulls=order.null_count(),
         n=pl.len(),
         increasing=(order > order.shift(1)).all() if in_order else pl.lit(False),
-        some_c=(text.str.starts_with("C") | text.str.starts_with("c")).any(),
     )
-    nulls, n, increasing, some_c = first.collect().row(0)
+    nulls, n, increasing = first.collect().row(0)
     unique = nulls == 0 and bool(increasing)
     if nulls == 0 and not increasing:  # a collision can only make it answer 'no'
         unique = ids.select(order.hash().n_unique()).collect().item() == n
-    c_ids = bool(some_c) and uci_digit_share(ids) >= 0.5
+    sorted_ids = nulls == 0 and bool(increasing)
+    some_c = dtype == pl.String and _some_starts_with_c(ids, name, sorted_ids)
+    c_ids = some_c and uci_digit_share(ids) >= 0.5
     return unique, c_ids
+
+
+def _some_starts_with_c(ids: pl.LazyFrame, name: str, increasing: bool) -> bool:
+    """Whether some id starts with ``C`` or ``c``: in ids sorted ascending (no nulls), two binary
+    searches (the first id from ``"C"`` on, and from ``"c"`` on, is looked at); else a
+    prefix test of every id (70 ms at 10M ids)."""
+    if increasing:
+        column = ids.collect().to_series()  # the frame's own column: no copy
+        for letter in ("C", "c"):
+            at = column.search_sorted(letter)
+            if at < column.len() and column[at].startswith(letter):
+                return True
+        return False
+    text = pl.col(name)
+    found = ids.select((text.str.starts_with("C") | text.str.starts_with("c")).any())
+    return bool(found.collect().item())
