@@ -272,7 +272,7 @@ def test_errors_name_the_parameter_in_python_and_the_option_on_the_command_line(
     assert res.exit_code == 1
     assert res.output == "Error: --scoring='edges' needs --r-edges, e.g. --r-edges=30,90,180,365\n"
     res = CliRunner().invoke(main, ["rfm", str(SAMPLE), "--date-col", "day"])
-    assert res.exit_code == 1 and res.output.startswith("Error: --date-col='day': no such column")
+    assert res.exit_code == 1 and res.output.startswith("Error: --date-col 'day': no such column")
 
 
 def test_parquet_bytes_do_not_depend_on_how_columns_are_chunked(tmp_path):

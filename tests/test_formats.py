@@ -136,7 +136,7 @@ def test_fullwidth_and_spaced_headers(write_csv):
 def test_ambiguous_chinese_columns(write_csv):
     text = "买家昵称,买家会员名,付款日期,实付金额\na,b,2024-01-01,1\n"
     with pytest.raises(
-        ColumnError, match="'买家昵称', '买家会员名'; pick one with `columns.customer`"
+        ColumnError, match="'买家昵称', '买家会员名'; pick one with `columns.customer` NAME"
     ):
         read_orders(write_csv(text))
 

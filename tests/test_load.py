@@ -23,7 +23,7 @@ def test_explicit_column_wins_and_unknown_is_listed():
     cols = ["buyer", "when", "paid", "user_id"]
     roles = resolve_columns(cols, {"customer": "buyer", "date": "when", "amount": "paid"})
     assert roles["customer"] == "buyer"
-    with pytest.raises(ColumnError, match=r"`columns.date`='day': no such column; the file has"):
+    with pytest.raises(ColumnError, match=r"`columns.date` 'day': no such column; the file has"):
         resolve_columns(cols, {"date": "day"})
 
 

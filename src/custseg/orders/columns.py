@@ -162,7 +162,8 @@ def resolve_columns(
             flag = ROLES[role][0]
             listed = ", ".join(repr(c) for c in matches)
             raise ColumnError(
-                f"several columns could be the {role} column: {listed}; pick one with {param(flag)}"
+                f"several columns could be the {role} column: {listed}; "
+                f"pick one with {param(flag)} NAME"
             )
         if matches:
             found[role] = matches[0]
@@ -178,7 +179,7 @@ def _explicit_column(role: str, name: str, columns: list[str], by_key: dict) -> 
     if len(hits) == 1:
         return hits[0]
     flag = ROLES[role][0] if role in ROLES else f"columns.{role}"
-    raise ColumnError(f"{param(flag)}={name!r}: no such column; the file has {_listing(columns)}")
+    raise ColumnError(f"{param(flag)} {name!r}: no such column; the file has {_listing(columns)}")
 
 
 def _check_required(found: dict[str, str], columns: list[str]) -> None:
@@ -186,12 +187,12 @@ def _check_required(found: dict[str, str], columns: list[str]) -> None:
         if role not in found:
             raise ColumnError(
                 f"no {role} column found; the file has {_listing(columns)}; "
-                f"name it with {param(ROLES[role][0])}"
+                f"name it with {param(ROLES[role][0])} NAME"
             )
     if "amount" not in found and not ("quantity" in found and "price" in found):
         raise ColumnError(
             f"no amount column found (nor quantity and unit price); the file has "
-            f"{_listing(columns)}; name it with {param('columns.amount')}"
+            f"{_listing(columns)}; name it with {param('columns.amount')} NAME"
         )
 
 
