@@ -112,3 +112,42 @@ def test_repeat_rule_boundaries():
     assert facts["revenue_share"] == pytest.approx(81.01 / 621.01)
     stricter = repeat_buyers(frame, RepeatRule(min_orders=3, min_spend=39.99))
     assert stricter["customer_id"].to_list() == ["exactly-40"]
+
+
+def test_money_sums_do_not_depend_on_chunks_or_order():
+    """Revenue sums are exact in cents: the same customers in other chunks or another order
+    give the same figures to the last digit (a float sum may differ in its 16th digit)."""
+    import random
+
+    import polars as pl
+
+    from custseg.measures.money import money_sum
+    from custseg.measures.repeat import repeat_buyers, repeat_summary
+
+    rng = random.Random(7)
+    values = [round(rng.uniform(0.01, 5000), 2) for _ in range(20_000)]
+    frame = pl.DataFrame({"monetary": values})
+    shuffled = values[:]
+    rng.shuffle(shuffled)
+    split = pl.concat([pl.DataFrame({"monetary": shuffled[i : i + 777]})
+                       for i in range(0, len(shuffled), 777)], rechunk=False)  # fmt: skip
+    exact = sum(round(v * 100) for v in values) / 100  # whole cents, by hand
+    for f in (frame, split):
+        assert f.select(money_sum(pl.col("monetary"))).item() == exact
+    customers = pl.DataFrame(
+        {
+            "customer_id": [str(i) for i in range(len(values))],
+            "frequency": [2] * len(values),
+            "monetary": values,
+            "first_order": [None] * len(values),
+            "last_order": [None] * len(values),
+            "lifecycle": ["active"] * len(values),
+        },
+        schema_overrides={"first_order": pl.Datetime("us"), "last_order": pl.Datetime("us")},
+    )
+    parts = pl.concat([customers[i : i + 999] for i in range(0, customers.height, 999)],
+                      rechunk=False)  # fmt: skip
+    one = repeat_summary(customers, repeat_buyers(customers))
+    assert repeat_summary(parts, repeat_buyers(parts)) == one
+    spend = sum(round(v * 100) for v in values if v > 40) / 100  # whole cents, then money
+    assert one["revenue_share"] == spend / exact

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from custseg.measures.money import money_sum
+
 REPEAT_COLUMNS = ("customer_id", "orders", "spend", "first_order", "last_order",
                   "avg_days_between_orders", "lifecycle")  # fmt: skip
 
@@ -42,11 +44,12 @@ def repeat_buyers(customers: pl.DataFrame, rule: RepeatRule | None = None) -> pl
 
 def repeat_summary(customers: pl.DataFrame, repeat: pl.DataFrame) -> dict:
     """How many repeat buyers there are, and their share of customers and of revenue."""
-    revenue = float(customers["monetary"].sum())
+    revenue = float(customers.select(money_sum(pl.col("monetary"))).item() or 0.0)
+    spend = float(repeat.select(money_sum(pl.col("spend"))).item() or 0.0)
     return {
         "repeat_buyers": repeat.height,
         "customers": customers.height,
         "customer_share": repeat.height / customers.height if customers.height else 0.0,
-        "revenue": round(float(repeat["spend"].sum()), 2),
-        "revenue_share": float(repeat["spend"].sum()) / revenue if revenue else 0.0,
+        "revenue": round(spend, 2),
+        "revenue_share": spend / revenue if revenue else 0.0,
     }
