@@ -44,8 +44,8 @@ def repeat_buyers(customers: pl.DataFrame, rule: RepeatRule | None = None) -> pl
 
 def repeat_summary(customers: pl.DataFrame, repeat: pl.DataFrame) -> dict:
     """How many repeat buyers there are, and their share of customers and of revenue."""
-    revenue = float(customers.select(money_sum(pl.col("monetary"))).item() or 0.0)
-    spend = float(repeat.select(money_sum(pl.col("spend"))).item() or 0.0)
+    revenue = money_sum(customers["monetary"])
+    spend = money_sum(repeat["spend"])
     return {
         "repeat_buyers": repeat.height,
         "customers": customers.height,

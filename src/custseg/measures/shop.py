@@ -27,8 +27,6 @@ import datetime as dt
 
 import polars as pl
 
-from custseg.measures.money import money_sum
-
 LIFECYCLES = ("new", "active", "returning", "churned")
 
 
@@ -79,12 +77,12 @@ def _group(customers: pl.DataFrame, years: float, churn_days: int) -> pl.DataFra
         .agg(
             customers=n,
             orders=pl.col("frequency").sum(),
-            revenue=money_sum(pl.col("monetary")).round(2),
+            revenue=pl.col("monetary").sum().round(2),
             repurchase_rate=repeat.mean(),
             cycle_mean_days=cycle.mean(),
             cycle_median_days=cycle.median(),
             churn_rate=(pl.col("recency_days") > churn_days).mean(),
-            top_revenue=money_sum(pl.col("monetary").filter(top)),
+            top_revenue=pl.col("monetary").filter(top).sum(),
             **{status: (pl.col("lifecycle") == status).sum() for status in LIFECYCLES},
         )
         .with_columns(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import polars as pl
 
 from custseg.frames import from_pandas, to_pandas
-from custseg.measures.money import money_sum
 
 SUMMARY_COLUMNS = ("segment", "customers", "customer_share", "revenue", "revenue_share",
                    "mean_recency_days", "mean_frequency", "mean_monetary")  # fmt: skip
@@ -19,7 +18,7 @@ def summary_table(customers, segments: list[str] | None = None) -> pl.DataFrame:
         .group_by("segment")
         .agg(
             customers=pl.len(),
-            revenue=money_sum(pl.col("monetary")).round(2),
+            revenue=pl.col("monetary").sum().round(2),
             mean_recency_days=pl.col("recency_days").mean(),
             mean_frequency=pl.col("frequency").mean(),
             mean_monetary=pl.col("monetary").mean(),
