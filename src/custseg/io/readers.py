@@ -120,7 +120,6 @@ class RawTable:
     frame: pl.DataFrame
     format: str
     malformed: list[tuple[int | None, str]] = field(default_factory=list)
-    lines: pl.Series | None = None  # known file lines of the rows (a partition of a file)
 
     def line_numbers(self, rows: int) -> pl.Series:
         """File line (1-based, header = line 1) of each of the ``rows`` rows read.
@@ -128,8 +127,6 @@ class RawTable:
         Skipped malformed lines are taken out of the count when the reader reported
         their numbers.
         """
-        if self.lines is not None:
-            return self.lines
         lines = pl.int_range(2, rows + len(self.malformed) + 2, dtype=pl.Int64, eager=True)
         skipped = [n for n, _ in self.malformed if n is not None]
         if skipped and len(skipped) == len(self.malformed):
