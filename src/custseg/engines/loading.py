@@ -1,13 +1,12 @@
 """The orders of a file, cleaned and accounted for, without segmenting them: the Python
 API's :func:`read_orders`, :func:`load_orders` and :func:`normalize_orders`.
 
-They run the in-memory engine's steps up to the measures: the same rows are used and left
-out, with the same reasons, as in :func:`custseg.run_rfm`.
+They run the in-memory engine's steps (:func:`custseg.engines.memory.measure_frame`): the
+same rows are used and left out, with the same reasons, as in :func:`custseg.run_rfm`.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,25 +14,11 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
+from custseg.engines.memory import measure_frame, measure_whole
+from custseg.engines.steps import MeasuredPart
 from custseg.frames import from_pandas, to_pandas
-from custseg.measures.plan import customer_pass
-from custseg.orders import cleaning
-from custseg.orders.accounting import (
-    LoadReport,
-    decide_as_of,
-    mark_after_as_of,
-    mark_returns_only,
-    part_report,
-)
-from custseg.orders.load import (
-    LoadOptions,
-    no_rows_left,
-    open_input,
-    parse_part,
-    read_whole,
-    used_orders,
-    whole_facts,
-)
+from custseg.orders.accounting import LoadReport
+from custseg.orders.load import LoadOptions
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -91,16 +76,8 @@ def read_orders(source: str | Path, options: LoadOptions | None = None, *,
     """
     opts = options or LoadOptions(**kwargs)
     tell = on_phase or (lambda name: None)
-    started = time.perf_counter()
-    tell("read")
-    inp = open_input(source, opts)
-    raw = read_whole(inp, opts)
-    read_s = time.perf_counter() - started
-    tell("clean")
-    assert inp.roles is not None
-    result = _load(raw.frame, inp.roles, opts, inp.name, inp.format, raw.malformed)
-    result.report.phases = {"read": read_s, "clean": time.perf_counter() - started - read_s}
-    return result
+    done = measure_whole(source, opts, None, tell, keep_rows=True)
+    return _result(done)
 
 
 def load_orders(source: str | Path, **kwargs: Any) -> pd.DataFrame:
@@ -117,24 +94,13 @@ def normalize_orders(frame: Any, roles: dict[str, str], options: LoadOptions | N
     Raises DataError when no row is usable."""
     if not isinstance(frame, pl.DataFrame):
         frame = from_pandas(frame)
-    return _load(frame, roles, options or LoadOptions(), source, "frame", [])
+    done = measure_frame(frame, roles, options or LoadOptions(), None, source=source,
+                         fmt="frame", keep_rows=True)  # fmt: skip
+    done.report.phases = {}
+    return _result(done)
 
 
-def _load(frame: pl.DataFrame, roles: dict[str, str], opts: LoadOptions, source: str,
-          fmt: str, malformed: list[tuple[int | None, str]]) -> LoadResult:  # fmt: skip
-    facts = whole_facts(frame, roles, opts)
-    part = parse_part(frame, roles, opts, facts, source=source, malformed=malformed)
-    as_of = decide_as_of(opts.as_of, part.latest)
-    rows = mark_after_as_of(part.rows, as_of)
-    orders = used_orders(rows, part.one_row_per_order)
-    passed = customer_pass(orders, as_of, allow_empty=True)
-    rows = mark_returns_only(rows, passed.unbought)
-    report = part_report(rows, orders, malformed=len(malformed),
-                         returns_only=(0, passed.unbought_orders), source=source,
-                         columns=roles, as_of=as_of, fmt=fmt)  # fmt: skip
-    if report.rows_used == 0:
-        raise no_rows_left(source, report.left_out)
-    if not passed.unbought.is_empty():
-        orders = orders.filter(~pl.col("customer_id").is_in(passed.unbought.implode()))
-    rejects = cleaning.rejected_rows(frame, rows, malformed) if opts.keep_rejects else None
-    return LoadResult(rows, report, orders.drop("line", strict=False), rejects)
+def _result(done: MeasuredPart) -> LoadResult:
+    assert done.rows is not None and done.orders is not None  # keep_rows
+    orders = done.orders.drop("line", strict=False)
+    return LoadResult(done.rows, done.report, orders, done.rejects)

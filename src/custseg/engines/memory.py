@@ -6,7 +6,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from custseg.engines.steps import Measured, measure_part
+import polars as pl
+
+from custseg.engines.steps import Measured, MeasuredPart, measure_part
 from custseg.measures.plan import Lifecycle
 from custseg.orders.accounting import decide_as_of
 from custseg.orders.load import (
@@ -27,27 +29,61 @@ def measure_in_memory(
 ) -> Measured:
     """Read ``source`` whole, clean it and measure its customers (phases ``read``,
     ``clean``, ``aggregate``; their seconds in ``report.phases``)."""
+    done = measure_whole(source, opts, lifecycle, tell)
+    return Measured(done.measures.drop("row"), done.report, done.rejects)
+
+
+def measure_whole(
+    source: str | Path,
+    opts: LoadOptions,
+    lifecycle: Lifecycle | None,
+    tell: Callable[[str], None],
+    keep_rows: bool = False,
+) -> MeasuredPart:
+    """:func:`custseg.engines.steps.measure_part` on all of ``source``, read at once."""
     clock = time.perf_counter()
     tell("read")
     inp = open_input(source, opts)
     raw = read_whole(inp, opts)
-    frame, raw.frame = raw.frame, None  # owned here only: freed once parsed
     assert inp.roles is not None  # read_whole found them
     phases = {"read": time.perf_counter() - clock}
-    clock = time.perf_counter()
     tell("clean")
-    facts = whole_facts(frame, inp.roles, opts)
-    part = parse_part(frame, inp.roles, opts, facts, source=inp.name, malformed=raw.malformed)
-    del frame  # the raw rows are no longer needed (part.raw keeps them for --rejects)
-    as_of = decide_as_of(opts.as_of, part.latest)
-    phases["clean"] = time.perf_counter() - clock
-    clock = time.perf_counter()
-    tell("aggregate")
-    done = measure_part(part, as_of, opts, lifecycle, source=inp.name, columns=inp.roles,
-                        fmt=inp.format)  # fmt: skip
-    del part
-    if done.report.rows_used == 0:
-        raise no_rows_left(inp.name, done.report.left_out)
-    phases["aggregate"] = time.perf_counter() - clock
+    done = measure_frame(raw.take_frame(), inp.roles, opts, lifecycle, source=inp.name,
+                         fmt=inp.format, malformed=raw.malformed, keep_rows=keep_rows,
+                         tell=tell, phases=phases)  # fmt: skip
     done.report.phases = phases
-    return Measured(done.measures.drop("row"), done.report, done.rejects)
+    return done
+
+
+def measure_frame(
+    frame: pl.DataFrame,
+    roles: dict[str, str],
+    opts: LoadOptions,
+    lifecycle: Lifecycle | None,
+    *,
+    source: str,
+    fmt: str,
+    malformed: list[tuple[int | None, str]] | None = None,
+    keep_rows: bool = False,
+    tell: Callable[[str], None] | None = None,
+    phases: dict[str, float] | None = None,
+) -> MeasuredPart:
+    """The in-memory steps on raw rows held whole: the file's facts, parsing, the as-of
+    date, then :func:`custseg.engines.steps.measure_part` (phases ``clean`` and
+    ``aggregate``, their seconds put in ``phases``). Raises DataError when no row is
+    usable."""
+    phases = {} if phases is None else phases
+    clock = time.perf_counter()
+    facts = whole_facts(frame, roles, opts)
+    part = parse_part(frame, roles, opts, facts, source=source, malformed=malformed)
+    del frame  # the raw rows are no longer needed here (part.raw keeps them for --rejects)
+    as_of = decide_as_of(opts.as_of, part.latest)
+    phases["clean"], clock = time.perf_counter() - clock, time.perf_counter()
+    if tell:
+        tell("aggregate")
+    done = measure_part(part, as_of, opts, lifecycle, source=source, columns=roles, fmt=fmt,
+                        keep_rows=keep_rows)  # fmt: skip
+    if done.report.rows_used == 0:
+        raise no_rows_left(source, done.report.left_out)
+    phases["aggregate"] = time.perf_counter() - clock
+    return done

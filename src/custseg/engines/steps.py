@@ -30,6 +30,8 @@ class MeasuredPart:
     measures: pl.DataFrame
     report: LoadReport
     rejects: pl.DataFrame | None
+    rows: pl.DataFrame | None = None  # every row with its final reason (``keep_rows``)
+    orders: pl.DataFrame | None = None  # the orders in use, line items merged (``keep_rows``)
 
 
 def measure_part(
@@ -41,14 +43,17 @@ def measure_part(
     source: str,
     columns: dict[str, str],
     fmt: str,
+    keep_rows: bool = False,
 ) -> MeasuredPart:
     """Mark the rows after ``as_of``, merge line items, measure the customers, find those
-    with returns only and account for every row of the part."""
+    with returns only and account for every row of the part. ``keep_rows``: hand back
+    every row with its final reason (returns only marked too) and the orders in use, for
+    the API's loaders."""
     rows = mark_after_as_of(part.rows, as_of)
     # one row per order: the rows are the orders (no copy of the rows in use is made)
     orders = rows if part.one_row_per_order else used_orders(rows, False)
     passed = customer_pass(orders, as_of, lifecycle, allow_empty=True)
-    if opts.keep_rejects or not part.one_row_per_order:
+    if opts.keep_rejects or not part.one_row_per_order or keep_rows:
         # the rows themselves marked: the rejects list them, and the rows of merged
         # orders are counted row by row
         rows = mark_returns_only(rows, passed.unbought)
@@ -71,7 +76,9 @@ def measure_part(
     measured = passed.measures
     if "line" in orders.columns:
         measured = measured.with_columns(line=orders["line"].gather(measured["row"]))
-    return MeasuredPart(measured, report, rejects)
+    if not keep_rows:
+        return MeasuredPart(measured, report, rejects)
+    return MeasuredPart(measured, report, rejects, rows, used_orders(rows, part.one_row_per_order))
 
 
 @dataclass

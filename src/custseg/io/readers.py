@@ -121,6 +121,12 @@ class RawTable:
     format: str
     malformed: list[tuple[int | None, str]] = field(default_factory=list)
 
+    def take_frame(self) -> pl.DataFrame:
+        """The rows, handed over: the table no longer holds them, so that they are freed as
+        soon as the taker is done with them."""
+        frame, self.frame = self.frame, None  # type: ignore[assignment]
+        return frame
+
     def line_numbers(self, rows: int) -> pl.Series:
         """File line (1-based, header = line 1) of each of the ``rows`` rows read.
 
