@@ -13,7 +13,7 @@ import polars as pl
 import pytest
 
 from custseg.engines.loading import read_orders
-from custseg.errors import ColumnError, DataError, InputFileError
+from custseg.errors import DataError, InputFileError
 from custseg.orders.values import day_first, parse_amounts, parse_dates, parse_ids
 
 BASIC = "order_id,customer_id,order_date,amount\n1,a,2024-01-01,10\n2,b,2024-01-02,20.5\n"
@@ -133,12 +133,12 @@ def test_fullwidth_and_spaced_headers(write_csv):
     assert read_orders(write_csv(text)).orders["customer_id"].tolist() == ["x"]
 
 
-def test_ambiguous_chinese_columns(write_csv):
+def test_two_chinese_customer_columns_the_member_name_is_preferred(write_csv):
+    # 买家会员名 (the account) is a stabler id than 买家昵称 (a nickname): chosen, and said
     text = "买家昵称,买家会员名,付款日期,实付金额\na,b,2024-01-01,1\n"
-    with pytest.raises(
-        ColumnError, match="'买家昵称', '买家会员名'; pick one with `columns.customer` NAME"
-    ):
-        read_orders(write_csv(text))
+    loaded = read_orders(write_csv(text))
+    assert loaded.orders["customer_id"].tolist() == ["b"]
+    assert "customer: '买家会员名' chosen over '买家昵称'" in loaded.report.notes
 
 
 def test_amount_formats():
@@ -204,10 +204,19 @@ def test_dates_with_offsets_dots_and_dashes():
     got = parse_dates(pd.Series(["2019-03-05T08:09:10+08:00", "2019-03-05T08:09:10Z",
                                  "2019-03-05 08:09:10.5-0130", "2019-03-05T08:09:10"],
                                 dtype="string")).to_list()  # fmt: skip
-    # an offset gives the UTC time: 08:09:10 at +08:00 is 00:09:10 UTC
-    assert got == [dt.datetime(2019, 3, 5, 0, 9, 10), dt.datetime(2019, 3, 5, 8, 9, 10),
-                   dt.datetime(2019, 3, 5, 9, 39, 10, 500000),
+    # the shop's wall clock is kept: the offset is dropped
+    assert got == [dt.datetime(2019, 3, 5, 8, 9, 10), dt.datetime(2019, 3, 5, 8, 9, 10),
+                   dt.datetime(2019, 3, 5, 8, 9, 10, 500000),
                    dt.datetime(2019, 3, 5, 8, 9, 10)]  # fmt: skip
+    # with a zone, times with an offset are converted to its wall clock (by hand: 08:09:10
+    # at +08:00 is 00:09:10 UTC, 01:09:10 in Paris (UTC+1 in March); 08:09:10.5 at -01:30
+    # is 09:39:10.5 UTC, 10:39:10.5 in Paris); times without one are taken as in the zone
+    zoned = parse_dates(pd.Series(["2019-03-05T08:09:10+08:00", "2019-03-05T08:09:10Z",
+                                   "2019-03-05 08:09:10.5-0130", "2019-03-05T08:09:10"],
+                                  dtype="string"), tz="Europe/Paris").to_list()  # fmt: skip
+    assert zoned == [dt.datetime(2019, 3, 5, 1, 9, 10), dt.datetime(2019, 3, 5, 9, 9, 10),
+                     dt.datetime(2019, 3, 5, 10, 39, 10, 500000),
+                     dt.datetime(2019, 3, 5, 8, 9, 10)]  # fmt: skip
     dotted = parse_dates(pd.Series(["5.3.2019", "05.03.2019 14:30", "2019.03.05"], dtype="string"))
     assert [d.date() for d in dotted] == [dt.date(2019, 3, 5)] * 3  # dots: day first
     dashed = parse_dates(pd.Series(["3-5-2019", "03-05-2019 14:30"], dtype="string"))

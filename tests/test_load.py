@@ -1,11 +1,12 @@
 import datetime as dt
 
 import pandas as pd
+import polars as pl
 import pytest
 
 from custseg.engines.loading import read_orders
 from custseg.errors import ColumnError, DataError, InputFileError
-from custseg.orders.columns import normalize_header, resolve_columns
+from custseg.orders.columns import normalize_header, read_layout, resolve_columns
 
 
 def test_header_aliases_ignore_case_spaces_and_width():
@@ -32,12 +33,48 @@ def test_missing_and_ambiguous_columns():
         ColumnError, match=r"no customer column found.*'x', 'date'.*`columns.customer`"
     ):
         resolve_columns(["x", "date", "amount"])
-    with pytest.raises(
-        ColumnError, match=r"'customer_id', 'user_id'; pick one with `columns.customer`"
-    ):
-        resolve_columns(["customer_id", "user_id", "date", "amount"])
     with pytest.raises(ColumnError, match="no amount column"):
         resolve_columns(["customer_id", "date"])
+
+
+def test_preferred_column_chosen_and_the_others_reported():
+    # a payment time before a creation time, a paid amount before an order amount
+    header = ["订单编号", "买家会员名", "订单创建时间", "订单付款时间", "订单金额", "实付金额"]
+    layout = read_layout(header)
+    assert layout.roles == {
+        "order": "订单编号",
+        "customer": "买家会员名",
+        "date": "订单付款时间",
+        "amount": "实付金额",
+    }
+    assert layout.passed_over == {"date": ["订单创建时间"], "amount": ["订单金额"]}
+    assert resolve_columns(["customer_id", "user_id", "date", "amount"])["customer"] == (
+        "customer_id"
+    )
+
+
+def test_clashes_of_equal_rank_all_named_at_once_unless_identical():
+    header = ["Customer ID", "customer_id", "date", "Amount", "amount"]
+    with pytest.raises(ColumnError) as err:
+        read_layout(header)
+    message = str(err.value)
+    assert "customer ('Customer ID', 'customer_id')" in message
+    assert "amount ('Amount', 'amount')" in message
+    assert "`columns.customer` NAME, `columns.amount` NAME" in message
+    same = pl.DataFrame(
+        {
+            "Customer ID": ["a", "b"],
+            "customer_id": ["a", "b"],
+            "date": ["2024-01-01"] * 2,
+            "Amount": [1.0, 2.0],
+            "amount": [1.0, 2.5],
+        }  # fmt: skip
+    )
+    with pytest.raises(ColumnError, match=r"amount \('Amount', 'amount'\)") as err:
+        read_layout(header, frame=same)
+    assert "customer (" not in str(err.value)  # identical columns are no clash
+    roles = read_layout(header, frame=same.with_columns(amount=pl.col("Amount"))).roles
+    assert roles["customer"] == "Customer ID" and roles["amount"] == "Amount"
 
 
 def test_load_csv_canonical_schema(write_csv):

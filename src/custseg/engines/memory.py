@@ -11,6 +11,7 @@ import polars as pl
 from custseg.engines.steps import Measured, MeasuredPart, measure_part
 from custseg.measures.plan import Lifecycle
 from custseg.orders.accounting import decide_as_of
+from custseg.orders.columns import Layout
 from custseg.orders.load import (
     LoadOptions,
     no_rows_left,
@@ -48,7 +49,7 @@ def measure_whole(
     assert inp.roles is not None  # read_whole found them
     phases = {"read": time.perf_counter() - clock}
     tell("clean")
-    done = measure_frame(raw.take_frame(), inp.roles, opts, lifecycle, source=inp.name,
+    done = measure_frame(raw.take_frame(), inp.layout, opts, lifecycle, source=inp.name,
                          fmt=inp.format, malformed=raw.malformed, keep_rows=keep_rows,
                          tell=tell, phases=phases)  # fmt: skip
     done.report.phases = phases
@@ -57,7 +58,7 @@ def measure_whole(
 
 def measure_frame(
     frame: pl.DataFrame,
-    roles: dict[str, str],
+    layout: Layout | dict[str, str],
     opts: LoadOptions,
     lifecycle: Lifecycle | None,
     *,
@@ -74,7 +75,8 @@ def measure_frame(
     usable."""
     phases = {} if phases is None else phases
     clock = time.perf_counter()
-    facts = whole_facts(frame, roles, opts)
+    facts = whole_facts(frame, layout, opts)
+    roles = layout.roles if isinstance(layout, Layout) else layout
     part = parse_part(frame, roles, opts, facts, source=source, malformed=malformed)
     del frame  # the raw rows are no longer needed here (part.raw keeps them for --rejects)
     as_of = decide_as_of(opts.as_of, part.latest)

@@ -36,9 +36,15 @@ from custseg.errors import InputFileError, param
 from custseg.io import readers
 from custseg.measures.plan import Lifecycle
 from custseg.orders.accounting import decide_as_of
-from custseg.orders.columns import resolve_columns
+from custseg.orders.columns import Layout, read_layout
 from custseg.orders.facts import decide_facts
-from custseg.orders.load import LoadOptions, ParsedPart, no_rows_left, parse_part
+from custseg.orders.load import (
+    LoadOptions,
+    ParsedPart,
+    facts_options,
+    no_rows_left,
+    parse_part,
+)
 from custseg.orders.values import id_expr
 
 MAX_PARTS = 512
@@ -64,10 +70,11 @@ def measure_in_parts(
         path, fmt = _plain_input(src, work)
         size = sum(f.stat().st_size for f in _files(path))
         parts = min(MAX_PARTS, max(2, math.ceil(size * MEMORY_PER_BYTE * 2 / budget)))
-        roles = _partition(src, path, fmt, opts, parts, work / "raw", tell)
+        layout = _partition(src, path, fmt, opts, parts, work / "raw", tell)
+        roles = layout.roles
         phases["read"] = time.perf_counter() - clock
         clock = time.perf_counter()
-        parsed = _parse_parts(work, roles, opts, src.name, tell)
+        parsed = _parse_parts(work, layout, opts, src.name, tell)
         phases["clean"] = time.perf_counter() - clock
         clock = time.perf_counter()
         as_of = decide_as_of(opts.as_of, max((p.latest for p in parsed if p.latest), default=None))
@@ -108,18 +115,22 @@ class _StoredPart:
             self.raw_path = folder / f"raw-{i:05d}.parquet"
             part.raw.write_parquet(self.raw_path)
         self.one_row_per_order, self.latest = part.one_row_per_order, part.latest
+        self.facts, self.findings = part.facts, part.findings
 
     def load(self) -> ParsedPart:
         raw = pl.read_parquet(self.raw_path) if self.raw_path else None
         rows = pl.read_parquet(self.rows_path)
-        return ParsedPart(rows, self.one_row_per_order, [], self.latest, raw)
+        return ParsedPart(rows, self.one_row_per_order, [], self.latest, raw, self.facts,
+                          self.findings)  # fmt: skip
 
 
-def _parse_parts(work: Path, roles: dict[str, str], opts: LoadOptions, source: str,
+def _parse_parts(work: Path, layout: Layout, opts: LoadOptions, source: str,
                  tell: Callable[[str], None]) -> list[_StoredPart]:  # fmt: skip
     """Parse each partition with the facts of the whole file; keep the results on disk."""
     files = sorted((work / "raw").rglob("*.parquet"))
-    facts = decide_facts(pl.scan_parquet(files), roles, opts.dayfirst, order_by="__row")
+    roles = layout.roles
+    facts = decide_facts(pl.scan_parquet(files), layout, order_by="__row",
+                         **facts_options(opts))  # fmt: skip
     folders = sorted({path.parent for path in files})
     (work / "parsed").mkdir()
     stored = []
@@ -169,10 +180,10 @@ def _files(path: Path) -> list[Path]:
 
 
 def _partition(src: readers.Source, path: Path, fmt: str, opts: LoadOptions, parts: int,
-               folder: Path, tell: Callable[[str], None]) -> dict[str, str]:  # fmt: skip
+               folder: Path, tell: Callable[[str], None]) -> Layout:  # fmt: skip
     """Write the rows of ``path`` (``src``, read as plain UTF-8 CSV or Parquet) and their
     file lines (``__row``) into ``parts`` folders of Parquet files keyed by the customer's
-    hash; returns the column roles."""
+    hash; returns the layout of its columns."""
     if fmt == "parquet":
         plan = pl.scan_parquet(_files(path))
         header = plan.collect_schema().names()
@@ -180,7 +191,8 @@ def _partition(src: readers.Source, path: Path, fmt: str, opts: LoadOptions, par
         separator = readers.sniff_csv(src).delimiter
         header = readers.read_header(src, fmt)
         plan = None
-    roles = resolve_columns(header, opts.columns)
+    layout = read_layout(header, opts.columns, opts.platform)
+    roles = layout.roles
     text = [roles[r] for r in ("customer", "order") if r in roles]
     if plan is None:
         plan = pl.scan_csv(path, separator=separator,
@@ -195,7 +207,7 @@ def _partition(src: readers.Source, path: Path, fmt: str, opts: LoadOptions, par
 
     try:
         if fmt == "csv" and _partition_csv(path, separator, schema, keyed, folder, tell):
-            return roles
+            return layout
         # one streaming pass (a quoted field may hold a line break: no cutting by lines)
         keyed(plan.with_row_index("__row", offset=2)).sink_parquet(
             pl.PartitionBy(folder, key="__part", include_key=False),
@@ -207,7 +219,7 @@ def _partition(src: readers.Source, path: Path, fmt: str, opts: LoadOptions, par
             f"{src.name}: cannot be read in parts ({str(exc).splitlines()[0]});"
             f" fix the file or run without {param('chunked')}"
         ) from None
-    return roles
+    return layout
 
 
 def _partition_csv(path: Path, separator: str, schema, keyed, folder: Path, tell) -> bool:

@@ -69,6 +69,8 @@ def measure_part(
         columns=columns,
         as_of=as_of,
         fmt=fmt,
+        facts=part.facts,
+        findings=part.findings,
     )
     rejects = None
     if part.raw is not None:

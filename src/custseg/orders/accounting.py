@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 
 import polars as pl
 
+from custseg.errors import param
 from custseg.orders import cleaning
 
 
@@ -33,6 +34,10 @@ class LoadReport:
     returns: int = 0
     format: str = "csv"
     phases: dict[str, float] = field(default_factory=dict)  # seconds spent per stage
+    platform: str = "generic"
+    notes: list[str] = field(default_factory=list)  # what was decided about the input
+    warnings: list[str] = field(default_factory=list)  # of the input as a whole
+    findings: dict[str, dict[str, int]] = field(default_factory=dict)  # summed over parts
 
     @property
     def rows_used(self) -> int:
@@ -49,7 +54,20 @@ class LoadReport:
             "orders": self.orders,
             "returns": self.returns,
             "as_of": self.as_of.isoformat(),
+            "platform": self.platform,
+            "notes": self.all_notes(),
+            "warnings": self.all_warnings(),
         }
+
+    def all_notes(self) -> list[str]:
+        """The input's notes and those of what the parts found."""
+        partly = sum(self.findings.get("partly refunded net", {}).values())
+        net = [f"{partly:,} partly refunded rows counted net of the refunded amount"]
+        return [*self.notes, *(net if partly else [])]
+
+    def all_warnings(self) -> list[str]:
+        """The input's warnings and those of what the parts found."""
+        return [*self.warnings, *finding_warnings(self.findings)]
 
     def __add__(self, other: LoadReport) -> LoadReport:
         """The accounting of two parts of one input (same source, columns and as-of)."""
@@ -61,7 +79,43 @@ class LoadReport:
             orders=self.orders + other.orders,
             returns=self.returns + other.returns,
             phases=dict(self.phases),
+            findings=_add_counts(self.findings, other.findings),
         )
+
+
+def _add_counts(a: dict[str, dict[str, int]], b: dict[str, dict[str, int]]) -> dict:
+    out = {k: dict(v) for k, v in a.items()}
+    for name, counts in b.items():
+        into = out.setdefault(name, {})
+        for key, n in counts.items():
+            into[key] = into.get(key, 0) + n
+    return out
+
+
+def finding_warnings(findings: dict[str, dict[str, int]], limit: int = 5) -> list[str]:
+    """What the parts found, as warnings (values listed most frequent first)."""
+
+    def listing(counts: dict[str, int]) -> str:
+        top = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        shown = ", ".join(f"{k!s} {n:,} rows" for k, n in top[:limit])
+        return shown + (f" and {len(top) - limit} more" if len(top) > limit else "")
+
+    out = []
+    if "status unknown" in findings:
+        out.append(
+            "status values no table knows, counted as sales: "
+            f"{listing(findings['status unknown'])}; "
+            f"if one is not a sale, name it with {param('cancel_status')}"
+        )
+    if "status words" in findings:
+        out.append(f"status values read by their words: {listing(findings['status words'])}")
+    if "partly refunded gross" in findings:
+        n = sum(findings["partly refunded gross"].values())
+        out.append(
+            f"{n:,} partly refunded rows counted at their full amount: the export has no "
+            f"refunded-amount column; name it with {param('columns.refunded')}"
+        )
+    return out
 
 
 def decide_as_of(explicit: dt.date | None, latest: dt.datetime | None) -> dt.date:
@@ -108,6 +162,8 @@ def part_report(
     columns: dict[str, str],
     as_of: dt.date,
     fmt: str,
+    facts=None,
+    findings: dict[str, dict[str, int]] | None = None,
 ) -> LoadReport:
     """The accounting of one part: ``rows`` (every row read, with its reason; the rows
     of customers with returns only still in use, or already marked), ``orders`` (the
@@ -134,4 +190,8 @@ def part_report(
         orders=int(purchases),
         returns=int(total) - int(purchases) - only_orders,
         format=fmt,
+        platform=facts.platform if facts else "generic",
+        notes=list(facts.notes) if facts else [],
+        warnings=list(facts.warnings) if facts else [],
+        findings={k: dict(v) for k, v in (findings or {}).items()},
     )

@@ -10,12 +10,21 @@ malformed line         the line has more fields than the header (then every
                        file with no over-long line, a short line reads as
                        empty trailing fields (and so "missing ...")
 missing customer       the customer id is empty
+placeholder customer   the customer id stands for no customer: a guest
+                       (``0``, ``-1``, ``guest``, ``匿名``: the platform
+                       tables list them) or a fully masked id (``***``);
+                       ``--keep-placeholder-ids`` keeps them
+not paid               a status says unpaid, pending, failed or voided
+                       (``待付款``, ``pending``, ``voided``: see
+                       :mod:`custseg.orders.statuses`)
+cancelled              a status says cancelled, closed or refunded in full, a
+                       refunded amount covers the whole amount, or the invoice
+                       number is a UCI-style cancellation (``C536379``)
 missing date           the date is empty (e.g. an unpaid Tmall order)
 unparseable date       the date is not in a known format
 missing amount         the amount is empty
-unparseable amount     the amount is not a number
-cancelled              the status means closed / cancelled / refunded, or the
-                       invoice number is a UCI-style cancellation (``C536379``)
+unparseable amount     the amount is not a number (or its decimal mark is not
+                       the file's)
 duplicate row          an exact copy of an earlier row (``--keep-duplicates``)
 return dropped         a negative amount with ``--returns drop``
 after as-of            dated after the as-of date
@@ -25,8 +34,6 @@ returns only           a customer with returns but no purchase
 
 from __future__ import annotations
 
-import unicodedata
-
 import polars as pl
 
 from custseg.errors import DataError, param
@@ -35,31 +42,19 @@ from custseg.frames import first_match
 REASONS: tuple[str, ...] = (
     "malformed line",
     "missing customer",
+    "placeholder customer",
+    "not paid",
+    "cancelled",
     "missing date",
     "unparseable date",
     "missing amount",
     "unparseable amount",
-    "cancelled",
     "duplicate row",
     "return dropped",
     "after as-of",
     "returns only",
 )
 UNPARSEABLE = ("malformed line", "unparseable date", "unparseable amount")
-
-#: A status containing any of these (after NFKC and lower-casing) is not a sale.
-CANCEL_STATUS_WORDS: tuple[str, ...] = (
-    "交易关闭", "已关闭", "取消", "退款成功", "已退款", "退货", "关闭",
-    "cancel", "refund", "returned", "closed", "void", "rejected",
-)  # fmt: skip
-
-
-def cancelled_status_expr(name: str, status: pl.Series, extra: tuple[str, ...] = ()) -> pl.Expr:
-    """True where a status text means the order is not a sale (decided per distinct value)."""
-    words = tuple(unicodedata.normalize("NFKC", w).lower() for w in CANCEL_STATUS_WORDS + extra)
-    distinct = status.cast(pl.String).drop_nulls().unique().to_list()
-    bad = [u for u in distinct if any(w in unicodedata.normalize("NFKC", u).lower() for w in words)]
-    return pl.col(name).cast(pl.String).is_in(bad).fill_null(False)
 
 
 def cancelled_invoice_expr(order: pl.Expr, convention: bool) -> pl.Expr:

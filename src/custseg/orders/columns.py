@@ -1,129 +1,76 @@
-"""Find the order columns in a file's header, by common names or by explicit choice.
+"""Find the order columns in a file's header: by explicit choice, else by the names the
+platform tables give, most preferred first.
 
 Headers are compared after normalisation: Unicode NFKC (full-width forms become
 ASCII), lower case, and spaces, underscores, hyphens and dots removed, so
-``Customer ID``, ``customer_id`` and ``ＣｕｓｔｏｍｅｒＩＤ`` are the same name.
+``Customer ID``, ``customer_id`` and ``ＣｕｓｔｏｍｅｒＩＤ`` are the same name. A file may hold
+several columns a role could use (a creation and a payment time, an order and a paid
+amount): the most preferred is chosen and the others are reported as passed over. Only
+columns of equal rank that differ in content are a clash; every clash is named in one
+error.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+import polars as pl
 
 from custseg.errors import ColumnError, param
+from custseg.orders.platforms import (
+    ROLE_NAMES,
+    Platform,
+    candidates,
+    normalize_header,
+    platform_named,
+    recognise,
+)
 
-#: role -> (the parameter that names it, known header names). Order within a role does not
-#: matter: two matching columns are an ambiguity the user resolves with the parameter.
-ROLES: dict[str, tuple[str, tuple[str, ...]]] = {
-    "customer": (
-        "columns.customer",
-        (
-            "customer_id",
-            "customer",
-            "customerid",
-            "customer id",
-            "user_id",
-            "userid",
-            "client_id",
-            "buyer_id",
-            "member_id",
-            "买家会员名",
-            "买家昵称",
-            "客户id",
-            "用户id",
-            "会员id",
-            "客户编号",
-            "买家id",
-            # JD (京东) exports
-            "下单帐号",
-            "下单账号",
-            "客户账号",
-            "买家账号",
-        ),
-    ),
-    "order": (
-        "columns.order",
-        (
-            "order_id",
-            "orderid",
-            "invoiceno",
-            "invoice_no",
-            "invoice",
-            "order_no",
-            "order_number",
-            "transaction_id",
-            "订单编号",
-            "订单号",
-            "主订单编号",
-        ),
-    ),
-    "date": (
-        "columns.date",
-        (
-            "order_date",
-            "date",
-            "invoicedate",
-            "invoice_date",
-            "orderdate",
-            "purchase_date",
-            "transaction_date",
-            "timestamp",
-            "created_at",
-            "订单付款时间",
-            "付款日期",
-            "付款时间",
-            "下单时间",
-            "订单创建时间",
-            "成交时间",
-            "支付时间",
-            "付款确认时间",
-        ),
-    ),
-    "amount": (
-        "columns.amount",
-        (
-            "amount",
-            "revenue",
-            "total",
-            "sales",
-            "order_total",
-            "order_amount",
-            "dollar_value",
-            "value",
-            "买家实际支付金额",
-            "实付金额",
-            "订单金额",
-            "支付金额",
-            "成交金额",
-            "应付金额",
-            "实付款",
-            "订单总金额",
-        ),
-    ),
-    "quantity": ("columns.quantity", ("quantity", "qty", "数量", "购买数量", "宝贝总数量")),
-    "price": ("columns.price", ("unitprice", "unit_price", "price", "单价")),
-    "status": ("columns.status", ("status", "order_status", "订单状态", "交易状态")),
-}
+#: role -> the parameter that names it. The names a role is known by are data: the platform
+#: tables (:mod:`custseg.orders.platforms`), most preferred first.
+ROLES: dict[str, str] = {role: f"columns.{role}" for role in ROLE_NAMES}
 
 REQUIRED_ROLES = ("customer", "date")
 
-_DROP = re.compile(r"[\s_\-.]+")
+
+class ColumnClash(ColumnError):
+    """Columns of equal rank could play the same role (and differ, when the rows are known)."""
 
 
-def normalize_header(name: object) -> str:
-    """Return the comparison key of a header: NFKC, lower case, no separators."""
-    text = unicodedata.normalize("NFKC", str(name)).strip().lower()
-    return _DROP.sub("", text)
+@dataclass
+class Layout:
+    """What the header says: the column of each role, the platform whose export it is
+    (None: generic names only) and how it was known (``header`` or ``option``), the other
+    columns that could have played a role (passed over by preference), and the order-level
+    layout of the chosen columns that the platform table states (role -> ``repeated`` or
+    ``first_row``)."""
 
-
-_ALIASES = {role: {normalize_header(a) for a in names} for role, (_, names) in ROLES.items()}
+    roles: dict[str, str]
+    platform: Platform | None = None
+    platform_from: str = ""
+    passed_over: dict[str, list[str]] = field(default_factory=dict)
+    order_level: dict[str, str] = field(default_factory=dict)
 
 
 def resolve_columns(
-    columns: Iterable[str], explicit: Mapping[str, str | None] | None = None
+    columns: Iterable[str],
+    explicit: Mapping[str, str | None] | None = None,
+    platform: str | None = None,
+    frame: pl.DataFrame | None = None,
 ) -> dict[str, str]:
-    """Map each role (customer, order, date, amount, ...) to a column of the file.
+    """Map each role (customer, order, date, amount, ...) to a column of the file:
+    :attr:`Layout.roles` of :func:`read_layout`."""
+    return read_layout(columns, explicit, platform, frame).roles
+
+
+def read_layout(
+    columns: Iterable[str],
+    explicit: Mapping[str, str | None] | None = None,
+    platform: str | None = None,
+    frame: pl.DataFrame | None = None,
+) -> Layout:
+    """The :class:`Layout` of a file from its header.
 
     Parameters
     ----------
@@ -132,44 +79,89 @@ def resolve_columns(
     explicit:
         role -> column name chosen by the user (``--customer-col`` ...). ``None`` values
         are ignored. An explicit name is matched exactly first, then after normalisation.
+    platform:
+        The platform table to read the file with (``--platform``); default: the one
+        recognised from the header, if any.
+    frame:
+        The file's rows, when at hand: columns of equal rank with the same content are
+        then no clash.
 
     Returns
     -------
-    dict
-        role -> column name, for every role found. ``customer`` and ``date`` are always
-        present; ``amount`` or both ``quantity`` and ``price`` are present.
+    Layout
+        ``customer`` and ``date`` are always among its roles; ``amount`` or both
+        ``quantity`` and ``price`` are too.
 
     Raises
     ------
     ColumnError
-        When a required column is missing, a named column does not exist, or two
-        columns could play the same role.
+        When a required column is missing, a named column does not exist, or columns of
+        equal rank could play the same role (all such clashes in one message).
     """
     columns = list(columns)
+    table = platform_named(platform) if platform else recognise(columns)
+    layout = Layout({}, table, ("option" if platform else "header") if table else "")
     by_key: dict[str, list[str]] = {}
     for col in columns:
         by_key.setdefault(normalize_header(col), []).append(col)
-    explicit = {k: v for k, v in (explicit or {}).items() if v}
-    found: dict[str, str] = {}
-    for role, name in explicit.items():
-        found[role] = _explicit_column(role, name, columns, by_key)
-    taken = set(found.values())
-    for role in ROLES:
-        if role in found:
+    for role, name in (explicit or {}).items():
+        if name:
+            layout.roles[role] = _explicit_column(role, name, columns, by_key)
+    clashes = _choose(layout, by_key, frame)
+    if clashes:
+        raise ColumnClash(
+            "several columns could play the same role: "
+            + "; ".join(
+                f"{role} ({', '.join(repr(c) for c in cols)})" for role, cols in clashes.items()
+            )  # fmt: skip
+            + "; pick them with "
+            + ", ".join(f"{param(ROLES[role])} NAME" for role in clashes)
+        )
+    _check_required(layout.roles, columns)
+    if table:
+        keys = {role: normalize_header(col) for role, col in layout.roles.items()}
+        layout.order_level = {r: table.order_level[k] for r, k in keys.items() if
+                              k in table.order_level}  # fmt: skip
+    return layout
+
+
+def _choose(layout: Layout, by_key: dict[str, list[str]],
+            frame: pl.DataFrame | None) -> dict[str, list[str]]:  # fmt: skip
+    """Fill in the roles not chosen explicitly, most preferred name first; the clashes
+    (role -> columns of equal rank that differ) are returned."""
+    taken = set(layout.roles.values())
+    clashes: dict[str, list[str]] = {}
+    for role in ROLE_NAMES:
+        if role in layout.roles:
             continue
-        matches = [c for c in columns if normalize_header(c) in _ALIASES[role] and c not in taken]
-        if len(matches) > 1:
-            flag = ROLES[role][0]
-            listed = ", ".join(repr(c) for c in matches)
-            raise ColumnError(
-                f"several columns could be the {role} column: {listed}; "
-                f"pick one with {param(flag)} NAME"
-            )
-        if matches:
-            found[role] = matches[0]
-            taken.add(matches[0])
-    _check_required(found, columns)
-    return found
+        ranked = [
+            [c for c in by_key.get(key, []) if c not in taken]
+            for key in candidates(role, layout.platform)
+        ]
+        ranked = [cols for cols in ranked if cols]
+        if not ranked:
+            continue
+        best = _distinct(ranked[0], frame)
+        if len(best) > 1:
+            clashes[role] = best
+            continue
+        layout.roles[role] = best[0]
+        taken.update(ranked[0])
+        others = [c for cols in ranked[1:] for c in cols if c not in taken]
+        if others:
+            layout.passed_over[role] = others
+    return clashes
+
+
+def _distinct(cols: list[str], frame: pl.DataFrame | None) -> list[str]:
+    """``cols`` less those whose content equals an earlier one's (when ``frame`` is known)."""
+    if frame is None or len(cols) == 1:
+        return cols
+    kept: list[str] = []
+    for col in cols:
+        if not any(frame[col].equals(frame[k], null_equal=True) for k in kept):
+            kept.append(col)
+    return kept
 
 
 def _explicit_column(role: str, name: str, columns: list[str], by_key: dict) -> str:
@@ -178,7 +170,7 @@ def _explicit_column(role: str, name: str, columns: list[str], by_key: dict) -> 
     hits = by_key.get(normalize_header(name), [])
     if len(hits) == 1:
         return hits[0]
-    flag = ROLES[role][0] if role in ROLES else f"columns.{role}"
+    flag = ROLES.get(role, f"columns.{role}")
     raise ColumnError(f"{param(flag)} {name!r}: no such column; the file has {_listing(columns)}")
 
 
@@ -187,7 +179,7 @@ def _check_required(found: dict[str, str], columns: list[str]) -> None:
         if role not in found:
             raise ColumnError(
                 f"no {role} column found; the file has {_listing(columns)}; "
-                f"name it with {param(ROLES[role][0])} NAME"
+                f"name it with {param(ROLES[role])} NAME"
             )
     if "amount" not in found and not ("quantity" in found and "price" in found):
         raise ColumnError(

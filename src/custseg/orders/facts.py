@@ -14,50 +14,235 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from custseg.errors import DataError, param
 from custseg.orders.cleaning import uci_digit_share
-from custseg.orders.values import day_first_over
+from custseg.orders.columns import Layout
+from custseg.orders.values import day_first_over, decimal_marks, id_expr
 
 #: How many first values of the date column tell which shapes its dates have.
 HEAD_VALUES = 500
+#: How many first rows (in input order) tell where order-level amounts sit and which
+#: decimal mark amounts use.
+HEAD_ROWS = 100_000
+#: The least number of orders with several rows that can tell an order-level amount, and
+#: the share of them that must show it.
+LEVEL_ORDERS, LEVEL_SHARE = 5, 0.9
+#: More order ids than this (and than 1% of them) shared by several customers: not order ids.
+SHARED_IDS = 2
+#: An Excel-mangled number: ``3.51235E+18``.
+SCIENTIFIC = r"^\s*\d(?:\.\d+)?[Ee]\+\d+\s*$"
 
 
 @dataclass(frozen=True)
 class FileFacts:
     """``dayfirst``: ``5/3/2019`` is 5 March; ``c_cancellations``: order ids ``C`` + digits
     are cancelled invoices (UCI's convention); ``unique_orders``: every row has an order id
-    and none repeats (no line items to merge, no duplicate rows possible)."""
+    and none repeats (no line items to merge, no duplicate rows possible);
+    ``order_ids_usable``: False when the order ids cannot be order ids (Excel-mangled, or
+    shared by many customers): each row is then its own order; ``order_level``: role ->
+    ``repeated`` or ``first_row`` for the columns whose order-level value sits on item
+    rows; ``decimal``: the decimal mark of text amounts; ``platform``: the platform table
+    the input is read with (``generic``: none); ``notes`` and ``warnings``: what was
+    decided, to tell the user (warnings: numbers custseg is not sure of)."""
 
     dayfirst: bool = False
     c_cancellations: bool = False
     unique_orders: bool = False
+    order_ids_usable: bool = True
+    order_level: tuple[tuple[str, str], ...] = ()
+    decimal: str = "."
+    platform: str = "generic"
+    notes: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+    def level(self, role: str) -> str | None:
+        return dict(self.order_level).get(role)
 
 
 def decide_facts(
     rows: pl.LazyFrame,
-    roles: dict[str, str],
+    layout: Layout | dict[str, str],
     dayfirst: bool | None = None,
     order_by: str | None = None,
+    *,
+    decimal: str | None = None,
+    order_given: bool = False,
 ) -> FileFacts:
     """The facts of an input from ``rows``, a lazy frame of all its raw rows (the columns
-    ``roles`` names; for a file in parts, a scan of every part), and ``order_by``, the
+    the layout names; for a file in parts, a scan of every part), and ``order_by``, the
     column that gives the input's order (none: ``rows`` is in input order).
 
-    ``dayfirst`` (``--dayfirst``) is taken as given when it is not None."""
-    date_col = roles["date"]
+    ``dayfirst`` (``--dayfirst``) and ``decimal`` (``--decimal``) are taken as given when
+    not None; ``order_given``: the order column was named by the user (``--order-col``),
+    whose ids are then used whatever they look like. Raises DataError when the decimal
+    mark of the amounts cannot be told."""
+    layout = layout if isinstance(layout, Layout) else Layout(dict(layout))
+    roles = layout.roles
+    head = _head(rows, roles, order_by)
     if dayfirst is None:
-        dates = rows.select(pl.col(date_col))
-        present = rows.filter(pl.col(date_col).is_not_null())
-        if order_by is None:
-            head = present.select(date_col).head(HEAD_VALUES)
-        else:  # the first values in input order, from parts in any order
-            head = present.select(date_col, order_by).bottom_k(HEAD_VALUES, by=order_by)
-            head = head.sort(order_by).select(date_col)
-        dayfirst = day_first_over(head.collect().to_series(), dates)
+        dates = head.select(roles["date"]).drop_nulls().head(HEAD_VALUES)
+        dayfirst = day_first_over(dates.collect().to_series(), rows.select(roles["date"]))
+    notes, warnings = _layout_notes(layout)
+    mark = decimal or _decimal_mark(head, roles)
+    if mark == "," and not decimal:
+        notes.append("amounts use a decimal comma (1.058,00 is 1058.00)")
+    facts = FileFacts(
+        dayfirst=dayfirst,
+        decimal=mark,
+        order_level=tuple(layout.order_level.items()),
+        platform=layout.platform.name if layout.platform else "generic",
+    )
     order_col = roles.get("order")
     if not order_col:
-        return FileFacts(dayfirst=dayfirst)
+        return _with(facts, notes, warnings)
     unique, c_ids = order_id_facts(rows.select(pl.col(order_col)), in_order=order_by is None)
-    return FileFacts(dayfirst, c_ids, unique)
+    usable = unique or order_given or _ids_usable(rows, head, roles, warnings)
+    level = dict(facts.order_level)
+    if usable and not unique and "amount" in roles and "amount" not in level:
+        found = _amount_level(head, roles)
+        if found:
+            level["amount"] = found
+            notes.append(_LEVEL_NOTES[found].format(col=roles["amount"]))
+    elif "amount" in level:
+        notes.append(_LEVEL_NOTES[level["amount"]].format(col=roles["amount"]))
+    return _with(FileFacts(dayfirst, c_ids and usable, unique, usable, tuple(level.items()),
+                           mark, facts.platform), notes, warnings)  # fmt: skip
+
+
+_LEVEL_NOTES = {
+    "repeated": "order amounts repeated on item rows ({col}): counted once per order",
+    "first_row": "order amounts on each order's first row only ({col}): counted once per "
+    "order, the order's other rows take its status and date",
+}
+
+
+def _with(facts: FileFacts, notes: list[str], warnings: list[str]) -> FileFacts:
+    return FileFacts(**{**facts.__dict__, "notes": tuple(notes), "warnings": tuple(warnings)})
+
+
+def _head(rows: pl.LazyFrame, roles: dict[str, str], order_by: str | None) -> pl.LazyFrame:
+    """The first :data:`HEAD_ROWS` rows in input order (the role columns), read once."""
+    columns = list(dict.fromkeys(roles.values()))
+    if order_by is None:
+        return rows.select(columns).head(HEAD_ROWS).collect().lazy()
+    head = rows.select(*columns, order_by).bottom_k(HEAD_ROWS, by=order_by).sort(order_by)
+    return head.drop(order_by).collect().lazy()
+
+
+def _layout_notes(layout: Layout) -> tuple[list[str], list[str]]:
+    """What the header told: the platform, the columns chosen over others."""
+    notes = []
+    if layout.platform is not None:
+        how = "from the header" if layout.platform_from == "header" else "as asked"
+        notes.append(f"platform: {layout.platform.title} ({how})")
+    for role, others in layout.passed_over.items():
+        chosen = layout.roles[role]
+        notes.append(f"{role}: {chosen!r} chosen over {', '.join(repr(c) for c in others)}")
+    return notes, []
+
+
+def _decimal_mark(head: pl.LazyFrame, roles: dict[str, str]) -> str:
+    """``,`` when the text amounts end with a comma and one or two digits and none with a
+    dot so; ``.`` otherwise; DataError when both occur."""
+    cols = [roles[r] for r in ("amount", "price", "refunded") if r in roles]
+    schema = head.collect_schema()
+    text = [c for c in cols if schema[c] == pl.String]
+    if not text:
+        return "."
+    counts = (
+        head.select(
+            [
+                e.alias(f"{kind}{i}")
+                for i, c in enumerate(text)
+                for kind, e in zip(("comma", "dot"), decimal_marks(pl.col(c)), strict=True)
+            ]  # fmt: skip
+        )
+        .collect()
+        .row(0, named=True)
+    )
+    comma = sum(v for k, v in counts.items() if k.startswith("comma"))
+    dot = sum(v for k, v in counts.items() if k.startswith("dot"))
+    if comma and dot:
+        raise DataError(
+            f"the amounts mix decimal marks ({comma:,} end like 36,90 and {dot:,} like 36.90); "
+            f"say which is the decimal mark with {param('decimal')} , or {param('decimal')} ."
+        )
+    return "," if comma else "."
+
+
+def _ids_usable(rows: pl.LazyFrame, head: pl.LazyFrame, roles: dict[str, str],
+                warnings: list[str]) -> bool:  # fmt: skip
+    """Whether the order ids can be order ids: not Excel-mangled (``3.51235E+18``), and not
+    shared by several customers for more than 1% of ids. A warning says why not."""
+    order, customer = pl.col(roles["order"]), pl.col(roles["customer"])
+    text = order.cast(pl.String)
+    mangled, example = (
+        head.select(
+            share=text.str.contains(SCIENTIFIC).mean(),
+            example=text.filter(text.str.contains(SCIENTIFIC)).first(),
+        )
+        .collect()
+        .row(0)
+    )
+    ids = customer.cast(pl.String)
+    share = head.select(ids.str.contains(SCIENTIFIC).mean()).collect().item()
+    if share and share > 0.5:
+        like = head.select(ids.first()).collect().item()
+        warnings.append(
+            f"the customer ids look mangled by Excel (like {like!r}): "
+            f"customers may be merged; export the file again without opening it in Excel"
+        )
+    if mangled and mangled > 0.5:
+        warnings.append(
+            f"the order ids look mangled by Excel ({example!r}): each row is counted as its own "
+            f"order; export the file again without opening it in Excel, or name another "
+            f"column with {param('columns.order')}"
+        )
+        return False
+    schema = rows.collect_schema()
+    pair = [id_expr(roles[r], schema[roles[r]]) for r in ("order", "customer")]
+    known = rows.select(pair).drop_nulls()
+    ids, pairs = (
+        known.select(ids=pair[0].hash().n_unique(), pairs=pl.struct(pair).hash().n_unique())
+        .collect()
+        .row(0)
+    )
+    if pairs - ids <= max(0.01 * ids, SHARED_IDS):
+        return True
+    warnings.append(
+        f"{pairs - ids:,} order ids are shared by several customers: they are not order ids, "
+        f"each row is counted as its own order; name the order column with "
+        f"{param('columns.order')}"
+    )
+    return False
+
+
+def _amount_level(head: pl.LazyFrame, roles: dict[str, str]) -> str | None:
+    """``repeated`` when the orders with several rows (in the first rows) show the same
+    amount on every row, ``first_row`` when they show it on the first row only, None
+    otherwise (amounts per item row). At least :data:`LEVEL_ORDERS` such orders must be
+    seen and :data:`LEVEL_SHARE` of them agree."""
+    amount = pl.col(roles["amount"])
+    present = amount.is_not_null() & (amount.cast(pl.String).str.strip_chars() != "")
+    per_order = head.group_by(roles["order"]).agg(
+        n=pl.len(), present=present.sum(), distinct=amount.n_unique(),
+        first=present.first(),
+    ).filter(pl.col("n") > 1)  # fmt: skip
+    shares = (
+        per_order.select(
+            orders=pl.len(),
+            repeated=((pl.col("present") == pl.col("n")) & (pl.col("distinct") == 1)).mean(),
+            first_row=((pl.col("present") == 1) & pl.col("first")).mean(),
+        )
+        .collect()
+        .row(0, named=True)
+    )
+    if shares["orders"] < LEVEL_ORDERS:
+        return None
+    for level in ("repeated", "first_row"):
+        if (shares[level] or 0) >= LEVEL_SHARE:
+            return level
+    return None
 
 
 def order_id_facts(ids: pl.LazyFrame, in_order: bool = True) -> tuple[bool, bool]:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -23,16 +22,9 @@ from custseg.errors import DataError, param
 from custseg.io import readers
 from custseg.orders import cleaning
 from custseg.orders.accounting import latest_used
-from custseg.orders.columns import resolve_columns
+from custseg.orders.columns import ColumnClash, Layout, read_layout
 from custseg.orders.facts import FileFacts, decide_facts
-from custseg.orders.values import (
-    amount_fast_expr,
-    complete,
-    date_fast_expr,
-    id_expr,
-    parse_amounts,
-    parse_dates,
-)
+from custseg.orders.rows import parse_rows
 from custseg.schema import ORDER_COLUMNS
 
 
@@ -49,6 +41,10 @@ class LoadOptions:
     cancel_status: tuple[str, ...] = ()
     strict: bool = False
     keep_rejects: bool = False
+    platform: str | None = None  # None: recognised from the header
+    tz: str | None = None  # None: the wall-clock time written in the file
+    decimal: str | None = None  # None: detected from the amounts
+    keep_placeholder_ids: bool = False
 
 
 @dataclass
@@ -58,12 +54,16 @@ class Input:
 
     source: readers.Source
     format: str
-    roles: dict[str, str] | None
+    layout: Layout | None
     iso_dates: bool = False  # the CSV reader may parse the date column itself
 
     @property
     def name(self) -> str:
         return self.source.name
+
+    @property
+    def roles(self) -> dict[str, str] | None:
+        return self.layout.roles if self.layout else None
 
     def text_columns(self) -> list[str]:
         roles = self.roles or {}
@@ -81,6 +81,8 @@ class ParsedPart:
     malformed: list[tuple[int | None, str]]
     latest: dt.datetime | None  # the latest date of a row in use
     raw: pl.DataFrame | None = None
+    facts: FileFacts = field(default_factory=FileFacts)
+    findings: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
 def open_input(source: str | Path, opts: LoadOptions) -> Input:
@@ -88,9 +90,14 @@ def open_input(source: str | Path, opts: LoadOptions) -> Input:
     src = readers.Source.open(source, opts.encoding)
     fmt = readers.detect_format(src)
     header = readers.read_header(src, fmt)
-    roles = resolve_columns(header, opts.columns) if header is not None else None
-    iso = bool(roles) and fmt == "csv" and _iso_dates(src, roles["date"])
-    return Input(src, fmt, roles, iso)
+    layout = None
+    if header is not None:
+        try:
+            layout = read_layout(header, opts.columns, opts.platform)
+        except ColumnClash:
+            layout = None  # the rows tell whether columns of equal rank differ
+    iso = layout is not None and fmt == "csv" and _iso_dates(src, layout.roles["date"])
+    return Input(src, fmt, layout, iso)
 
 
 def read_whole(inp: Input, opts: LoadOptions) -> readers.RawTable:
@@ -99,15 +106,22 @@ def read_whole(inp: Input, opts: LoadOptions) -> readers.RawTable:
     dates = (inp.roles["date"],) if inp.roles and inp.iso_dates else ()
     raw = readers.read_raw(inp.source, inp.format, inp.text_columns(), dates)
     if inp.roles is None:
-        inp.roles = resolve_columns(raw.frame.columns, opts.columns)
+        inp.layout = read_layout(raw.frame.columns, opts.columns, opts.platform, raw.frame)
     if raw.frame.is_empty() and not raw.malformed:
         raise DataError(f"{inp.name}: the file has a header but no rows; export the orders again")
     return raw
 
 
-def whole_facts(frame: pl.DataFrame, roles: dict[str, str], opts: LoadOptions) -> FileFacts:
+def whole_facts(frame: pl.DataFrame, layout: Layout | dict[str, str],
+                opts: LoadOptions) -> FileFacts:  # fmt: skip
     """:func:`custseg.orders.facts.decide_facts` of an input held whole in ``frame``."""
-    return decide_facts(frame.lazy(), roles, opts.dayfirst)
+    return decide_facts(frame.lazy(), layout, **facts_options(opts))
+
+
+def facts_options(opts: LoadOptions) -> dict:
+    """What the user says of the facts (:func:`custseg.orders.facts.decide_facts`)."""
+    return {"dayfirst": opts.dayfirst, "decimal": opts.decimal,
+            "order_given": bool(opts.columns.get("order"))}  # fmt: skip
 
 
 def parse_part(
@@ -136,13 +150,13 @@ def parse_part(
         return table.line_numbers(height)
 
     with_lines = opts.strict or opts.keep_rejects or lines is not None
-    rows, one_row_per_order = parse_rows(
-        frame, roles, opts, facts, line_numbers, with_lines=with_lines
-    )
+    parsed = parse_rows(frame, roles, opts, facts, line_numbers, with_lines=with_lines)
+    rows = parsed.rows
     if opts.strict:
         cleaning.check_strict(rows, frame, roles, malformed, source)
     raw = frame if opts.keep_rejects else None
-    return ParsedPart(rows, one_row_per_order, malformed, latest_used(rows), raw)
+    return ParsedPart(rows, parsed.one_row_per_order, malformed, latest_used(rows), raw, facts,
+                      parsed.findings)  # fmt: skip
 
 
 def no_rows_left(source: str, left_out: dict[str, int]) -> DataError:
@@ -171,101 +185,6 @@ def _real_day(text: str) -> bool:
     except ValueError:  # 2023-02-30
         return False
     return True
-
-
-def parse_rows(
-    frame: pl.DataFrame,
-    roles: dict[str, str],
-    opts: LoadOptions,
-    facts: FileFacts,
-    lines: Callable[[], pl.Series],
-    *,
-    with_lines: bool = False,
-) -> tuple[pl.DataFrame, bool]:
-    """One canonical row per input row (before merging line items) and the code of the
-    first reason it cannot be used (0 when it can); with ``with_lines``, also its file
-    line (``lines()`` gives them, asked for only when needed). ``facts`` are the input's
-    (:mod:`custseg.orders.facts`): decided over the whole input, never per part.
-
-    Values are parsed in one parallel pass in their column's likely format; the few
-    that fail it get the careful parse (:func:`custseg.orders.values.complete`). Also returns
-    whether every row is its own order (order ids never repeat, or there is no order
-    column).
-    """
-    order_col = roles.get("order")
-    unique = bool(order_col) and facts.unique_orders
-    date_col = roles["date"]
-    dayfirst = facts.dayfirst
-    amount_cols = [roles["amount"]] if "amount" in roles else [roles["quantity"], roles["price"]]
-    exprs = _fast_exprs(frame, roles, opts, facts, amount_cols, unique)
-    parsed = frame.lazy().select(**{k: e.alias(k) for k, e in exprs.items()}).collect()
-    order_date = complete(parsed["order_date"], frame[date_col], lambda s: parse_dates(s, dayfirst))
-    amounts = [complete(parsed[f"amount{i}"], frame[c], parse_amounts) for i, c in
-               enumerate(amount_cols)]  # fmt: skip
-    amount = amounts[0] if len(amounts) == 1 else amounts[0] * amounts[1]
-    missing_amount = cleaning.blank_where(frame[amount_cols[0]], amounts[0].is_null())
-    if len(amounts) == 2:
-        missing_amount |= cleaning.blank_where(frame[amount_cols[1]], amounts[1].is_null())
-    need_lines = with_lines or not order_col or parsed["order_id"].null_count() > 0
-    line = lines().cast(pl.Int64).alias("line") if need_lines else None
-    order_id = parsed["order_id"] if order_col else line.cast(pl.String)
-    if order_col and order_id.null_count():
-        order_id = order_id.fill_null("#" + line.cast(pl.String))
-    checks = [
-        ("missing customer", parsed["customer_id"].is_null()),
-        ("missing date", cleaning.blank_where(frame[date_col], order_date.is_null())),
-        ("unparseable date", order_date.is_null()),
-        ("missing amount", missing_amount),
-        ("unparseable amount", amount.is_null()),
-        *((name, parsed[col]) for col, name in _FLAGS.items() if col in parsed.columns),
-    ]
-    if not opts.keep_duplicates and not unique:
-        checks.append(("duplicate row", cleaning.duplicate_rows(frame)))
-    if opts.returns == "drop":
-        checks.append(("return dropped", (amount < 0).fill_null(False)))
-    columns = [
-        parsed["customer_id"],
-        order_id.alias("order_id"),
-        order_date.alias("order_date"),
-        amount.alias("amount"),
-        cleaning.first_reasons(checks, frame.height),
-    ]
-    if with_lines:
-        columns.append(line)
-    return pl.DataFrame(columns), unique or order_col is None
-
-
-#: The flags of :func:`_fast_exprs` that leave a row out, and their reasons.
-_FLAGS = {"cancelled": "cancelled", "c_invoice": "cancelled"}
-
-
-def _fast_exprs(frame: pl.DataFrame, roles: dict[str, str], opts: LoadOptions,
-                facts: FileFacts, amount_cols: list[str],
-                unique: bool) -> dict[str, pl.Expr]:  # fmt: skip
-    """The expressions of :func:`parse_rows`' one parallel pass: ids, the date and
-    amounts in their likely format, and the cancellation flags."""
-    schema = frame.schema
-    date_col, cust_col, order_col = roles["date"], roles["customer"], roles.get("order")
-    exprs = {
-        "customer_id": id_expr(cust_col, schema[cust_col], frame[cust_col]),
-        "order_date": date_fast_expr(date_col, schema[date_col], facts.dayfirst, frame[date_col]),
-    }
-    for i, col in enumerate(amount_cols):
-        exprs[f"amount{i}"] = amount_fast_expr(col, schema[col])
-    if order_col:
-        # unique ids are used as they are; repeated ones are normalised to merge line items
-        order = (
-            pl.col(order_col).cast(pl.String, strict=False)
-            if unique
-            else id_expr(order_col, schema[order_col], frame[order_col])
-        )
-        exprs["order_id"] = order
-        exprs["c_invoice"] = cleaning.cancelled_invoice_expr(order, facts.c_cancellations)
-    if "status" in roles:
-        exprs["cancelled"] = cleaning.cancelled_status_expr(
-            roles["status"], frame[roles["status"]], opts.cancel_status
-        )
-    return exprs
 
 
 def used_orders(rows: pl.DataFrame, one_row_per_order: bool) -> pl.DataFrame:

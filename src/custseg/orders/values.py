@@ -15,8 +15,18 @@ import polars as pl
 from custseg.frames import to_polars_series
 
 MISSING_TEXT = ("", "nan", "none", "null", "na", "n/a", "-", "--")
-# Currency marks and words that may surround an amount; thousands separators and spaces.
-_AMOUNT_NOISE = r"(?i)[¥￥$€£,()\s]|RMB|CNY|USD|元"
+# Currency marks and words that may surround an amount, spaces (no-break ones included).
+_AMOUNT_NOISE = r"(?i)[¥$€£()\s\u00a0\u202f']|RMB|CNY|USD|EUR|元"
+#: A number once the noise is gone, by decimal mark: thousands groups only where they belong.
+_NUMBER = {
+    ".": r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$|^[+-]?\.\d+$",
+    ",": r"^[+-]?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?$|^[+-]?,\d+$",
+}
+#: Full-width (and ideographic) forms of what numbers and dates are written with.
+_WIDE = [chr(0xFF10 + i) for i in range(10)] + list("．，－＋：／　（）￥")
+_NARROW = [str(i) for i in range(10)] + list(".,-+:/ ()¥")
+#: A UTC offset after a time of day (``07:59:00+08:00``, ``21:30:00 -0400``, ``10:00Z``).
+_OFFSET = r"(\d:\d{2}(?::\d{2}(?:\.\d+)?)?)\s*(?:([Zz]|UTC|GMT)|([+-])(\d{2}):?(\d{2})?)$"
 
 #: Date formats tried on text, in order (after ``2019年3月5日`` -> ``2019/3/5``).
 DATE_FORMATS: tuple[str, ...] = (
@@ -34,9 +44,7 @@ DATE_FORMATS: tuple[str, ...] = (
     "%d.%m.%Y %H:%M:%S",  # 5.3.2019: day first wherever dots are written
     "%d.%m.%Y %H:%M",
     "%d.%m.%Y",
-    "%Y-%m-%dT%H:%M:%S%.f%#z",  # with a UTC offset or Z: read as the UTC time
-    "%Y-%m-%d %H:%M:%S%.f%#z",
-)
+)  # a UTC offset after the time is read apart (see :func:`date_expr`)
 #: Month first (``3/5/2019`` is 5 March); day first with ``dayfirst`` (see :func:`day_first`).
 _MDY = ("%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%m/%d/%Y",
         "%m-%d-%Y %H:%M:%S", "%m-%d-%Y %H:%M", "%m-%d-%Y")  # fmt: skip
@@ -100,60 +108,105 @@ def _id_traits(ids: pl.Series, longest: int) -> tuple[bool, bool, bool]:
     return dot, short or not plain, not plain
 
 
-def amount_expr(name: str, dtype: pl.DataType) -> pl.Expr:
-    """Float amounts from numbers or text such as ``¥1,234.50``, ``88元``, ``(12.50)``.
+def amount_expr(name: str, dtype: pl.DataType, decimal: str = ".") -> pl.Expr:
+    """Float amounts from numbers or text such as ``¥1,234.50``, ``88元``, ``(12.50)``,
+    ``２６８．００``; with ``decimal=","``: ``1.058,00``, ``36,90``, ``1 234,50``.
 
-    Parentheses mean a negative amount (accounting style). Unparseable text is null.
+    Full-width forms are read as ASCII; parentheses mean a negative amount (accounting
+    style). Thousands separators are accepted only in groups of three before the decimal
+    mark: ``36,90`` is unparseable (null) when the mark is ``.``, never 3690.
     """
     col = pl.col(name)
     if dtype.is_numeric():
         return col.cast(pl.Float64).alias(name)
     if dtype == pl.Boolean:
         return pl.lit(None, pl.Float64).alias(name)
-    text = col.cast(pl.String, strict=False).str.strip_chars()
+    text = col.cast(pl.String, strict=False).str.replace_many(_WIDE, _NARROW).str.strip_chars()
     negative = text.str.starts_with("(") & text.str.ends_with(")")
-    number = text.str.replace_all(_AMOUNT_NOISE, "").cast(pl.Float64, strict=False)
+    bare = text.str.replace_all(_AMOUNT_NOISE, "")
+    if decimal == ".":
+        plain = bare.str.replace_all(",", "")
+    else:
+        plain = bare.str.replace_all(".", "", literal=True).str.replace(",", ".", literal=True)
+    number = pl.when(bare.str.contains(_NUMBER[decimal])).then(plain.cast(pl.Float64, strict=False))
     return pl.when(negative).then(-number).otherwise(number).alias(name)
 
 
+def decimal_marks(texts: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    """Counts of text amounts whose last mark is a comma followed by one or two digits
+    (``36,90``, ``1.058,00``: a decimal comma) and of those whose last mark is a dot
+    followed by one or two digits (``36.90``, ``1,058.00``)."""
+    text = texts.cast(pl.String).str.replace_many(_WIDE, _NARROW)
+    text = text.str.replace_all(_AMOUNT_NOISE, "")
+    comma = text.str.contains(r"\d,\d{1,2}$").sum()
+    dot = text.str.contains(r"\d\.\d{1,2}$").sum()
+    return comma, dot
+
+
 def date_expr(name: str, dtype: pl.DataType, dayfirst: bool = False,
-              sample: pl.Series | None = None) -> pl.Expr:  # fmt: skip
+              sample: pl.Series | None = None, tz: str | None = None) -> pl.Expr:  # fmt: skip
     """Timestamps (``Datetime[us]``, naive) from dates or text in common formats.
 
-    Text is tried against :data:`DATE_FORMATS` (ISO 8601 with or without time, fractions
-    of a second and a UTC offset, ``YYYY/MM/DD``, ``YYYY.MM.DD``, ``YYYYMMDD``, ``D.M.YYYY``),
-    then ``M/D/YYYY [H:MM[:SS]]`` and ``M-D-YYYY ...`` (``D/M/YYYY``, ``D-M-YYYY`` with
-    ``dayfirst``: see :func:`day_first`); ``2019年3月5日`` reads as ``2019/3/5``. With a
-    ``sample`` of the column, only the formats that parse some of its first values
-    are tried first, and the rest only for what they leave unparsed. Numbers are
-    ``YYYYMMDD`` or Excel serial days (1900 system). Anything else is null.
+    Text is tried against :data:`DATE_FORMATS` (ISO 8601 with or without time and fractions
+    of a second, ``YYYY/MM/DD``, ``YYYY.MM.DD``, ``YYYYMMDD``, ``D.M.YYYY``), then
+    ``M/D/YYYY [H:MM[:SS]]`` and ``M-D-YYYY ...`` (``D/M/YYYY``, ``D-M-YYYY`` with
+    ``dayfirst``: see :func:`day_first`); ``2019年3月5日`` reads as ``2019/3/5`` and
+    full-width digits as ASCII. With a ``sample`` of the column, only the formats that
+    parse some of its first values are tried first, and the rest only for what they leave
+    unparsed. Numbers are ``YYYYMMDD`` or Excel serial days (1900 system). Anything else
+    is null.
+
+    Time zones: a UTC offset after the time (``2024-02-29T07:59:00+08:00``, ``21:30:00
+    -0400``, ``Z``) is dropped and the shop's wall-clock time kept, unless ``tz`` names a
+    zone (``Asia/Shanghai``): then times with an offset are converted to that zone's wall
+    clock and times without one are taken as already in it. Zoned timestamps (Parquet)
+    likewise keep their own wall clock, or are converted to ``tz``.
     """
     col = pl.col(name)
     if isinstance(dtype, pl.Datetime):
-        out = col.dt.replace_time_zone(None) if dtype.time_zone else col
+        out = col
+        if dtype.time_zone:
+            out = out.dt.convert_time_zone(tz) if tz else out
+            out = out.dt.replace_time_zone(None)
         return out.cast(pl.Datetime("us")).alias(name)
     if dtype == pl.Date:
         return col.cast(pl.Datetime("us")).alias(name)
     if dtype.is_numeric():
         return _numeric_dates(col.cast(pl.Float64)).alias(name)
-    text = col.cast(pl.String, strict=False).str.strip_chars()
+    text = col.cast(pl.String, strict=False).str.replace_many(_WIDE, _NARROW).str.strip_chars()
     text = text.str.replace(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?", "${1}/${2}/${3}")
+    local = text.str.replace(_OFFSET, "${1}")
     formats = _date_formats(dayfirst)
     if sample is not None:
         formats = _likely_first(formats, sample)
-    return pl.coalesce([_to_datetime(text, f) for f in formats]).alias(name)
+    wall = pl.coalesce([_to_datetime(local, f) for f in formats])
+    return (_to_zone(wall, text, tz) if tz else wall).alias(name)
+
+
+def _to_zone(wall: pl.Expr, text: pl.Expr, tz: str) -> pl.Expr:
+    """``wall`` (the time as written) in zone ``tz``: times written with a UTC offset
+    converted, the others kept (taken as written in ``tz``)."""
+    parts = text.str.extract_groups(_OFFSET)
+    sign = pl.when(parts.struct[2] == "-").then(-1).otherwise(1)
+    minutes = parts.struct[3].cast(pl.Int64) * 60 + parts.struct[4].fill_null("0").cast(pl.Int64)
+    offset = pl.when(parts.struct[1].is_not_null()).then(0).otherwise(sign * minutes)
+    utc = (wall - pl.duration(minutes=offset)).dt.replace_time_zone("UTC")
+    converted = utc.dt.convert_time_zone(tz).dt.replace_time_zone(None)
+    return pl.when(parts.struct[0].is_not_null()).then(converted).otherwise(wall)
 
 
 def date_fast_expr(name: str, dtype: pl.DataType, dayfirst: bool = False,
-                   sample: pl.Series | None = None) -> pl.Expr:  # fmt: skip
+                   sample: pl.Series | None = None, tz: str | None = None) -> pl.Expr:  # fmt: skip
     """Text dates in the one format that parses the sample's first values (text not
-    trimmed): the fast first pass of :func:`complete`. Other columns get :func:`date_expr`.
+    trimmed): the fast first pass of :func:`complete` (a date it cannot read, with an
+    offset for instance, is left to the careful parse). Other columns get
+    :func:`date_expr`.
     """
     if dtype != pl.String or sample is None:
-        return date_expr(name, dtype, dayfirst, sample)
+        return date_expr(name, dtype, dayfirst, sample, tz)
     likely = _likely_first(_date_formats(dayfirst), sample, hits_only=True)
     if not likely:
-        return date_expr(name, dtype, dayfirst, sample)
+        return date_expr(name, dtype, dayfirst, sample, tz)
     return _to_datetime(pl.col(name), likely[0])
 
 
@@ -189,15 +242,15 @@ def day_first_over(head: pl.Series, dates: pl.LazyFrame) -> bool:
 
 
 def _to_datetime(text: pl.Expr, fmt: str) -> pl.Expr:
-    """Naive timestamps from text in ``fmt``; a UTC offset (``%#z``) gives the UTC time."""
-    out = text.str.to_datetime(fmt, strict=False, time_unit="us", exact=True)
-    return out.dt.replace_time_zone(None) if "%#z" in fmt else out
+    """Naive timestamps from text in ``fmt``."""
+    return text.str.to_datetime(fmt, strict=False, time_unit="us", exact=True)
 
 
-def amount_fast_expr(name: str, dtype: pl.DataType) -> pl.Expr:
-    """Text amounts read as plain numbers: the fast first pass of :func:`complete`."""
-    if dtype != pl.String:
-        return amount_expr(name, dtype)
+def amount_fast_expr(name: str, dtype: pl.DataType, decimal: str = ".") -> pl.Expr:
+    """Text amounts read as plain numbers: the fast first pass of :func:`complete` (with
+    a decimal comma, where ``1.058`` is a thousand and fifty-eight, the careful parse)."""
+    if dtype != pl.String or decimal != ".":
+        return amount_expr(name, dtype, decimal)
     return pl.col(name).cast(pl.Float64, strict=False)
 
 
@@ -258,12 +311,12 @@ def parse_ids(values) -> pl.Series:
     return _apply(values, lambda n, s: id_expr(n, s.dtype, s))
 
 
-def parse_amounts(values) -> pl.Series:
+def parse_amounts(values, decimal: str = ".") -> pl.Series:
     """:func:`amount_expr` on one Series."""
-    return _apply(values, lambda n, s: amount_expr(n, s.dtype))
+    return _apply(values, lambda n, s: amount_expr(n, s.dtype, decimal))
 
 
-def parse_dates(values, dayfirst: bool | None = None) -> pl.Series:
+def parse_dates(values, dayfirst: bool | None = None, tz: str | None = None) -> pl.Series:
     """:func:`date_expr` on one Series; ``dayfirst=None`` decides it from the values
     (:func:`day_first`)."""
-    return _apply(values, lambda n, s: date_expr(n, s.dtype, day_first(s, dayfirst), s))
+    return _apply(values, lambda n, s: date_expr(n, s.dtype, day_first(s, dayfirst), s, tz))

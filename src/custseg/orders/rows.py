@@ -1,0 +1,242 @@
+"""Raw rows to canonical rows: each row's customer, order, date and amount parsed, and the
+first reason it cannot be used (:mod:`custseg.orders.cleaning`).
+
+What the rows mean comes from the input's facts (:mod:`custseg.orders.facts`) and its
+platform table (:mod:`custseg.orders.platforms`): which status values are sales, which ids
+stand for no customer, whether an order's amount sits on every item row or on its first
+row only (then it is counted once per order), the decimal mark, the time zone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import polars as pl
+
+from custseg.orders import cleaning
+from custseg.orders.facts import FileFacts
+from custseg.orders.platforms import Platform, generic, platforms
+from custseg.orders.statuses import CODES, status_codes
+from custseg.orders.values import (
+    amount_fast_expr,
+    complete,
+    date_fast_expr,
+    id_expr,
+    parse_amounts,
+    parse_dates,
+)
+
+if TYPE_CHECKING:
+    from custseg.orders.load import LoadOptions
+
+#: A customer id made of mask characters only (``***``) stands for no customer.
+MASKED = r"^[*＊]+$"
+
+
+@dataclass
+class ParsedRows:
+    """The canonical rows (``customer_id``, ``order_id``, ``order_date``, ``amount``,
+    ``reason`` and, when asked for, ``line``), whether each row is its own order, and what
+    was found on the way: counters (name -> detail -> rows) the report sums over parts."""
+
+    rows: pl.DataFrame
+    one_row_per_order: bool
+    findings: dict[str, dict[str, int]] = field(default_factory=dict)
+
+
+def parse_rows(
+    frame: pl.DataFrame,
+    roles: dict[str, str],
+    opts: LoadOptions,
+    facts: FileFacts,
+    lines: Callable[[], pl.Series],
+    *,
+    with_lines: bool = False,
+) -> ParsedRows:
+    """One canonical row per input row (before merging line items) and the code of the
+    first reason it cannot be used (0 when it can); with ``with_lines``, also its file
+    line (``lines()`` gives them, asked for only when needed). ``facts`` are the input's:
+    decided over the whole input, never per part.
+
+    Values are parsed in one parallel pass in their column's likely format; the few
+    that fail it get the careful parse (:func:`custseg.orders.values.complete`).
+    """
+    table = platforms().get(facts.platform) if facts.platform != "generic" else None
+    order_col = roles.get("order") if facts.order_ids_usable else None
+    unique = bool(order_col) and facts.unique_orders
+    frame = _fill_first_rows(frame, roles, facts, order_col)
+    amount_cols = [roles["amount"]] if "amount" in roles else [roles["quantity"], roles["price"]]
+    exprs = _fast_exprs(frame, roles, opts, facts, amount_cols, order_col, unique)
+    status_cols = [roles[r] for r in ("status", "after_sale") if r in roles]
+    findings: dict[str, dict[str, int]] = {}
+    if status_cols:
+        exprs["status"], seen = status_codes(status_cols, frame, table, opts.cancel_status)
+        findings = {f"status {how}": counts for how, counts in seen.items() if counts}
+    parsed = frame.lazy().select(**{k: e.alias(k) for k, e in exprs.items()}).collect()
+    tz, dayfirst, mark = opts.tz, facts.dayfirst, facts.decimal
+    order_date = complete(parsed["order_date"], frame[roles["date"]],
+                          lambda s: parse_dates(s, dayfirst, tz))  # fmt: skip
+    amount, missing_amount = _amounts(parsed, frame, amount_cols, mark)
+    need_lines = with_lines or not order_col or parsed["order_id"].null_count() > 0
+    line = lines().cast(pl.Int64).alias("line") if need_lines else pl.Series("line", [], pl.Int64)
+    # without usable order ids each row is its own order, named by its line
+    order_id = parsed["order_id"] if order_col else line.cast(pl.String)
+    if order_col and order_id.null_count():
+        order_id = order_id.fill_null("#" + line.cast(pl.String))
+    customer = parsed["customer_id"]
+    amount, refunded_in_full = _order_amounts(amount, parsed, frame, roles, facts, customer,
+                                              order_id, findings)  # fmt: skip
+    status = _status(parsed, roles, findings) if status_cols else None
+    cancelled = _is(status, "cancelled") | refunded_in_full | _flag(parsed, "c_invoice")
+    checks = [
+        ("missing customer", customer.is_null()),
+        ("placeholder customer", _placeholder(customer, table, opts)),
+        ("not paid", _is(status, "not_paid")),
+        ("cancelled", cancelled),
+        ("missing date", cleaning.blank_where(frame[roles["date"]], order_date.is_null())),
+        ("unparseable date", order_date.is_null()),
+        ("missing amount", missing_amount),
+        ("unparseable amount", amount.is_null()),
+    ]
+    reason = _first_reasons(checks, frame, amount, opts, unique)
+    columns = [customer, order_id.alias("order_id"), order_date.alias("order_date"),
+               amount.alias("amount"), reason]  # fmt: skip
+    if with_lines:
+        columns.append(line)
+    return ParsedRows(pl.DataFrame(columns), unique or order_col is None, findings)
+
+
+def _first_reasons(checks: list[tuple[str, pl.Series]], frame: pl.DataFrame, amount: pl.Series,
+                   opts: LoadOptions, unique: bool) -> pl.Series:  # fmt: skip
+    """The reason codes of the rows: ``checks``, then duplicate rows and dropped returns."""
+    if not opts.keep_duplicates and not unique:
+        checks.append(("duplicate row", cleaning.duplicate_rows(frame)))
+    if opts.returns == "drop":
+        checks.append(("return dropped", (amount < 0).fill_null(False)))
+    return cleaning.first_reasons(checks, frame.height)
+
+
+def _amounts(parsed: pl.DataFrame, frame: pl.DataFrame, amount_cols: list[str],
+             mark: str) -> tuple[pl.Series, pl.Series]:  # fmt: skip
+    """The amount of each row (or quantity x price) and where its cell is empty."""
+    amounts = [complete(parsed[f"amount{i}"], frame[c], lambda s: parse_amounts(s, mark))
+               for i, c in enumerate(amount_cols)]  # fmt: skip
+    amount = amounts[0] if len(amounts) == 1 else amounts[0] * amounts[1]
+    missing = cleaning.blank_where(frame[amount_cols[0]], amounts[0].is_null())
+    if len(amounts) == 2:
+        missing |= cleaning.blank_where(frame[amount_cols[1]], amounts[1].is_null())
+    return amount, missing
+
+
+def _status(parsed: pl.DataFrame, roles: dict[str, str], findings: dict) -> pl.Series:
+    """The status code of each row; partly refunded rows without a refunded amount to take
+    off are counted in ``findings``."""
+    status = parsed["status"]
+    if "refunded" not in roles:
+        partly = int((status == CODES["partly_refunded"]).sum())
+        if partly:
+            findings["partly refunded gross"] = {"": partly}
+    return status
+
+
+def _is(status: pl.Series | None, category: str) -> pl.Series:
+    if status is None:
+        return pl.Series([False])
+    return status == CODES[category]
+
+
+def _flag(parsed: pl.DataFrame, name: str) -> pl.Series:
+    return parsed[name] if name in parsed.columns else pl.Series([False])
+
+
+def _placeholder(customer: pl.Series, table: Platform | None, opts: LoadOptions) -> pl.Series:
+    """True where the customer id stands for no customer (:data:`MASKED`, or a placeholder
+    of the platform or generic table, in any letter case)."""
+    if opts.keep_placeholder_ids:
+        return pl.Series([False])
+    values = set(generic().placeholders) | (table.placeholders if table else set())
+    spelled = sorted({f(v) for v in values for f in (str, str.upper, str.capitalize, str.title)})
+    hit = customer.is_in(spelled).fill_null(False)
+    starred = customer.str.starts_with("*") | customer.str.starts_with("＊")
+    if starred.any():
+        hit |= customer.str.contains(MASKED).fill_null(False)
+    return hit
+
+
+def _fill_first_rows(frame: pl.DataFrame, roles: dict[str, str], facts: FileFacts,
+                     order_col: str | None) -> pl.DataFrame:  # fmt: skip
+    """``frame`` with the blanks of order-level columns written on each order's first row
+    only filled from that row (a Shopify order's other lines take its status, payment
+    time and total). With the amount so laid out, every role column is filled."""
+    levels = dict(facts.order_level)
+    if not order_col or "first_row" not in levels.values():
+        return frame
+    fill = [r for r, level in levels.items() if level == "first_row"]
+    if levels.get("amount") == "first_row":
+        fill = [r for r in roles if r != "order"]
+    cols = list(dict.fromkeys(roles[r] for r in fill if r in roles))
+    return frame.with_columns(
+        pl.col(c).fill_null(pl.col(c).drop_nulls().first().over(order_col)) for c in cols
+    )
+
+
+def _order_amounts(amount: pl.Series, parsed: pl.DataFrame, frame: pl.DataFrame,
+                   roles: dict[str, str], facts: FileFacts, customer: pl.Series,
+                   order_id: pl.Series, findings: dict) -> tuple[pl.Series, pl.Series]:  # fmt: skip
+    """The amount of each row once order-level amounts count once per order (on the
+    order's first row; 0 on its other rows) and refunded amounts are taken off, and which
+    rows are refunded in full (a refunded amount covering a positive amount)."""
+    first = None
+    if facts.level("amount") or facts.level("refunded"):
+        first = (
+            pl.DataFrame([customer, order_id.alias("o")])
+            .select(pl.struct(pl.all()).is_first_distinct())
+            .to_series()
+        )
+    if facts.level("amount") and first is not None:
+        amount = pl.select(pl.when(first).then(amount).otherwise(pl.lit(0.0))).to_series()
+    full = pl.Series([False])
+    if "refunded" in roles:
+        refunded = complete(parsed["refunded"], frame[roles["refunded"]],
+                            lambda s: parse_amounts(s, facts.decimal)).fill_null(0.0)  # fmt: skip
+        if facts.level("refunded") and first is not None:
+            refunded = pl.select(pl.when(first).then(refunded).otherwise(0.0)).to_series()
+        full = ((refunded > 0) & (refunded >= amount - 0.005) & (amount > 0)).fill_null(False)
+        partly = int(((refunded > 0) & ~full).sum())
+        if partly:
+            findings["partly refunded net"] = {"": partly}
+        net = (amount - refunded).round(2)  # 100 - 33.3 is 66.7, not 66.69999999999999
+        amount = pl.select(pl.when(refunded > 0).then(net).otherwise(amount)).to_series()
+    return amount, full
+
+
+def _fast_exprs(frame: pl.DataFrame, roles: dict[str, str], opts: LoadOptions,
+                facts: FileFacts, amount_cols: list[str], order_col: str | None,
+                unique: bool) -> dict[str, pl.Expr]:  # fmt: skip
+    """The expressions of :func:`parse_rows`' one parallel pass: ids, the date and
+    amounts in their likely format, and the UCI cancellation flag."""
+    schema = frame.schema
+    date_col, cust_col = roles["date"], roles["customer"]
+    exprs = {
+        "customer_id": id_expr(cust_col, schema[cust_col], frame[cust_col]),
+        "order_date": date_fast_expr(
+            date_col, schema[date_col], facts.dayfirst, frame[date_col], opts.tz
+        ),  # fmt: skip
+    }
+    for i, col in enumerate(amount_cols):
+        exprs[f"amount{i}"] = amount_fast_expr(col, schema[col], facts.decimal)
+    if "refunded" in roles:
+        exprs["refunded"] = amount_fast_expr(roles["refunded"], schema[roles["refunded"]],
+                                             facts.decimal)  # fmt: skip
+    if order_col:
+        # unique ids are used as they are; repeated ones are normalised to merge line items
+        order = (
+            pl.col(order_col).cast(pl.String, strict=False)
+            if unique
+            else id_expr(order_col, schema[order_col], frame[order_col])
+        )
+        exprs["order_id"] = order
+        exprs["c_invoice"] = cleaning.cancelled_invoice_expr(order, facts.c_cancellations)
+    return exprs
