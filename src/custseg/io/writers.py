@@ -11,6 +11,7 @@ import sys
 import tempfile
 from collections.abc import Collection, Iterator
 from pathlib import Path
+from typing import Literal
 
 import polars as pl
 
@@ -103,12 +104,12 @@ def write_ids(ids: pl.Series, path: str, fmt: str = "csv", bom: bool = False) ->
     if fmt != "csv":
         write_frame(frame, path, fmt)
         return
-    options = {"include_header": False, "quote_style": "never", "include_bom": bom}
     if path == "-":
-        to_stdout(frame.write_csv(**options).encode("utf-8"))
+        text = frame.write_csv(include_header=False, quote_style="never", include_bom=bom)
+        to_stdout(text.encode("utf-8"))
         return
     with atomic_path(path) as tmp:
-        frame.write_csv(tmp, **options)
+        frame.write_csv(tmp, include_header=False, quote_style="never", include_bom=bom)
 
 
 def to_stdout(data: bytes) -> None:
@@ -188,7 +189,9 @@ def _write(frame: pl.DataFrame, target, fmt: str, plain_text: Collection[str] = 
         # happen to be chunked (which follows how the work was split, and the threads)
         frame.write_parquet(target, row_group_size=PARQUET_ROW_GROUP)
     elif fmt == "csv":
-        quotes = "necessary" if _some_quoted(frame, plain_text) else "never"
+        quotes: Literal["necessary", "never"] = (
+            "necessary" if _some_quoted(frame, plain_text) else "never"
+        )
         _dates_as_text(text).sink_csv(target, datetime_format=_DATETIME, quote_style=quotes,
                                       include_bom=bom)  # fmt: skip
     elif fmt == "jsonl":
