@@ -117,7 +117,7 @@ def test_summary_export_and_lifecycle_column(runner, tmp_path):
 def test_interrupted_write_leaves_no_file(tmp_path, monkeypatch):
     target = tmp_path / "out.csv"
 
-    def crash(frame, path, fmt, plain_text=()):
+    def crash(frame, path, fmt, *_args, **_kwargs):
         with open(path, "w") as fh:
             fh.write("customer_id,half")  # half a file, then the process dies
         raise KeyboardInterrupt
@@ -133,7 +133,7 @@ def test_existing_file_survives_a_failed_write(tmp_path, monkeypatch):
     target = tmp_path / "out.csv"
     target.write_text("yesterday's list\n")
 
-    def fail(frame, path, fmt, plain_text=()):
+    def fail(frame, path, fmt, *_args, **_kwargs):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(export, "_write", fail)

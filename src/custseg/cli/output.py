@@ -14,6 +14,7 @@ import click
 
 from custseg.cli.options import option_group
 from custseg.cli.params import FORMATS, OPTIONS
+from custseg.report.i18n import LANGS
 
 
 def make_console(stderr: bool = False):
@@ -54,7 +55,8 @@ def in_background(work: Callable[[], Any]) -> Callable[[], Any]:
 
 
 def handle_errors(func):
-    """Turn library errors into one line on stderr and exit code 1 (130 when interrupted).
+    """Turn library errors into one line on stderr and exit code 1 (130 when interrupted),
+    introduced in the command's ``--lang`` (``Error:``, ``错误：``; default: the locale).
 
     The first decorator after ``click.command``: the option groups' objects are built inside
     it, so that a CustsegError raised while building one is handled too."""
@@ -62,16 +64,18 @@ def handle_errors(func):
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
         from custseg.errors import CustsegError
+        from custseg.report.i18n import default_lang, t
 
+        lang = kwargs.get("lang") or default_lang()
         try:
             return func(*args, **kwargs)
         except CustsegError as exc:
             from custseg.errors import with_options
 
-            click.echo(f"Error: {with_options(str(exc), OPTIONS)}", err=True)
+            click.echo(t("error", lang, message=with_options(str(exc), OPTIONS)), err=True)
             sys.exit(1)
         except KeyboardInterrupt:
-            click.echo("Interrupted.", err=True)
+            click.echo(t("interrupted", lang), err=True)
             sys.exit(130)
 
     return wrapper
@@ -88,6 +92,7 @@ class OutputOptions:
     excel_safe: bool = False
     as_json: bool = False  # the summary as JSON on stdout instead of tables
     quiet: bool = False
+    bom: bool = False  # a CSV starts with a UTF-8 BOM (for Excel on Windows)
 
     @property
     def silent(self) -> bool:
@@ -101,17 +106,63 @@ class OutputOptions:
 
     def file_format(self) -> str:
         """The format of ``path``: ``fmt``, else its suffix's. Raises OutputError (exit 1)
-        for a suffix that tells none."""
-        from custseg.io.writers import format_for
+        for a suffix that tells none (with ``--ids-only``: none does; CSV, one id a line)."""
+        from custseg.io.writers import format_for, ids_format
 
-        return format_for(self.path, self.fmt)
+        if self.path is None:
+            raise ValueError("no output path")
+        return (ids_format if self.ids_only else format_for)(self.path, self.fmt)
 
 
 def _output(output: str | None, as_json: bool, quiet: bool, **flags: Any) -> OutputOptions:
-    return OutputOptions(path=output, as_json=as_json, quiet=quiet, **flags)
+    """The output options; ``--ids-only`` without ``-o`` writes to stdout. Raises
+    click.UsageError (exit 2) for options that contradict each other."""
+    if flags.get("ids_only") and output is None:
+        output = "-"
+    options = OutputOptions(path=output, as_json=as_json, quiet=quiet, **flags)
+    if options.as_json and options.to_stdout:
+        raise click.UsageError(
+            "--json prints the run summary on stdout, and so does the data with -o - (or "
+            "--ids-only without -o): write the data to a file (-o PATH) or leave out --json"
+        )
+    if options.bom:
+        _check_bom(options)
+    return options
+
+
+def _check_bom(options: OutputOptions) -> None:
+    """``--bom`` needs CSV output; a suffix that tells no format is left to check_format."""
+    from custseg.errors import OutputError
+
+    if options.path is None:
+        raise click.UsageError("--bom marks a CSV output as UTF-8: give one with -o FILE.csv")
+    try:
+        fmt = options.file_format()
+    except OutputError:
+        return
+    if fmt != "csv":
+        raise click.UsageError(
+            f"--bom applies to CSV output only; {fmt} files carry their encoding "
+            f"themselves: leave out --bom, or write .csv"
+        )
 
 
 quiet_option = click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+#: ``--lang`` of a command without the scheme options (``repeat``): ``lang: str | None``.
+lang_option = click.option(
+    "--lang",
+    type=click.Choice(LANGS),
+    default=None,
+    help="Language of headings, labels and messages (default: from the locale; zh_* "
+    "gives Chinese).",
+)
+
+_BOM = click.option(
+    "--bom",
+    is_flag=True,
+    help="Start the CSV output (file or stdout) with a UTF-8 BOM, so that Excel on "
+    "Windows shows Chinese text right. CSV only: refused (exit 2) with another format.",
+)
 
 _OUTPUT = [
     click.option(
@@ -128,7 +179,11 @@ _OUTPUT = [
         help="Output file format (default: from the suffix of --output).",
     ),
     click.option(
-        "--ids-only", is_flag=True, help="Write just the customer ids, one per line, no header."
+        "--ids-only",
+        is_flag=True,
+        help="Write just the customer ids: one per line, no header, to -o PATH or, "
+        "without -o, to stdout (the summary then goes to stderr). With -o x.xlsx, "
+        ".parquet, .json or .jsonl: a one-column table customer_id in that format.",
     ),
     click.option(
         "--excel-safe",
@@ -138,11 +193,13 @@ _OUTPUT = [
         "(off by default: ids reach machines unchanged; .xlsx output is "
         "always safe).",
     ),
+    _BOM,
     click.option(
         "--json",
         "as_json",
         is_flag=True,
-        help="Print the run summary as JSON on stdout instead of tables.",
+        help="Print the run summary as JSON on stdout instead of tables. Not with the "
+        "data on stdout too (-o -, or --ids-only without -o): a usage error (exit 2).",
     ),
     quiet_option,
 ]
@@ -162,7 +219,13 @@ _TABLE_OUTPUT = [
         type=click.Choice(FORMATS),
         help="Format of --output (default: from its suffix).",
     ),
-    click.option("--json", "as_json", is_flag=True, help="Print the measures as JSON on stdout."),
+    _BOM,
+    click.option(
+        "--json",
+        "as_json",
+        is_flag=True,
+        help="Print the measures as JSON on stdout (not with -o -: exit 2).",
+    ),
     quiet_option,
 ]
 #: The output options of a measures table (``summary``): ``output: OutputOptions``.
@@ -171,7 +234,7 @@ table_output_options = option_group("output", _TABLE_OUTPUT, _output)
 
 def check_format(output: OutputOptions) -> None:
     """Fail (exit 1) on an output file whose format cannot be told, before any work."""
-    if output.path and not output.ids_only:
+    if output.path:
         output.file_format()
 
 
@@ -186,12 +249,12 @@ def emit(make_frame: Callable[[], Any], output: OutputOptions,
         return 0.0
     clock = time.perf_counter()
     frame = make_frame()
+    fmt = output.file_format()
     if output.ids_only:
-        write_ids(frame["customer_id"], output.path)
+        write_ids(frame["customer_id"], output.path, fmt, output.bom)
     else:
-        fmt = output.file_format()
         frame = excel_safe(frame) if output.excel_safe and fmt == "csv" else frame
-        write_frame(frame, output.path, fmt, plain_text)
+        write_frame(frame, output.path, fmt, plain_text, output.bom)
     return time.perf_counter() - clock
 
 

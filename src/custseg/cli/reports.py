@@ -18,6 +18,7 @@ from custseg.cli.output import (
     check_format,
     emit,
     handle_errors,
+    lang_option,
     make_console,
     output_options,
     quiet_option,
@@ -34,6 +35,7 @@ from custseg.cli.scheme import Scheme, scheme_options, warn_rules
 @lifecycle_options
 @repeat_options
 @output_options
+@lang_option
 @click.option(
     "--top",
     type=click.IntRange(0),
@@ -41,7 +43,8 @@ from custseg.cli.scheme import Scheme, scheme_options, warn_rules
     show_default=True,
     help="How many repeat buyers to list on screen (the file gets all).",
 )
-def repeat(file: str, load: Loader, lifecycle, rule, output: OutputOptions, top: int) -> None:
+def repeat(file: str, load: Loader, lifecycle, rule, output: OutputOptions, lang: str | None,
+           top: int) -> None:  # fmt: skip
     """List repeat buyers (老客户): at least --min-orders orders and more than --min-spend
     spent (defaults: 2 orders, more than 40), with orders, total spend, first and last
     order and average days between orders.
@@ -53,9 +56,12 @@ def repeat(file: str, load: Loader, lifecycle, rule, output: OutputOptions, top:
       custseg repeat orders.csv
       custseg repeat taobao.xlsx -o 老客户.xlsx
       custseg repeat orders.csv --min-orders 3 --min-spend 100 --ids-only -o ids.txt
+      custseg repeat orders.csv --lang zh
     """
     from custseg.measures.repeat import repeat_buyers, repeat_summary
+    from custseg.report.i18n import default_lang
 
+    check_format(output)  # a bad suffix fails before any work
     result = run_with_progress(file, load, lifecycle, Progress(output.silent, file))
     buyers = repeat_buyers(result.frame, rule)
     facts = repeat_summary(result.frame, buyers)
@@ -71,7 +77,7 @@ def repeat(file: str, load: Loader, lifecycle, rule, output: OutputOptions, top:
     elif not output.quiet:
         from custseg.report.terminal import repeat_view
 
-        view = repeat_view(result.report, rule, facts, buyers.head(top))
+        view = repeat_view(result.report, rule, facts, buyers.head(top), lang or default_lang())
         make_console(stderr=output.to_stdout).print(view)
 
 
@@ -169,5 +175,8 @@ def report(file: str, load: Loader, scheme: Scheme, lifecycle, path: str, rule,
     with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8") as fh:
         fh.write(page)
     if not quiet:
-        size = len(page.encode("utf-8")) / 1e6
-        click.echo(f"Wrote {path} ({size:.1f} MB, {result.frame.height:,} customers)", err=True)
+        from custseg.report.i18n import t
+
+        size = f"{len(page.encode('utf-8')) / 1e6:.1f}"
+        click.echo(t("wrote_report", scheme.lang, path=path, size=size,
+                     customers=f"{result.frame.height:,}"), err=True)  # fmt: skip

@@ -11,6 +11,7 @@ import sys
 import tempfile
 from collections.abc import Collection, Iterator
 from pathlib import Path
+from typing import Literal
 
 import polars as pl
 
@@ -44,6 +45,14 @@ def format_for(path: str, explicit: str | None = None) -> str:
             f"use .csv, .parquet, .json, .jsonl or .xlsx, or pass {param('format')}"
         )
     return fmt
+
+
+def ids_format(path: str, explicit: str | None = None) -> str:
+    """The format of an ``--ids-only`` file: ``explicit`` if given, else the suffix's
+    (``.xlsx``, ``.parquet``, ...), else ``csv``: one id per line, as for ``ids.txt``."""
+    if explicit:
+        return explicit
+    return _SUFFIXES.get(Path(path).suffix.lower(), "csv") if path != "-" else "csv"
 
 
 @contextlib.contextmanager
@@ -85,16 +94,35 @@ def excel_safe(frame):
     )
 
 
-def write_ids(ids: pl.Series, path: str) -> None:
-    """Write one customer id per line, no header (``--ids-only``), atomically."""
+def write_ids(ids: pl.Series, path: str, fmt: str = "csv", bom: bool = False) -> None:
+    """Write the customer ids (``--ids-only``) to ``path`` (``-`` is stdout), atomically.
+
+    In CSV (and text: :func:`ids_format`) one id per line, no header, no quotes, after a
+    UTF-8 BOM with ``bom``; in the other formats a one-column table ``customer_id``, as
+    :func:`write_frame` writes it."""
     frame = pl.DataFrame({"customer_id": ids})
-    options = {"include_header": False, "quote_style": "never"}
+    if fmt != "csv":
+        write_frame(frame, path, fmt)
+        return
     if path == "-":
-        sys.stdout.write(frame.write_csv(**options))
-        sys.stdout.flush()
+        text = frame.write_csv(include_header=False, quote_style="never", include_bom=bom)
+        to_stdout(text.encode("utf-8"))
         return
     with atomic_path(path) as tmp:
-        frame.write_csv(tmp, **options)
+        frame.write_csv(tmp, include_header=False, quote_style="never", include_bom=bom)
+
+
+def to_stdout(data: bytes) -> None:
+    """Write ``data`` (UTF-8, as the files are) to stdout as bytes, whatever the console's
+    encoding: a ``--bom`` then reaches a redirected file as ``EF BB BF``."""
+    sys.stdout.flush()
+    out = getattr(sys.stdout, "buffer", None)
+    if out is None:  # a text-only stream (an embedding application's)
+        sys.stdout.write(data.decode("utf-8"))
+        sys.stdout.flush()
+        return
+    out.write(data)
+    out.flush()
 
 
 def _mode_for(target: Path) -> int:
@@ -106,8 +134,11 @@ def _mode_for(target: Path) -> int:
     return 0o666 & ~umask
 
 
-def write_frame(frame, path: str, fmt: str, plain_text: Collection[str] = ()) -> None:
-    """Write ``frame`` (Polars or pandas) to ``path`` (``-`` is stdout) in ``fmt``, atomically.
+def write_frame(frame, path: str, fmt: str, plain_text: Collection[str] = (),
+                bom: bool = False) -> None:  # fmt: skip
+    """Write ``frame`` (Polars or pandas) to ``path`` (``-`` is stdout) in ``fmt``, atomically;
+    a CSV starts with a UTF-8 BOM (``EF BB BF``) when ``bom`` is set (Excel on Windows
+    then reads it as UTF-8), and the other formats ignore ``bom``.
 
     In CSV, when no text value needs quotes (:func:`needs_quotes`, one pass over each text
     column), Polars' writer is told so and skips looking at every value (a third of its
@@ -125,12 +156,11 @@ def write_frame(frame, path: str, fmt: str, plain_text: Collection[str] = ()) ->
         if fmt in ("parquet", "xlsx"):
             raise OutputError(f"{fmt} cannot be written to stdout; give a file name with -o")
         buffer = io.BytesIO()
-        _write(frame, buffer, fmt, plain_text)
-        sys.stdout.write(buffer.getvalue().decode("utf-8"))
-        sys.stdout.flush()
+        _write(frame, buffer, fmt, plain_text, bom)
+        to_stdout(buffer.getvalue())
         return
     with atomic_path(path) as tmp:
-        _write(frame, tmp, fmt, plain_text)
+        _write(frame, tmp, fmt, plain_text, bom)
 
 
 def write_json(data: dict, path: str) -> None:
@@ -149,7 +179,8 @@ def needs_quotes(text: str) -> bool:
     return not text or any(c in text for c in _QUOTED)
 
 
-def _write(frame: pl.DataFrame, target, fmt: str, plain_text: Collection[str] = ()) -> None:
+def _write(frame: pl.DataFrame, target, fmt: str, plain_text: Collection[str] = (),
+           bom: bool = False) -> None:  # fmt: skip
     # text formats go through a lazy plan: an eager with_columns would first copy every
     # column of the frame into one chunk
     text = days_when_no_times(frame.lazy()) if fmt in ("csv", "json", "jsonl") else None
@@ -158,8 +189,11 @@ def _write(frame: pl.DataFrame, target, fmt: str, plain_text: Collection[str] = 
         # happen to be chunked (which follows how the work was split, and the threads)
         frame.write_parquet(target, row_group_size=PARQUET_ROW_GROUP)
     elif fmt == "csv":
-        quotes = "necessary" if _some_quoted(frame, plain_text) else "never"
-        _dates_as_text(text).sink_csv(target, datetime_format=_DATETIME, quote_style=quotes)
+        quotes: Literal["necessary", "never"] = (
+            "necessary" if _some_quoted(frame, plain_text) else "never"
+        )
+        _dates_as_text(text).sink_csv(target, datetime_format=_DATETIME, quote_style=quotes,
+                                      include_bom=bom)  # fmt: skip
     elif fmt == "jsonl":
         _text_times(text).sink_ndjson(target)
     elif fmt == "json":

@@ -127,18 +127,20 @@ def _num(x: float) -> str:
 
 def repeat_view(report: LoadReport, rule, facts: dict, buyers: pl.DataFrame,
                 lang: str = "en") -> Group:  # fmt: skip
-    """The repeat-buyer figures and the first rows of the list."""
+    """The repeat-buyer figures and the first rows of the list, headings and lifecycle
+    statuses in ``lang`` (the ids, numbers and dates as they are)."""
     title = t("repeat_title", lang, orders=rule.min_orders, spend=_num(rule.min_spend))
     table = Table(title=title, title_justify="left")
     headings = ("customer_id", "orders", "spend", "first_order", "last_order",
                 "avg_days_between_orders", "lifecycle")  # fmt: skip
     for name in headings:
-        table.add_column(name, justify="right" if name in ("orders", "spend") else "left")
+        table.add_column(t(f"col_{name}", lang),
+                         justify="right" if name in ("orders", "spend") else "left")  # fmt: skip
     for row in buyers.iter_rows(named=True):
         gap = row["avg_days_between_orders"]
         table.add_row(row["customer_id"], f"{row['orders']:,}", f"{row['spend']:,.2f}",
                       f"{row['first_order']:%Y-%m-%d}", f"{row['last_order']:%Y-%m-%d}",
-                      "-" if gap is None else f"{gap:,.1f}", row["lifecycle"])  # fmt: skip
+                      "-" if gap is None else f"{gap:,.1f}", t(row["lifecycle"], lang))  # fmt: skip
     line = t(
         "repeat_facts",
         lang,
