@@ -121,7 +121,8 @@ def test_table_is_well_formed(platform):
 def test_table_fits_its_fixture(platform):
     table, rule = _table(platform), truth.RULES[PLATFORM_FILES[platform]]
     header, rows = _header_and_rows(PLATFORM_FILES[platform])
-    assert len(set(table["signature"]) & set(header)) >= 2
+    if table["signature"]:  # none: recognised only with --platform (an unverified layout)
+        assert len(set(table["signature"]) & set(header)) >= 2
     first_found = {
         role: next((c for c in names if c in header), None)
         for role, names in table["columns"].items()

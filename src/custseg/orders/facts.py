@@ -39,7 +39,8 @@ class FileFacts:
     are cancelled invoices (UCI's convention); ``unique_orders``: every row has an order id
     and none repeats (no line items to merge, no duplicate rows possible);
     ``order_ids_usable``: False when the order ids cannot be order ids (Excel-mangled, or
-    shared by many customers): each row is then its own order; ``order_level``: role ->
+    shared by many customers): a customer's rows of the same time are then one order;
+    ``order_level``: role ->
     ``repeated`` or ``first_row`` for the columns whose order-level value sits on item
     rows; ``decimal``: the decimal mark of text amounts; ``platform``: the platform table
     the input is read with (``generic``: none); ``notes`` and ``warnings``: what was
@@ -194,9 +195,9 @@ def _ids_usable(rows: pl.LazyFrame, head: pl.LazyFrame, roles: dict[str, str],
         )
     if mangled and mangled > 0.5:
         warnings.append(
-            f"the order ids look mangled by Excel ({example!r}): each row is counted as its own "
-            f"order; export the file again without opening it in Excel, or name another "
-            f"column with {param('columns.order')}"
+            f"the order ids look mangled by Excel ({example!r}): a customer's rows of the same "
+            f"time are counted as one order; export the file again without opening it in "
+            f"Excel, or name another column with {param('columns.order')}"
         )
         return False
     schema = rows.collect_schema()
@@ -211,7 +212,8 @@ def _ids_usable(rows: pl.LazyFrame, head: pl.LazyFrame, roles: dict[str, str],
         return True
     warnings.append(
         f"{pairs - ids:,} order ids are shared by several customers: they are not order ids, "
-        f"each row is counted as its own order; name the order column with "
+        f"a customer's rows of the same time are counted as one order; name the order column "
+        f"with "
         f"{param('columns.order')}"
     )
     return False

@@ -80,11 +80,9 @@ def parse_rows(
                           lambda s: parse_dates(s, dayfirst, tz))  # fmt: skip
     amount, missing_amount = _amounts(parsed, frame, amount_cols, mark)
     need_lines = with_lines or not order_col or parsed["order_id"].null_count() > 0
+    need_lines |= bool(roles.get("order")) and not facts.order_ids_usable
     line = lines().cast(pl.Int64).alias("line") if need_lines else pl.Series("line", [], pl.Int64)
-    # without usable order ids each row is its own order, named by its line
-    order_id = parsed["order_id"] if order_col else line.cast(pl.String)
-    if order_col and order_id.null_count():
-        order_id = order_id.fill_null("#" + line.cast(pl.String))
+    order_id = _order_ids(parsed, order_col, bool(roles.get("order")), order_date, line)
     customer = parsed["customer_id"]
     amount, refunded_in_full = _order_amounts(amount, parsed, frame, roles, facts, customer,
                                               order_id, findings)  # fmt: skip
@@ -105,7 +103,7 @@ def parse_rows(
                amount.alias("amount"), reason]  # fmt: skip
     if with_lines:
         columns.append(line)
-    return ParsedRows(pl.DataFrame(columns), unique or order_col is None, findings)
+    return ParsedRows(pl.DataFrame(columns), unique or not roles.get("order"), findings)
 
 
 def _first_reasons(checks: list[tuple[str, pl.Series]], frame: pl.DataFrame, amount: pl.Series,
@@ -116,6 +114,27 @@ def _first_reasons(checks: list[tuple[str, pl.Series]], frame: pl.DataFrame, amo
     if opts.returns == "drop":
         checks.append(("return dropped", (amount < 0).fill_null(False)))
     return cleaning.first_reasons(checks, frame.height)
+
+
+def _order_ids(parsed: pl.DataFrame, order_col: str | None, has_order: bool,
+               order_date: pl.Series, line: pl.Series) -> pl.Series:  # fmt: skip
+    """Each row's order id: the file's (a row without one is its own order, named by its
+    line); with no order column each row is its own order; with one whose ids cannot be
+    used (``order_col`` None though ``has_order``), :func:`_orders_by_time`."""
+    if has_order and not order_col:
+        return _orders_by_time(order_date, line)
+    order_id = parsed["order_id"] if order_col else line.cast(pl.String)
+    if order_col and order_id.null_count():
+        order_id = order_id.fill_null("#" + line.cast(pl.String))
+    return order_id
+
+
+def _orders_by_time(order_date: pl.Series, line: pl.Series) -> pl.Series:
+    """Order ids when the file's cannot be used (Excel-mangled, shared by customers): a
+    customer's rows of the same time are one order (line items of one checkout share it to
+    the second); a row without a date is its own order."""
+    stamp = order_date.dt.strftime("@%Y-%m-%d %H:%M:%S%.f")
+    return pl.select(pl.coalesce(stamp, "#" + line.cast(pl.String))).to_series()
 
 
 def _amounts(parsed: pl.DataFrame, frame: pl.DataFrame, amount_cols: list[str],
