@@ -50,7 +50,7 @@ def measure_whole(
     tell("clean")
     done = measure_frame(raw.take_frame(), inp.roles, opts, lifecycle, source=inp.name,
                          fmt=inp.format, malformed=raw.malformed, keep_rows=keep_rows,
-                         tell=tell, phases=phases)  # fmt: skip
+                         tell=tell, phases=phases, first_line=raw.first_line)  # fmt: skip
     done.report.phases = phases
     return done
 
@@ -67,6 +67,7 @@ def measure_frame(
     keep_rows: bool = False,
     tell: Callable[[str], None] | None = None,
     phases: dict[str, float] | None = None,
+    first_line: int = 2,
 ) -> MeasuredPart:
     """The in-memory steps on raw rows held whole: the file's facts, parsing, the as-of
     date, then :func:`custseg.engines.steps.measure_part` (phases ``clean`` and
@@ -75,7 +76,9 @@ def measure_frame(
     phases = {} if phases is None else phases
     clock = time.perf_counter()
     facts = whole_facts(frame, roles, opts)
-    part = parse_part(frame, roles, opts, facts, source=source, malformed=malformed)
+    part = parse_part(
+        frame, roles, opts, facts, source=source, malformed=malformed, first_line=first_line
+    )  # the file line of the first row
     del frame  # the raw rows are no longer needed here (part.raw keeps them for --rejects)
     as_of = decide_as_of(opts.as_of, part.latest)
     phases["clean"], clock = time.perf_counter() - clock, time.perf_counter()

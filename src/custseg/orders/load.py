@@ -23,7 +23,7 @@ from custseg.errors import DataError, param
 from custseg.io import readers
 from custseg.orders import cleaning
 from custseg.orders.accounting import latest_used
-from custseg.orders.columns import resolve_columns
+from custseg.orders.columns import ROLES, normalize_header, resolve_columns
 from custseg.orders.facts import FileFacts, decide_facts
 from custseg.orders.values import (
     amount_fast_expr,
@@ -49,6 +49,7 @@ class LoadOptions:
     cancel_status: tuple[str, ...] = ()
     strict: bool = False
     keep_rejects: bool = False
+    header_row: int | None = None  # 1-based line (sheet row) of the header; None: found
 
 
 @dataclass
@@ -85,7 +86,8 @@ class ParsedPart:
 
 def open_input(source: str | Path, opts: LoadOptions) -> Input:
     """Open ``source``, detect its format and find its columns from the header."""
-    src = readers.Source.open(source, opts.encoding)
+    src = readers.Source.open(source, opts.encoding, header_row=opts.header_row,
+                              known=_known_names(opts))  # fmt: skip
     fmt = readers.detect_format(src)
     header = readers.read_header(src, fmt)
     roles = resolve_columns(header, opts.columns) if header is not None else None
@@ -93,11 +95,19 @@ def open_input(source: str | Path, opts: LoadOptions) -> Input:
     return Input(src, fmt, roles, iso)
 
 
+def _known_names(opts: LoadOptions) -> Callable[[str], bool]:
+    """Whether a cell is a known column name (or one named in ``opts.columns``): it
+    helps the reader find the header below title lines."""
+    names = {normalize_header(n) for _, aliases in ROLES.values() for n in aliases}
+    names |= {normalize_header(n) for n in opts.columns.values() if n}
+    return lambda cell: normalize_header(cell) in names
+
+
 def read_whole(inp: Input, opts: LoadOptions) -> readers.RawTable:
     """All the rows of an input in memory; ``inp.roles`` is filled in when the header came
     with the rows."""
     dates = (inp.roles["date"],) if inp.roles and inp.iso_dates else ()
-    raw = readers.read_raw(inp.source, inp.format, inp.text_columns(), dates)
+    raw = readers.read_raw(inp.source, inp.format, inp.text_columns(), dates, opts.strict)
     if inp.roles is None:
         inp.roles = resolve_columns(raw.frame.columns, opts.columns)
     if raw.frame.is_empty() and not raw.malformed:
@@ -119,11 +129,13 @@ def parse_part(
     source: str = "<frame>",
     malformed: list[tuple[int | None, str]] | None = None,
     lines: pl.Series | None = None,
+    first_line: int = 2,
 ) -> ParsedPart:
     """Parse the raw rows of one part (or all) of an input: :class:`ParsedPart`.
 
     ``lines`` are the rows' file lines when known (a part of a file); else they count
-    from 2 (the header is line 1), skipping the ``malformed`` lines the reader reported.
+    from ``first_line`` (2: the header is line 1), skipping the ``malformed`` lines the
+    reader reported.
     With ``opts.strict`` an unparseable row raises :class:`DataError`. The frame is not
     modified."""
     malformed = malformed or []
@@ -132,7 +144,7 @@ def parse_part(
     def line_numbers() -> pl.Series:
         if lines is not None:
             return lines.alias("line")
-        table = readers.RawTable(frame, "", malformed)
+        table = readers.RawTable(frame, "", malformed, first_line)
         return table.line_numbers(height)
 
     with_lines = opts.strict or opts.keep_rejects or lines is not None
