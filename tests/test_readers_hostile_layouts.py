@@ -3,6 +3,7 @@ late non-UTF-8 bytes, a last line still being written, ``.xls`` names on text an
 GB18030 in parts. Every expected value is worked out by hand from the tiny files."""
 
 import json
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -220,6 +221,8 @@ def test_xls_that_is_tab_separated_gbk_text(tmp_path):
     path = tmp_path / "jd.xls"
     path.write_bytes("\n".join("\t".join(r) for r in JD_ROWS).encode("gb18030") + b"\n")
     assert readers.detect_format(readers.Source.open(path)) == "csv"
+    notes = ["an Excel name on delimited text: read as CSV", "text encoding: GB18030 (detected)"]
+    assert raw_table(path).notes == notes
     result = read_orders(path)
     assert sorted(zip(result.orders["customer_id"], result.orders["amount"], strict=True)) == [
         ("jd_a", 12.5), ("jd_b", 7.0)]  # fmt: skip
@@ -291,3 +294,24 @@ def test_title_lines_and_encodings_in_parts(tmp_path, monkeypatch, encoding):
     whole, parts = _both_engines(path, tmp_path, "2K")
     assert parts == whole
     assert whole[1]["rows"]["rows_read"] == 60 and whole[1]["customers"] == 5
+
+
+def test_real_old_format_xls_with_a_title_row():
+    """``tests/data/old_format.xls``: an OLE2 workbook written by xlwt 1.3.0 (sheet 订单):
+    a title row, the header on row 2, then 张三 2024-01-01 10.5 and 00123 2024-01-02 7."""
+    path = Path(__file__).parent / "data" / "old_format.xls"
+    assert readers.detect_format(readers.Source.open(path)) == "excel"
+    result = read_orders(path)
+    assert sorted(zip(result.orders["customer_id"], result.orders["amount"], strict=True)) == [
+        ("00123", 7.0), ("张三", 10.5)]  # fmt: skip
+    assert "header on row 2 (1 row above it skipped)" in raw_table(path).notes
+
+
+def test_late_windows_1252_bytes_in_parts(tmp_path):
+    rows = "".join(f"{i},c{i % 4},2024-01-{1 + i % 9:02d},{i}\n" for i in range(4000))
+    path = tmp_path / "late.csv"
+    text = "order_id,customer_id,date,amount\n" + rows + "9999,José,2024-01-02,5\n"
+    path.write_bytes(text.encode("cp1252"))
+    whole, parts = _both_engines(path, tmp_path, "20K")
+    assert parts == whole
+    assert whole[1]["customers"] == 5

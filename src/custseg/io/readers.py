@@ -129,7 +129,10 @@ def read_raw(source: Source, fmt: str, text_columns: list[str],
             with source.binary() as fh:
                 frame = pd.read_json(fh, lines=True, dtype=False, encoding="utf-8")
             return RawTable(from_pandas(frame), fmt)
-        return delimited.read_csv(source, text_columns, date_columns, strict)
+        table = delimited.read_csv(source, text_columns, date_columns, strict)
+        if _FORMATS.get(Path(source.name.lower()).suffix) == "excel":
+            table.notes.insert(0, "an Excel name on delimited text: read as CSV")
+        return table
     except InputFileError:
         raise
     except Exception as exc:  # noqa: BLE001 - any parser failure is a problem with the file
