@@ -91,6 +91,7 @@ def _loader(
     cancel_status,
     strict,
     rejects,
+    header_row,
     **columns,
 ) -> Loader:
     from custseg.orders.load import LoadOptions
@@ -105,6 +106,7 @@ def _loader(
         cancel_status=tuple(cancel_status),
         strict=strict,
         keep_rejects=rejects is not None,
+        header_row=header_row,
     )
     return Loader(options, rejects)
 
@@ -134,7 +136,15 @@ _LOADER = [
     click.option(
         "--encoding",
         metavar="NAME",
-        help="Force the text encoding (default: UTF-8, UTF-8 BOM or GB18030, detected).",
+        help="Force the text encoding, e.g. gb18030 or cp1252 (default: UTF-8, UTF-8 "
+        "BOM, UTF-16 BOM, GB18030 or Windows-1252, detected).",
+    ),
+    click.option(
+        "--header-row",
+        type=click.IntRange(1),
+        metavar="N",
+        help="Line number (1 = the first line; for Excel, the sheet row) of the header. "
+        "Default: found, skipping title and note lines above it.",
     ),
     click.option(
         "--dayfirst",

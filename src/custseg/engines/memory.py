@@ -51,7 +51,7 @@ def measure_whole(
     tell("clean")
     done = measure_frame(raw.take_frame(), inp.layout, opts, lifecycle, source=inp.name,
                          fmt=inp.format, malformed=raw.malformed, keep_rows=keep_rows,
-                         tell=tell, phases=phases)  # fmt: skip
+                         tell=tell, phases=phases, first_line=raw.first_line)  # fmt: skip
     done.report.phases = phases
     return done
 
@@ -68,6 +68,7 @@ def measure_frame(
     keep_rows: bool = False,
     tell: Callable[[str], None] | None = None,
     phases: dict[str, float] | None = None,
+    first_line: int = 2,
 ) -> MeasuredPart:
     """The in-memory steps on raw rows held whole: the file's facts, parsing, the as-of
     date, then :func:`custseg.engines.steps.measure_part` (phases ``clean`` and
@@ -77,7 +78,9 @@ def measure_frame(
     clock = time.perf_counter()
     facts = whole_facts(frame, layout, opts)
     roles = layout.roles if isinstance(layout, Layout) else layout
-    part = parse_part(frame, roles, opts, facts, source=source, malformed=malformed)
+    part = parse_part(
+        frame, roles, opts, facts, source=source, malformed=malformed, first_line=first_line
+    )  # the file line of the first row
     del frame  # the raw rows are no longer needed here (part.raw keeps them for --rejects)
     as_of = decide_as_of(opts.as_of, part.latest)
     phases["clean"], clock = time.perf_counter() - clock, time.perf_counter()

@@ -26,6 +26,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import polars as pl
@@ -33,7 +34,7 @@ import polars as pl
 from custseg.engines.budget import MEMORY_PER_BYTE
 from custseg.engines.steps import Measured, MeasuredPart, measure_part
 from custseg.errors import InputFileError, param
-from custseg.io import readers
+from custseg.io import delimited, encodings, readers
 from custseg.measures.plan import Lifecycle
 from custseg.orders.accounting import decide_as_of
 from custseg.orders.columns import Layout, read_layout
@@ -43,6 +44,7 @@ from custseg.orders.load import (
     ParsedPart,
     facts_options,
     no_rows_left,
+    open_input,
     parse_part,
 )
 from custseg.orders.values import id_expr
@@ -61,16 +63,13 @@ def measure_in_parts(
 ) -> Measured:
     """Measure the customers of a file bigger than ``budget`` bytes of memory (phases
     ``read i/n``, ``clean i/n``, ``aggregate i/n``)."""
-    src = readers.Source.open(source, opts.encoding)
+    src = open_input(source, opts).source  # the encoding, delimiter and header line found
     work = Path(tempfile.mkdtemp(prefix="custseg-", dir=os.environ.get("CUSTSEG_TMPDIR")))
     phases: dict[str, float] = {}
     try:
         clock = time.perf_counter()
         tell("read")
-        path, fmt = _plain_input(src, work)
-        size = sum(f.stat().st_size for f in _files(path))
-        parts = min(MAX_PARTS, max(2, math.ceil(size * MEMORY_PER_BYTE * 2 / budget)))
-        layout = _partition(src, path, fmt, opts, parts, work / "raw", tell)
+        layout, fmt = _read_parts(src, opts, work, budget, tell)
         roles = layout.roles
         phases["read"] = time.perf_counter() - clock
         clock = time.perf_counter()
@@ -87,6 +86,30 @@ def measure_in_parts(
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return _gather(done, src.name, phases)
+
+
+class _NotUtf8(Exception):
+    """A file taken for UTF-8 from its first bytes has a later byte that is not."""
+
+
+def _read_parts(src: readers.Source, opts: LoadOptions, work: Path, budget: int,
+                tell: Callable[[str], None]) -> tuple[Layout, str]:  # fmt: skip
+    """Cut the input into partitions in ``work / "raw"``; the column layout and the format.
+    A file found not to be UTF-8 past its first bytes is read again in its encoding."""
+    for attempt in (1, 2):
+        path, fmt = _plain_input(src, work, opts.strict)
+        size = sum(f.stat().st_size for f in _files(path))
+        parts = min(MAX_PARTS, max(2, math.ceil(size * MEMORY_PER_BYTE * 2 / budget)))
+        try:
+            return _partition(src, path, fmt, opts, parts, work / "raw", tell), fmt
+        except _NotUtf8:
+            if attempt == 2:
+                raise InputFileError(f"{src.name}: cannot be read as UTF-8; pass its "
+                                     f"{param('encoding')}") from None  # fmt: skip
+            encoding, _ = delimited.not_utf8(src)  # or a clear InputFileError
+            src._dialect = replace(readers.sniff_csv(src), encoding=encoding)
+            shutil.rmtree(work / "raw", ignore_errors=True)
+    raise AssertionError("unreachable")
 
 
 def _gather(done: list[MeasuredPart], source: str, phases: dict[str, float]) -> Measured:
@@ -147,7 +170,7 @@ def _parse_parts(work: Path, layout: Layout, opts: LoadOptions, source: str,
     return stored
 
 
-def _plain_input(src: readers.Source, work: Path) -> tuple[Path, str]:
+def _plain_input(src: readers.Source, work: Path, strict: bool) -> tuple[Path, str]:
     """The input as a file Polars can scan, and its format: the file itself when it is
     Parquet or a plain UTF-8 CSV; else (compressed, stdin, another encoding such as
     GB18030) a UTF-8 copy in ``work``, written in blocks: memory stays bounded."""
@@ -160,19 +183,46 @@ def _plain_input(src: readers.Source, work: Path) -> tuple[Path, str]:
     if dialect.delimiter == "whitespace":
         raise InputFileError(f"{src.name}: processing in parts needs a comma-, tab- or "
                              f"semicolon-separated file")  # fmt: skip
-    if src.path is not None and not src.compression and dialect.encoding == "utf-8":
-        return src.path, fmt
+    if src.plain_file and dialect.encoding == "utf-8" and dialect.header_line == 1:
+        return _checked_end(src, src.path, strict), fmt  # type: ignore[arg-type]
     copy = work / "input.csv"
-    decoder = codecs.getincrementaldecoder(dialect.encoding)()
     try:
-        with src.binary() as fh, open(copy, "wb") as out:
-            while block := fh.read(BATCH_BYTES):
-                out.write(decoder.decode(block).encode("utf-8"))
-            out.write(decoder.decode(b"", final=True).encode("utf-8"))
-    except (UnicodeDecodeError, OSError, EOFError) as exc:
-        raise InputFileError(f"{src.name}: cannot be read ({exc}); check {param('encoding')} or "
-                             f"the file") from None  # fmt: skip
-    return copy, fmt
+        _utf8_copy(src, dialect, copy)
+    except UnicodeDecodeError:
+        with src.binary() as fh:
+            _, line, rest = encodings.find_bad_byte(fh, dialect.encoding) or (0, 0, b"")
+        raise encodings.bad_byte_error(src.name, dialect.encoding, line, rest) from None
+    except (OSError, EOFError) as exc:
+        raise InputFileError(f"{src.name}: cannot be read ({exc}); check the file") from None
+    return _checked_end(src, copy, strict), fmt
+
+
+def _checked_end(src: readers.Source, path: Path, strict: bool) -> Path:
+    """``path``, once its end is checked: with ``strict``, a last line without a line
+    ending fails, as in memory; a last line cut inside a quoted value always does (in
+    memory it is left out as malformed)."""
+    _, cut = delimited.check_end(src.name, path, strict)
+    if cut:
+        raise InputFileError(f"{src.name}: the last line (line {cut[1]}) ends inside a quoted "
+                             f"value: the file may still be being written; wait for the export "
+                             f"to finish, or run without {param('chunked')}")  # fmt: skip
+    return path
+
+
+def _utf8_copy(src: readers.Source, dialect: readers.CsvDialect, copy: Path) -> None:
+    """Write the input, from its header line on, to ``copy`` in UTF-8, in blocks."""
+    decoder = codecs.getincrementaldecoder(dialect.encoding)()
+    skip = dialect.header_line - 1  # the lines above the header
+    with src.binary() as fh, open(copy, "wb") as out:
+        while True:
+            block = fh.read(BATCH_BYTES)
+            text = decoder.decode(block, final=not block)
+            while skip and text:
+                end = text.find("\n")
+                text, skip = ("", skip) if end < 0 else (text[end + 1 :], skip - 1)
+            out.write(text.encode("utf-8"))
+            if not block:
+                break
 
 
 def _files(path: Path) -> list[Path]:
@@ -183,7 +233,8 @@ def _partition(src: readers.Source, path: Path, fmt: str, opts: LoadOptions, par
                folder: Path, tell: Callable[[str], None]) -> Layout:  # fmt: skip
     """Write the rows of ``path`` (``src``, read as plain UTF-8 CSV or Parquet) and their
     file lines (``__row``) into ``parts`` folders of Parquet files keyed by the customer's
-    hash; returns the layout of its columns."""
+    hash; returns the layout of its columns. A text ``path`` starts at the header, which
+    is on line ``header_line`` of the input: file lines count from it."""
     if fmt == "parquet":
         plan = pl.scan_parquet(_files(path))
         header = plan.collect_schema().names()
@@ -191,6 +242,7 @@ def _partition(src: readers.Source, path: Path, fmt: str, opts: LoadOptions, par
         separator = readers.sniff_csv(src).delimiter
         header = readers.read_header(src, fmt)
         plan = None
+    first = readers.sniff_csv(src).header_line + 1 if fmt == "csv" else 2
     layout = read_layout(header, opts.columns, opts.platform)
     roles = layout.roles
     text = [roles[r] for r in ("customer", "order") if r in roles]
@@ -206,15 +258,17 @@ def _partition(src: readers.Source, path: Path, fmt: str, opts: LoadOptions, par
         return rows.with_columns(__part=(customer.hash(seed=7) % parts).cast(pl.Int32))
 
     try:
-        if fmt == "csv" and _partition_csv(path, separator, schema, keyed, folder, tell):
+        if fmt == "csv" and _partition_csv(path, separator, schema, keyed, folder, tell, first):
             return layout
         # one streaming pass (a quoted field may hold a line break: no cutting by lines)
-        keyed(plan.with_row_index("__row", offset=2)).sink_parquet(
+        keyed(plan.with_row_index("__row", offset=first)).sink_parquet(
             pl.PartitionBy(folder, key="__part", include_key=False),
             mkdir=True,
             engine="streaming",
         )
     except pl.exceptions.PolarsError as exc:
+        if fmt == "csv" and "utf" in str(exc).lower() and not src.encoding:
+            raise _NotUtf8() from None
         raise InputFileError(
             f"{src.name}: cannot be read in parts ({str(exc).splitlines()[0]});"
             f" fix the file or run without {param('chunked')}"
@@ -222,12 +276,13 @@ def _partition(src: readers.Source, path: Path, fmt: str, opts: LoadOptions, par
     return layout
 
 
-def _partition_csv(path: Path, separator: str, schema, keyed, folder: Path, tell) -> bool:
+def _partition_csv(path: Path, separator: str, schema, keyed, folder: Path, tell,
+                   first: int = 2) -> bool:  # fmt: skip
     """Read a CSV in batches of whole lines (``read i/n`` tells how far) and write each
     batch's rows to their partition's folder. At the first double quote (a quoted field
     may hold a line break) it stops, removes what it wrote and answers False."""
     batches = max(1, math.ceil(path.stat().st_size / BATCH_BYTES))
-    line = 2  # the header is line 1
+    line = first  # the file line of the first row
     with open(path, "rb") as fh:
         fh.readline()  # the header: the names come with the schema
         for i in itertools.count(1):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -22,8 +23,9 @@ from custseg.errors import DataError, param
 from custseg.io import readers
 from custseg.orders import cleaning
 from custseg.orders.accounting import latest_used
-from custseg.orders.columns import ColumnClash, Layout, read_layout
+from custseg.orders.columns import ColumnClash, Layout, normalize_header, read_layout
 from custseg.orders.facts import FileFacts, decide_facts
+from custseg.orders.platforms import known_headers
 from custseg.orders.rows import parse_rows
 from custseg.schema import ORDER_COLUMNS
 
@@ -45,6 +47,7 @@ class LoadOptions:
     tz: str | None = None  # None: the wall-clock time written in the file
     decimal: str | None = None  # None: detected from the amounts
     keep_placeholder_ids: bool = False
+    header_row: int | None = None  # 1-based line (sheet row) of the header; None: found
 
 
 @dataclass
@@ -87,7 +90,8 @@ class ParsedPart:
 
 def open_input(source: str | Path, opts: LoadOptions) -> Input:
     """Open ``source``, detect its format and find its columns from the header."""
-    src = readers.Source.open(source, opts.encoding)
+    src = readers.Source.open(source, opts.encoding, header_row=opts.header_row,
+                              known=_known_names(opts))  # fmt: skip
     fmt = readers.detect_format(src)
     header = readers.read_header(src, fmt)
     layout = None
@@ -100,11 +104,18 @@ def open_input(source: str | Path, opts: LoadOptions) -> Input:
     return Input(src, fmt, layout, iso)
 
 
+def _known_names(opts: LoadOptions) -> Callable[[str], bool]:
+    """Whether a cell is a known column name (or one named in ``opts.columns``): it
+    helps the reader find the header below title lines."""
+    names = set(known_headers()) | {normalize_header(n) for n in opts.columns.values() if n}
+    return lambda cell: normalize_header(cell) in names
+
+
 def read_whole(inp: Input, opts: LoadOptions) -> readers.RawTable:
     """All the rows of an input in memory; ``inp.roles`` is filled in when the header came
     with the rows."""
     dates = (inp.roles["date"],) if inp.roles and inp.iso_dates else ()
-    raw = readers.read_raw(inp.source, inp.format, inp.text_columns(), dates)
+    raw = readers.read_raw(inp.source, inp.format, inp.text_columns(), dates, opts.strict)
     if inp.roles is None:
         inp.layout = read_layout(raw.frame.columns, opts.columns, opts.platform, raw.frame)
     if raw.frame.is_empty() and not raw.malformed:
@@ -133,11 +144,13 @@ def parse_part(
     source: str = "<frame>",
     malformed: list[tuple[int | None, str]] | None = None,
     lines: pl.Series | None = None,
+    first_line: int = 2,
 ) -> ParsedPart:
     """Parse the raw rows of one part (or all) of an input: :class:`ParsedPart`.
 
     ``lines`` are the rows' file lines when known (a part of a file); else they count
-    from 2 (the header is line 1), skipping the ``malformed`` lines the reader reported.
+    from ``first_line`` (2: the header is line 1), skipping the ``malformed`` lines the
+    reader reported.
     With ``opts.strict`` an unparseable row raises :class:`DataError`. The frame is not
     modified."""
     malformed = malformed or []
@@ -146,7 +159,7 @@ def parse_part(
     def line_numbers() -> pl.Series:
         if lines is not None:
             return lines.alias("line")
-        table = readers.RawTable(frame, "", malformed)
+        table = readers.RawTable(frame, "", malformed, first_line)
         return table.line_numbers(height)
 
     with_lines = opts.strict or opts.keep_rejects or lines is not None

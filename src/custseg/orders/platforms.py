@@ -107,6 +107,17 @@ def recognise(header: Iterable[str]) -> Platform | None:
     return platforms()[scores[0][1]]
 
 
+@functools.cache
+def known_headers() -> frozenset[str]:
+    """Every header key some table names a column or a signature with."""
+    return frozenset(
+        key
+        for table in platforms().values()
+        for keys in (*table.columns.values(), table.signature)
+        for key in keys
+    )
+
+
 def candidates(role: str, platform: Platform | None) -> tuple[str, ...]:
     """The header keys that can play ``role``, most preferred first: the platform's own,
     then the generic ones."""
