@@ -2,6 +2,7 @@
 
 import io
 import json
+import os
 import zipfile
 
 import pandas as pd
@@ -286,3 +287,20 @@ def test_parquet_bytes_do_not_depend_on_how_columns_are_chunked(tmp_path):
     export.write_frame(parts, str(tmp_path / "b.parquet"), "parquet")
     assert (tmp_path / "a.parquet").read_bytes() == (tmp_path / "b.parquet").read_bytes()
     assert pl.read_parquet(tmp_path / "a.parquet").equals(whole)
+
+
+def test_a_device_as_output_is_written_to_not_replaced(tmp_path):
+    """``-o /dev/null`` (a cron job discarding the list) must leave the device a device: the
+    atomic rename would put a regular file in its place."""
+    import stat
+
+    from custseg.io.writers import atomic_path
+
+    before = os.stat("/dev/null")
+    res = CliRunner().invoke(main, ["rfm", str(SAMPLE), "-q", "-o", "/dev/null",
+                                    "--format", "csv"])  # fmt: skip
+    assert res.exit_code == 0, res.output
+    after = os.stat("/dev/null")
+    assert stat.S_ISCHR(after.st_mode) and after.st_rdev == before.st_rdev
+    with pytest.raises(Exception, match="is a folder"), atomic_path(str(tmp_path)):
+        pass

@@ -15,6 +15,7 @@ import sys
 import click
 
 from custseg import __version__
+from custseg.cli.platforms import platforms
 from custseg.cli.reports import repeat, report, summary
 from custseg.cli.rfm import rfm
 from custseg.cli.rules import rules, schemes
@@ -32,7 +33,7 @@ def main() -> None:
     """
 
 
-for command in (rfm, repeat, summary, report, schemes, rules):
+for command in (rfm, repeat, summary, report, schemes, rules, platforms):
     main.add_command(command)
 
 

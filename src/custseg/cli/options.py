@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from custseg.cli.params import RETURNS_MODES, AsOfDate
+from custseg.cli.params import RETURNS_MODES, AsOfDate, TimeZone
 from custseg.cli.progress import Progress  # noqa: F401 - its old place, kept for importers
 
 if TYPE_CHECKING:
@@ -78,7 +78,8 @@ class Loader:
     rejects: str | None = None
 
 
-_ROLES = ("customer", "order", "date", "amount", "quantity", "price", "status")
+_ROLES = ("customer", "order", "date", "amount", "quantity", "price", "status", "after_sale",
+          "refunded")  # fmt: skip
 
 
 def _loader(
@@ -92,6 +93,11 @@ def _loader(
     strict,
     rejects,
     header_row,
+    platform,
+    tz,
+    decimal,
+    keep_placeholder_ids,
+    order_amounts,
     **columns,
 ) -> Loader:
     from custseg.orders.load import LoadOptions
@@ -107,12 +113,17 @@ def _loader(
         strict=strict,
         keep_rejects=rejects is not None,
         header_row=header_row,
+        platform=platform,
+        tz=tz,
+        decimal=decimal,
+        keep_placeholder_ids=keep_placeholder_ids,
+        amount_level=None if order_amounts == "auto" else order_amounts,
     )
     return Loader(options, rejects)
 
 
 def _column(role: str, help: str) -> Decorator:
-    return click.option(f"--{role}-col", metavar="NAME", help=help)
+    return click.option(f"--{role.replace('_', '-')}-col", metavar="NAME", help=help)
 
 
 _LOADER = [
@@ -132,7 +143,52 @@ _LOADER = [
         "Quantity column (amount = quantity x unit price when there is no amount column).",
     ),
     _column("price", "Unit price column."),
-    _column("status", "Order status column (cancelled/refunded orders are left out)."),
+    _column(
+        "status",
+        "Order status column (not paid, cancelled and refunded orders are left "
+        "out; values are read whole, never by substring).",
+    ),
+    _column(
+        "after_sale",
+        "A second status column read with the first, e.g. 售后状态/退款状态 "
+        "(an order either column says is not a sale is left out).",
+    ),
+    _column("refunded", "Refunded amount column: a partly refunded order counts net of it."),
+    click.option(
+        "--platform",
+        metavar="NAME",
+        help="Read the file as an export of this platform (see 'custseg platforms'). "
+        "Default: recognised from the header, else the common names.",
+    ),
+    click.option(
+        "--tz",
+        type=TimeZone(),
+        metavar="ZONE",
+        help="Convert times written with a UTC offset to this zone (e.g. Asia/Shanghai); "
+        "times without one are taken as in it. Default: the wall-clock time as written, "
+        "offset dropped.",
+    ),
+    click.option(
+        "--decimal",
+        type=click.Choice([".", ","]),
+        help="The decimal mark of text amounts (',' for 1.058,00). Default: detected; a "
+        "file that mixes both stops and asks.",
+    ),
+    click.option(
+        "--keep-placeholder-ids",
+        is_flag=True,
+        help="Keep customer ids that stand for no customer (guest 0, -1, guest, 匿名, ***) "
+        "as customers. Default: left out and counted.",
+    ),
+    click.option(
+        "--order-amounts",
+        type=click.Choice(["auto", "item", "order"]),
+        default="auto",
+        show_default=True,
+        help="'order': the amount column holds each order's total, repeated on its item "
+        "rows or on its first row only: counted once per order. 'item': amounts are per "
+        "row and summed. 'auto': from the platform table, else detected.",
+    ),
     click.option(
         "--encoding",
         metavar="NAME",

@@ -18,6 +18,11 @@ OPTIONS = {
     "format": "--format",
     "scoring": "--scoring",
     "strict": "--strict",
+    "platform": "--platform",
+    "decimal": "--decimal",
+    "tz": "--tz",
+    "cancel_status": "--cancel-status",
+    "header_row": "--header-row",
     "edges.recency_days": "--r-edges",
     "edges.frequency": "--f-edges",
     "edges.monetary": "--m-edges",
@@ -25,6 +30,8 @@ OPTIONS = {
         f"columns.{role}": f"--{role}-col"
         for role in ("customer", "order", "date", "amount", "quantity", "price", "status")
     },  # fmt: skip
+    "columns.after_sale": "--after-sale-col",
+    "columns.refunded": "--refunded-col",
 }
 
 __all__ = ["OPTIONS", "BUILTIN_SCHEMES", "FORMATS", "RETURNS_MODES", "SCORING_METHODS", "AsOfDate",
@@ -77,3 +84,19 @@ class NumberList(click.ParamType):
             return [float(x) for x in str(value).split(",") if x.strip()]
         except ValueError:
             self.fail(f"{value!r} is not a comma-separated list of numbers", param, ctx)
+
+
+class TimeZone(click.ParamType):
+    """An IANA time zone name (``Asia/Shanghai``, ``UTC``)."""
+
+    name = "zone"
+
+    def convert(self, value, param, ctx):
+        import zoneinfo
+
+        try:
+            zoneinfo.ZoneInfo(str(value))
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            self.fail(f"{value!r} is not a time zone; use a name like Asia/Shanghai or "
+                      f"America/New_York", param, ctx)  # fmt: skip
+        return str(value)

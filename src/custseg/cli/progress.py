@@ -5,6 +5,8 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING
 
+import click
+
 if TYPE_CHECKING:
     from custseg.cli.options import Loader
     from custseg.cli.scheme import Scheme
@@ -81,10 +83,12 @@ def _size(path: str) -> str:
 
 def run_with_progress(file: str, load: Loader, lifecycle: Lifecycle, progress: Progress,
                       scheme: Scheme | None = None, *, chunked: bool | None = None,
-                      memory_limit: int | None = None) -> RfmResult:  # fmt: skip
+                      memory_limit: int | None = None,
+                      quiet: bool = False) -> RfmResult:  # fmt: skip
     """:func:`custseg.engines.run.run_rfm` on ``file`` as ``load`` says, its phases shown
     on ``progress``, then the rows left out written to ``--rejects``; returns its result.
-    Without a ``scheme``: run_rfm's default scoring and rule table."""
+    Without a ``scheme``: run_rfm's default scoring and rule table. What custseg is not
+    sure of in the input is printed as warnings on stderr, unless ``quiet``."""
     from custseg.cli.output import write_rejects
     from custseg.engines.run import run_rfm
 
@@ -94,4 +98,10 @@ def run_with_progress(file: str, load: Loader, lifecycle: Lifecycle, progress: P
                          chunked=chunked, memory_limit=memory_limit,
                          on_phase=progress.phase)  # fmt: skip
     write_rejects(result, load.rejects)
+    from custseg.cli.params import OPTIONS
+    from custseg.errors import with_options
+
+    if not quiet:
+        for warning in result.report.all_warnings():
+            click.echo(f"Warning: {with_options(warning, OPTIONS)}", err=True)
     return result

@@ -62,7 +62,8 @@ def repeat(file: str, load: Loader, lifecycle, rule, output: OutputOptions, lang
     from custseg.report.i18n import default_lang
 
     check_format(output)  # a bad suffix fails before any work
-    result = run_with_progress(file, load, lifecycle, Progress(output.silent, file))
+    result = run_with_progress(file, load, lifecycle, Progress(output.silent, file),
+                               quiet=output.quiet)  # fmt: skip
     buyers = repeat_buyers(result.frame, rule)
     facts = repeat_summary(result.frame, buyers)
     emit(lambda: buyers, output)
@@ -113,7 +114,8 @@ def summary(file: str, load: Loader, scheme: Scheme, lifecycle, lifespan_years: 
     if not output.quiet:
         warn_rules(scheme)
     check_format(output)
-    result = run_with_progress(file, load, lifecycle, Progress(output.silent, file), scheme)
+    result = run_with_progress(file, load, lifecycle, Progress(output.silent, file), scheme,
+                               quiet=output.quiet)  # fmt: skip
     measures = customer_metrics(result.frame, result.report.as_of, lifecycle.churn_days,
                                 lifespan_years, scheme.table.segment_names())  # fmt: skip
     emit(lambda: measures, output)
@@ -170,7 +172,7 @@ def report(file: str, load: Loader, scheme: Scheme, lifecycle, path: str, rule,
 
     if not quiet:
         warn_rules(scheme)
-    result = run_with_progress(file, load, lifecycle, Progress(quiet, file), scheme)
+    result = run_with_progress(file, load, lifecycle, Progress(quiet, file), scheme, quiet=quiet)
     page = render_report(report_data(result, scheme.lang, rule, lifecycle.churn_days))
     with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8") as fh:
         fh.write(page)

@@ -105,7 +105,8 @@ def rfm(file: str, load: Loader, scheme: Scheme, lifecycle, segments: tuple[str,
         in_background(_import_renderer)
     progress = Progress(output.silent, file)
     result = run_with_progress(file, load, lifecycle, progress, scheme,
-                               chunked=chunked or None, memory_limit=memory_limit)  # fmt: skip
+                               chunked=chunked or None, memory_limit=memory_limit,
+                               quiet=output.quiet)  # fmt: skip
     rendered = None
     if not output.silent:  # laid out while the file is written
         # the Polars work here, not in the thread: there it would compete with the write

@@ -53,6 +53,8 @@ def measure_whole(
                          fmt=inp.format, malformed=raw.malformed, keep_rows=keep_rows,
                          tell=tell, phases=phases, first_line=raw.first_line)  # fmt: skip
     done.report.phases = phases
+    done.report.notes[:0] = raw.notes
+    done.report.warnings[:0] = raw.warnings
     return done
 
 

@@ -69,7 +69,7 @@ def measure_in_parts(
     try:
         clock = time.perf_counter()
         tell("read")
-        layout, fmt = _read_parts(src, opts, work, budget, tell)
+        layout, fmt, warnings = _read_parts(src, opts, work, budget, tell)
         roles = layout.roles
         phases["read"] = time.perf_counter() - clock
         clock = time.perf_counter()
@@ -85,7 +85,11 @@ def measure_in_parts(
         phases["aggregate"] = time.perf_counter() - clock
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    return _gather(done, src.name, phases)
+    measured = _gather(done, src.name, phases)
+    notes = delimited.reader_notes(src, readers.sniff_csv(src)) if fmt == "csv" else []
+    measured.report.notes[:0] = notes
+    measured.report.warnings[:0] = warnings
+    return measured
 
 
 class _NotUtf8(Exception):
@@ -93,15 +97,16 @@ class _NotUtf8(Exception):
 
 
 def _read_parts(src: readers.Source, opts: LoadOptions, work: Path, budget: int,
-                tell: Callable[[str], None]) -> tuple[Layout, str]:  # fmt: skip
-    """Cut the input into partitions in ``work / "raw"``; the column layout and the format.
-    A file found not to be UTF-8 past its first bytes is read again in its encoding."""
+                tell: Callable[[str], None]) -> tuple[Layout, str, list[str]]:  # fmt: skip
+    """Cut the input into partitions in ``work / "raw"``; the column layout, the format and
+    the reader's warnings. A file found not to be UTF-8 past its first bytes is read again
+    in its encoding."""
     for attempt in (1, 2):
-        path, fmt = _plain_input(src, work, opts.strict)
+        path, fmt, warnings = _plain_input(src, work, opts.strict)
         size = sum(f.stat().st_size for f in _files(path))
         parts = min(MAX_PARTS, max(2, math.ceil(size * MEMORY_PER_BYTE * 2 / budget)))
         try:
-            return _partition(src, path, fmt, opts, parts, work / "raw", tell), fmt
+            return _partition(src, path, fmt, opts, parts, work / "raw", tell), fmt, warnings
         except _NotUtf8:
             if attempt == 2:
                 raise InputFileError(f"{src.name}: cannot be read as UTF-8; pass its "
@@ -170,21 +175,24 @@ def _parse_parts(work: Path, layout: Layout, opts: LoadOptions, source: str,
     return stored
 
 
-def _plain_input(src: readers.Source, work: Path, strict: bool) -> tuple[Path, str]:
-    """The input as a file Polars can scan, and its format: the file itself when it is
+def _plain_input(src: readers.Source, work: Path,
+                 strict: bool) -> tuple[Path, str, list[str]]:  # fmt: skip
+    """The input as a file Polars can scan, its format and the warnings about its end
+    (:func:`_checked_end`): the file itself when it is
     Parquet or a plain UTF-8 CSV; else (compressed, stdin, another encoding such as
     GB18030) a UTF-8 copy in ``work``, written in blocks: memory stays bounded."""
     fmt = readers.detect_format(src)
     if fmt == "parquet" and src.path is not None and not src.compression:
-        return src.path, fmt
+        return src.path, fmt, []
     if fmt != "csv":
         raise InputFileError(f"{src.name}: only CSV or Parquet files can be processed in parts")
     dialect = readers.sniff_csv(src)
     if dialect.delimiter == "whitespace":
         raise InputFileError(f"{src.name}: processing in parts needs a comma-, tab- or "
                              f"semicolon-separated file")  # fmt: skip
-    if src.plain_file and dialect.encoding == "utf-8" and dialect.header_line == 1:
-        return _checked_end(src, src.path, strict), fmt  # type: ignore[arg-type]
+    plain = src.path if src.plain_file else None
+    if plain is not None and dialect.encoding == "utf-8" and dialect.header_line == 1:
+        return plain, fmt, _checked_end(src, plain, strict)
     copy = work / "input.csv"
     try:
         _utf8_copy(src, dialect, copy)
@@ -194,19 +202,19 @@ def _plain_input(src: readers.Source, work: Path, strict: bool) -> tuple[Path, s
         raise encodings.bad_byte_error(src.name, dialect.encoding, line, rest) from None
     except (OSError, EOFError) as exc:
         raise InputFileError(f"{src.name}: cannot be read ({exc}); check the file") from None
-    return _checked_end(src, copy, strict), fmt
+    return copy, fmt, _checked_end(src, copy, strict)
 
 
-def _checked_end(src: readers.Source, path: Path, strict: bool) -> Path:
-    """``path``, once its end is checked: with ``strict``, a last line without a line
+def _checked_end(src: readers.Source, path: Path, strict: bool) -> list[str]:
+    """The warnings about the end of ``path``: with ``strict``, a last line without a line
     ending fails, as in memory; a last line cut inside a quoted value always does (in
     memory it is left out as malformed)."""
-    _, cut = delimited.check_end(src.name, path, strict)
+    warnings, cut = delimited.check_end(src.name, path, strict)
     if cut:
         raise InputFileError(f"{src.name}: the last line (line {cut[1]}) ends inside a quoted "
                              f"value: the file may still be being written; wait for the export "
                              f"to finish, or run without {param('chunked')}")  # fmt: skip
-    return path
+    return warnings
 
 
 def _utf8_copy(src: readers.Source, dialect: readers.CsvDialect, copy: Path) -> None:

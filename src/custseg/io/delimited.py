@@ -102,12 +102,10 @@ def read_csv(source: Source, text_columns: list[str], date_columns: tuple[str, .
     except Exception as exc:  # noqa: BLE001 - the readers' errors differ; the text tells
         if dialect.encoding != "utf-8" or "utf" not in str(exc).lower():
             raise
-        encoding, line = not_utf8(source)
+        encoding, _ = not_utf8(source)
     source._dialect = replace(dialect, encoding=encoding)
-    table = _read(source, source._dialect, text_columns, date_columns, strict)
-    table.notes.insert(0, f"text encoding: {encodings.label(encoding)} (detected: line {line} "
-                          f"is not UTF-8)")  # fmt: skip
-    return table
+    # the note names the encoding, as in parts (reader_notes): the same run gives the same report
+    return _read(source, source._dialect, text_columns, date_columns, strict)
 
 
 def not_utf8(source: Source) -> tuple[str, int]:
@@ -146,11 +144,12 @@ def _read(source: Source, dialect: CsvDialect, text_columns: list[str],
         table.malformed.append(cut[1:])
     table.first_line = dialect.header_line + 1
     table.warnings.extend(warnings)
-    table.notes.extend(_notes(source, dialect))
+    table.notes.extend(reader_notes(source, dialect))
     return table
 
 
-def _notes(source: Source, dialect: CsvDialect) -> list[str]:
+def reader_notes(source: Source, dialect: CsvDialect) -> list[str]:
+    """What the reader found out about a text file: its encoding, its header's line."""
     notes = []
     if dialect.encoding not in ("utf-8", "utf-8-sig") and not source.encoding:
         notes.append(f"text encoding: {encodings.label(dialect.encoding)} (detected)")

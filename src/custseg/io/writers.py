@@ -59,9 +59,16 @@ def ids_format(path: str, explicit: str | None = None) -> str:
 def atomic_path(path: str) -> Iterator[str]:
     """Yield a temporary file name beside ``path``; rename it to ``path`` on success.
 
-    A crash, an error or a kill before the rename leaves no file at ``path``.
+    A crash, an error or a kill before the rename leaves no file at ``path``. A ``path``
+    that is not a regular file (``/dev/null``, ``/dev/stdout``, a named pipe) is written
+    to directly: replacing it would put a file where the device was.
     """
     target = Path(path)
+    if target.exists() and not target.is_file():
+        if target.is_dir():
+            raise OutputError(f"{path}: is a folder; name a file")
+        yield path
+        return
     if not target.parent.is_dir():
         raise OutputError(f"{path}: folder {target.parent} does not exist; create it first")
     try:

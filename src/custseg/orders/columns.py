@@ -12,6 +12,7 @@ error.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -32,6 +33,8 @@ from custseg.orders.platforms import (
 ROLES: dict[str, str] = {role: f"columns.{role}" for role in ROLE_NAMES}
 
 REQUIRED_ROLES = ("customer", "date")
+#: A unit after a header name: ``(元)``, ``（件）``, ``(CNY)``, ``[USD]``.
+_UNIT = re.compile(r"[(\[](?:元|件|个|rmb|cny|usd|eur|gbp|¥|\$|%)[)\]]$")
 
 
 class ColumnClash(ColumnError):
@@ -101,9 +104,7 @@ def read_layout(
     columns = list(columns)
     table = platform_named(platform) if platform else recognise(columns)
     layout = Layout({}, table, ("option" if platform else "header") if table else "")
-    by_key: dict[str, list[str]] = {}
-    for col in columns:
-        by_key.setdefault(normalize_header(col), []).append(col)
+    by_key = _keys(columns)
     for role, name in (explicit or {}).items():
         if name:
             layout.roles[role] = _explicit_column(role, name, columns, by_key)
@@ -123,6 +124,20 @@ def read_layout(
         layout.order_level = {r: table.order_level[k] for r, k in keys.items() if
                               k in table.order_level}  # fmt: skip
     return layout
+
+
+def _keys(columns: list[str]) -> dict[str, list[str]]:
+    """Header key -> the columns with that key; a column named with a unit is also found
+    under its bare name (``用户实付金额(元)`` as ``用户实付金额``), unless a column has it."""
+    by_key: dict[str, list[str]] = {}
+    for col in columns:
+        by_key.setdefault(normalize_header(col), []).append(col)
+    exact = set(by_key)
+    for col in columns:  # 用户实付金额(元) is also 用户实付金额, unless a column has that name
+        bare = _UNIT.sub("", normalize_header(col))
+        if bare and bare not in exact:
+            by_key.setdefault(bare, []).append(col)
+    return by_key
 
 
 def _choose(layout: Layout, by_key: dict[str, list[str]],

@@ -68,6 +68,7 @@ def decide_facts(
     *,
     decimal: str | None = None,
     order_given: bool = False,
+    amount_level: str | None = None,
 ) -> FileFacts:
     """The facts of an input from ``rows``, a lazy frame of all its raw rows (the columns
     the layout names; for a file in parts, a scan of every part), and ``order_by``, the
@@ -75,8 +76,10 @@ def decide_facts(
 
     ``dayfirst`` (``--dayfirst``) and ``decimal`` (``--decimal``) are taken as given when
     not None; ``order_given``: the order column was named by the user (``--order-col``),
-    whose ids are then used whatever they look like. Raises DataError when the decimal
-    mark of the amounts cannot be told."""
+    whose ids are then used whatever they look like; ``amount_level`` (``--order-amounts``):
+    ``order`` (the amount column holds each order's total, on its rows: counted once per
+    order) or ``item`` (amounts per row), else the table's word or what the rows show.
+    Raises DataError when the decimal mark of the amounts cannot be told."""
     layout = layout if isinstance(layout, Layout) else Layout(dict(layout))
     roles = layout.roles
     head = _head(rows, roles, order_by)
@@ -98,19 +101,36 @@ def decide_facts(
         return _with(facts, notes, warnings)
     unique, c_ids = order_id_facts(rows.select(pl.col(order_col)), in_order=order_by is None)
     usable = unique or order_given or _ids_usable(rows, head, roles, warnings)
-    level = dict(facts.order_level)
-    if usable and not unique and "amount" in roles and "amount" not in level:
-        found = _amount_level(head, roles)
-        if found:
-            level["amount"] = found
-            notes.append(_LEVEL_NOTES[found].format(col=roles["amount"]))
-    elif "amount" in level:
-        notes.append(_LEVEL_NOTES[level["amount"]].format(col=roles["amount"]))
+    level = _amount_layout(dict(facts.order_level), amount_level, head, roles,
+                           usable and not unique)  # fmt: skip
+    if "amount" in level and usable and not unique:
+        how = "order" if amount_level == "order" else level["amount"]
+        notes.append(_LEVEL_NOTES[how].format(col=roles["amount"]))
     return _with(FileFacts(dayfirst, c_ids and usable, unique, usable, tuple(level.items()),
                            mark, facts.platform), notes, warnings)  # fmt: skip
 
 
+def _amount_layout(level: dict[str, str], asked: str | None, head: pl.LazyFrame,
+                   roles: dict[str, str], may_repeat: bool) -> dict[str, str]:  # fmt: skip
+    """``level`` (role -> order-level layout, from the table) with the amount's decided:
+    as ``asked`` (``item``, or ``order``: each order's total, blanks filled from its rows,
+    counted once), else the table's word, else what the first rows show (when an order
+    may have several rows)."""
+    if "amount" not in roles:
+        return level
+    if asked == "item":
+        level.pop("amount", None)
+    elif asked == "order":
+        level["amount"] = "first_row"
+    elif "amount" not in level and may_repeat:
+        found = _amount_level(head, roles)
+        if found:
+            level["amount"] = found
+    return level
+
+
 _LEVEL_NOTES = {
+    "order": "amounts of {col} are order totals (as asked): counted once per order",
     "repeated": "order amounts repeated on item rows ({col}): counted once per order",
     "first_row": "order amounts on each order's first row only ({col}): counted once per "
     "order, the order's other rows take its status and date",

@@ -47,6 +47,7 @@ class LoadOptions:
     tz: str | None = None  # None: the wall-clock time written in the file
     decimal: str | None = None  # None: detected from the amounts
     keep_placeholder_ids: bool = False
+    amount_level: str | None = None  # "item" or "order"; None: the table's, else detected
     header_row: int | None = None  # 1-based line (sheet row) of the header; None: found
 
 
@@ -132,7 +133,8 @@ def whole_facts(frame: pl.DataFrame, layout: Layout | dict[str, str],
 def facts_options(opts: LoadOptions) -> dict:
     """What the user says of the facts (:func:`custseg.orders.facts.decide_facts`)."""
     return {"dayfirst": opts.dayfirst, "decimal": opts.decimal,
-            "order_given": bool(opts.columns.get("order"))}  # fmt: skip
+            "order_given": bool(opts.columns.get("order")),
+            "amount_level": opts.amount_level}  # fmt: skip
 
 
 def parse_part(

@@ -13,7 +13,7 @@ import re
 import tomllib
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 
 from custseg.errors import ColumnError, param
@@ -60,6 +60,7 @@ class Platform:
     order_level: dict[str, str]  # header key -> "repeated" | "first_row"
     statuses: dict[str, frozenset[str]]  # category -> value keys
     placeholders: frozenset[str]
+    written: dict = field(default_factory=dict, compare=False, repr=False)  # the TOML as is
 
     def display(self, lang: str = "en") -> str:
         return self.title_zh if lang == "zh" else self.title
@@ -156,6 +157,7 @@ def _parse(filename: str, raw: dict) -> Platform:
         statuses={
             c: frozenset(normalize_value(v) for v in statuses.get(c, [])) for c in STATUS_CATEGORIES
         },  # fmt: skip
+        written=raw,
         placeholders=frozenset(
             unicodedata.normalize("NFKC", str(v)).strip().lower() for v in placeholders
         ),  # fmt: skip

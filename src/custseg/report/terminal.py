@@ -20,6 +20,7 @@ def run_header(report: LoadReport, customers: int, lang: str = "en") -> Text:
     left = report.rows_read - report.rows_used
     lines = [
         f"{t('source', lang)}: {report.source}",
+        *(note[:1].upper() + note[1:] for note in report.all_notes()),
         f"{t('as_of', lang)}: {report.as_of.isoformat()}",
         t("rows", lang, read=f"{report.rows_read:,}", used=f"{report.rows_used:,}",
           left=f"{left:,}"),
