@@ -286,13 +286,6 @@ def test_rejects_echo_the_raw_text(write_csv, tmp_path):
     assert rejects.read_text(encoding="utf-8") == REJECTS_OUT
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the CSV reader infers the type of a column that holds only numbers (amount "
-    "Float64, a zip code Int64), so the raw row is gone before orders.cleaning."
-    "rejected_rows sees it: keeping the text needs the loader to read every column as "
-    "text with --rejects (orders/load.py Input.text_columns, readers.read_raw)",
-)
 def test_rejects_echo_numbers_as_written(write_csv, tmp_path):
     path = write_csv(
         "customer_id,order_date,amount,zip\n"
@@ -301,9 +294,12 @@ def test_rejects_echo_numbers_as_written(write_csv, tmp_path):
         "a2,2025-03-02,-2.00,010\n",  # returns only
         "n.csv",
     )
-    rejects = tmp_path / "rejects.csv"
+    rejects, parts = tmp_path / "rejects.csv", tmp_path / "parts.csv"
     res = run("rfm", str(path), "--rejects", str(rejects), "-q")
     assert res.exit_code == 0, res.output
+    res = run("rfm", str(path), "--rejects", str(parts), "-q", "--chunked", "--memory-limit", "1K")
+    assert res.exit_code == 0, res.output
+    assert parts.read_bytes() == rejects.read_bytes()
     assert rejects.read_text(encoding="utf-8") == (
         "line,reason,customer_id,order_date,amount,zip\n"
         "3,duplicate row,a1,2025-03-01,1.50,007\n"

@@ -226,3 +226,14 @@ def test_column_preference_is_printed(write_csv):
     assert "Amount: '实付金额' chosen over '订单金额'" in res.stdout
     # the unpaid order (no payment time) is no purchase
     assert "Orders: 1" in res.stdout
+
+
+def test_order_ids_that_restart_every_day_are_not_order_ids(write_csv):
+    # a shop numbering its orders 1, 2, 3 again each day: customer a is always order 1
+    rows = "".join(f"{k},{c},2024-01-0{d} 1{k}:00,10\n" for d in range(1, 5) for k, c in
+                   ((1, "a"), (2, "b"), (3, "c")))  # fmt: skip
+    result = run_rfm(write_csv("order_id,customer_id,date,amount\n" + rows))
+    # each customer bought on 4 days: 4 orders of 10, not 1 order of 40
+    assert _per_customer(result) == {"a": (4, 40.0), "b": (4, 40.0), "c": (4, 40.0)}
+    (warning,) = result.report.all_warnings()
+    assert warning.startswith("3 order ids recur on different days")

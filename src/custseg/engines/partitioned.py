@@ -254,6 +254,8 @@ def _partition(src: readers.Source, path: Path, fmt: str, opts: LoadOptions, par
     layout = read_layout(header, opts.columns, opts.platform)
     roles = layout.roles
     text = [roles[r] for r in ("customer", "order") if r in roles]
+    if opts.keep_rejects:  # the rows left out are echoed as written, as in memory
+        text = list(dict.fromkeys(header))
     if plan is None:
         plan = pl.scan_csv(path, separator=separator,
                            schema_overrides=dict.fromkeys(text, pl.String),

@@ -17,7 +17,7 @@ import polars as pl
 from custseg.errors import DataError, param
 from custseg.orders.cleaning import uci_digit_share
 from custseg.orders.columns import Layout
-from custseg.orders.values import day_first_over, decimal_marks, id_expr
+from custseg.orders.values import date_expr, day_first_over, decimal_marks, id_expr
 
 #: How many first values of the date column tell which shapes its dates have.
 HEAD_VALUES = 500
@@ -100,7 +100,7 @@ def decide_facts(
     if not order_col:
         return _with(facts, notes, warnings)
     unique, c_ids = order_id_facts(rows.select(pl.col(order_col)), in_order=order_by is None)
-    usable = unique or order_given or _ids_usable(rows, head, roles, warnings)
+    usable = unique or order_given or _ids_usable(rows, head, roles, dayfirst, warnings)
     level = _amount_layout(dict(facts.order_level), amount_level, head, roles,
                            usable and not unique)  # fmt: skip
     if "amount" in level and usable and not unique:
@@ -192,11 +192,13 @@ def _decimal_mark(head: pl.LazyFrame, roles: dict[str, str]) -> str:
 
 
 def _ids_usable(rows: pl.LazyFrame, head: pl.LazyFrame, roles: dict[str, str],
-                warnings: list[str]) -> bool:  # fmt: skip
-    """Whether the order ids can be order ids: not Excel-mangled (``3.51235E+18``), and not
-    shared by several customers for more than 1% of ids. A warning says why not."""
-    order, customer = pl.col(roles["order"]), pl.col(roles["customer"])
-    text = order.cast(pl.String)
+                dayfirst: bool, warnings: list[str]) -> bool:  # fmt: skip
+    """Whether the order ids can be order ids: not Excel-mangled (``3.51235E+18``), not
+    shared by several customers, not recurring on different days (numbers that restart
+    each day), each for more than 1% of ids (and more than :data:`SHARED_IDS`). A warning
+    says why not."""
+    _mangled_customers(head, roles, warnings)
+    text = pl.col(roles["order"]).cast(pl.String)
     mangled, example = (
         head.select(
             share=text.str.contains(SCIENTIFIC).mean(),
@@ -205,38 +207,52 @@ def _ids_usable(rows: pl.LazyFrame, head: pl.LazyFrame, roles: dict[str, str],
         .collect()
         .row(0)
     )
-    ids = customer.cast(pl.String)
-    share = head.select(ids.str.contains(SCIENTIFIC).mean()).collect().item()
-    if share and share > 0.5:
-        like = head.select(ids.first()).collect().item()
-        warnings.append(
-            f"the customer ids look mangled by Excel (like {like!r}): "
-            f"customers may be merged; export the file again without opening it in Excel"
-        )
+    fallback = "a customer's rows of the same time are counted as one order"
     if mangled and mangled > 0.5:
         warnings.append(
-            f"the order ids look mangled by Excel ({example!r}): a customer's rows of the same "
-            f"time are counted as one order; export the file again without opening it in "
-            f"Excel, or name another column with {param('columns.order')}"
+            f"the order ids look mangled by Excel ({example!r}): {fallback}; export the file "
+            f"again without opening it in Excel, or name another column with "
+            f"{param('columns.order')}"
         )
         return False
     schema = rows.collect_schema()
     pair = [id_expr(roles[r], schema[roles[r]]) for r in ("order", "customer")]
-    known = rows.select(pair).drop_nulls()
     ids, pairs = (
-        known.select(ids=pair[0].hash().n_unique(), pairs=pl.struct(pair).hash().n_unique())
-        .collect()
-        .row(0)
+        rows.select(pair).drop_nulls()
+        .select(ids=pair[0].hash().n_unique(), pairs=pl.struct(pair).hash().n_unique())
+        .collect().row(0)
+    )  # fmt: skip
+    shared = pairs - ids
+    day = date_expr(roles["date"], schema[roles["date"]], dayfirst).dt.date()
+    recurring = (
+        head.select(pair[0].alias("o"), day.alias("d")).drop_nulls()
+        .group_by("o").agg(pl.col("d").n_unique()).filter(pl.col("d") > 1)
+        .select(pl.len()).collect().item()
+    )  # fmt: skip
+    limit = max(0.01 * ids, SHARED_IDS)
+    if shared > limit:
+        warnings.append(f"{shared:,} order ids are shared by several customers: they are not "
+                        f"order ids, {fallback}; name the order column with "
+                        f"{param('columns.order')}")  # fmt: skip
+        return False
+    if recurring > limit:
+        warnings.append(f"{recurring:,} order ids recur on different days (numbers that "
+                        f"restart?): they are not order ids, {fallback}; name the order column "
+                        f"with {param('columns.order')}")  # fmt: skip
+        return False
+    return True
+
+
+def _mangled_customers(head: pl.LazyFrame, roles: dict[str, str], warnings: list[str]) -> None:
+    ids = pl.col(roles["customer"]).cast(pl.String)
+    share, like = (
+        head.select(share=ids.str.contains(SCIENTIFIC).mean(), like=ids.first()).collect().row(0)
     )
-    if pairs - ids <= max(0.01 * ids, SHARED_IDS):
-        return True
-    warnings.append(
-        f"{pairs - ids:,} order ids are shared by several customers: they are not order ids, "
-        f"a customer's rows of the same time are counted as one order; name the order column "
-        f"with "
-        f"{param('columns.order')}"
-    )
-    return False
+    if share and share > 0.5:
+        warnings.append(
+            f"the customer ids look mangled by Excel (like {like!r}): customers may be merged; "
+            f"export the file again without opening it in Excel"
+        )
 
 
 def _amount_level(head: pl.LazyFrame, roles: dict[str, str]) -> str | None:

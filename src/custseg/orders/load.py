@@ -60,6 +60,7 @@ class Input:
     format: str
     layout: Layout | None
     iso_dates: bool = False  # the CSV reader may parse the date column itself
+    header: list[str] | None = None  # the header, for formats with a cheap one
 
     @property
     def name(self) -> str:
@@ -69,7 +70,11 @@ class Input:
     def roles(self) -> dict[str, str] | None:
         return self.layout.roles if self.layout else None
 
-    def text_columns(self) -> list[str]:
+    def text_columns(self, every: bool = False) -> list[str]:
+        """The columns read as text: the ids; ``every`` column, when the header is known
+        (the rows left out are echoed as written: ``007``, ``1.50``)."""
+        if every and self.header:
+            return list(dict.fromkeys(self.header))
         roles = self.roles or {}
         return [roles[r] for r in ("customer", "order") if r in roles]
 
@@ -102,7 +107,7 @@ def open_input(source: str | Path, opts: LoadOptions) -> Input:
         except ColumnClash:
             layout = None  # the rows tell whether columns of equal rank differ
     iso = layout is not None and fmt == "csv" and _iso_dates(src, layout.roles["date"])
-    return Input(src, fmt, layout, iso)
+    return Input(src, fmt, layout, iso, header)
 
 
 def _known_names(opts: LoadOptions) -> Callable[[str], bool]:
@@ -115,8 +120,9 @@ def _known_names(opts: LoadOptions) -> Callable[[str], bool]:
 def read_whole(inp: Input, opts: LoadOptions) -> readers.RawTable:
     """All the rows of an input in memory; ``inp.roles`` is filled in when the header came
     with the rows."""
-    dates = (inp.roles["date"],) if inp.roles and inp.iso_dates else ()
-    raw = readers.read_raw(inp.source, inp.format, inp.text_columns(), dates, opts.strict)
+    every = opts.keep_rejects  # the rows left out are echoed as written
+    dates = (inp.roles["date"],) if inp.roles and inp.iso_dates and not every else ()
+    raw = readers.read_raw(inp.source, inp.format, inp.text_columns(every), dates, opts.strict)
     if inp.roles is None:
         inp.layout = read_layout(raw.frame.columns, opts.columns, opts.platform, raw.frame)
     if raw.frame.is_empty() and not raw.malformed:
