@@ -237,3 +237,17 @@ def test_order_ids_that_restart_every_day_are_not_order_ids(write_csv):
     assert _per_customer(result) == {"a": (4, 40.0), "b": (4, 40.0), "c": (4, 40.0)}
     (warning,) = result.report.all_warnings()
     assert warning.startswith("3 order ids recur on different days")
+
+
+def test_excel_text_guards_and_month_names(write_csv):
+    # exports that keep Excel from mangling ids write ="..." or a leading apostrophe
+    path = write_csv(
+        "order_id,customer_id,date,amount\n"
+        '="351235000000000001",="007",5 Mar 2024,="12.50"\n'
+        "'351235000000000002,'007,\"Mar 6, 2024\",7.50\n"
+    )
+    orders = read_orders(path).orders
+    assert orders["customer_id"].tolist() == ["007", "007"]
+    assert orders["order_id"].tolist() == ["351235000000000001", "351235000000000002"]
+    assert orders["amount"].tolist() == [12.5, 7.5]
+    assert [str(d) for d in orders["order_date"]] == ["2024-03-05 00:00:00", "2024-03-06 00:00:00"]

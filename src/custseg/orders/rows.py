@@ -231,6 +231,13 @@ def _order_amounts(amount: pl.Series, parsed: pl.DataFrame, frame: pl.DataFrame,
     return amount, full
 
 
+def _guarded(ids: pl.Series) -> bool:
+    """Whether some text id starts with ``=`` or ``'`` (Excel's text guards)."""
+    if ids.dtype != pl.String:
+        return False
+    return bool((ids.str.starts_with("=") | ids.str.starts_with("'")).any())
+
+
 def _fast_exprs(frame: pl.DataFrame, roles: dict[str, str], opts: LoadOptions,
                 facts: FileFacts, amount_cols: list[str], order_col: str | None,
                 unique: bool) -> dict[str, pl.Expr]:  # fmt: skip
@@ -250,11 +257,13 @@ def _fast_exprs(frame: pl.DataFrame, roles: dict[str, str], opts: LoadOptions,
         exprs["refunded"] = amount_fast_expr(roles["refunded"], schema[roles["refunded"]],
                                              facts.decimal)  # fmt: skip
     if order_col:
-        # unique ids are used as they are; repeated ones are normalised to merge line items
+        # unique ids are used as they are (but for Excel's text guards, ="..." and '...);
+        # repeated ones are normalised to merge line items
+        ids = frame[order_col]
         order = (
             pl.col(order_col).cast(pl.String, strict=False)
-            if unique
-            else id_expr(order_col, schema[order_col], frame[order_col])
+            if unique and not _guarded(ids)
+            else id_expr(order_col, schema[order_col], ids)
         )
         exprs["order_id"] = order
         exprs["c_invoice"] = cleaning.cancelled_invoice_expr(order, facts.c_cancellations)

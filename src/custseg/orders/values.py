@@ -16,7 +16,7 @@ from custseg.frames import to_polars_series
 
 MISSING_TEXT = ("", "nan", "none", "null", "na", "n/a", "-", "--")
 # Currency marks and words that may surround an amount, spaces (no-break ones included).
-_AMOUNT_NOISE = r"(?i)[¥$€£()\s\u00a0\u202f']|RMB|CNY|USD|EUR|元"
+_AMOUNT_NOISE = r"(?i)[¥$€£()\s\u00a0\u202f'=\"]|RMB|CNY|USD|EUR|元"
 #: A number once the noise is gone, by decimal mark: thousands groups only where they belong.
 _NUMBER = {
     ".": r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$|^[+-]?\.\d+$",
@@ -44,6 +44,12 @@ DATE_FORMATS: tuple[str, ...] = (
     "%d.%m.%Y %H:%M:%S",  # 5.3.2019: day first wherever dots are written
     "%d.%m.%Y %H:%M",
     "%d.%m.%Y",
+    "%b %d, %Y %H:%M:%S",  # Mar 5, 2024
+    "%b %d, %Y %H:%M",
+    "%b %d, %Y",
+    "%B %d, %Y",
+    "%d %b %Y %H:%M:%S",  # 5 Mar 2024
+    "%d %b %Y",
 )  # a UTC offset after the time is read apart (see :func:`date_expr`)
 #: Month first (``3/5/2019`` is 5 March); day first with ``dayfirst`` (see :func:`day_first`).
 _MDY = ("%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%m/%d/%Y",
@@ -70,10 +76,12 @@ def id_expr(name: str, dtype: pl.DataType, sample: pl.Series | None = None) -> p
     if dtype != pl.String:
         return col.cast(pl.String, strict=False).alias(name)
     longest = max(len(m) for m in MISSING_TEXT)
-    has_dot = has_short = has_space = True
+    has_dot = has_short = has_space = wrapped = True
     if sample is not None:  # one streamed pass over the column
-        has_dot, has_short, has_space = _id_traits(sample, longest)
+        has_dot, has_short, has_space, wrapped = _id_traits(sample, longest)
     text = col.str.strip_chars() if has_space else col
+    if wrapped:  # Excel's text guards: ="3512350000000000000", '007
+        text = text.str.replace(r'^="(.*)"$', "${1}").str.replace(r"^'", "")
     if has_dot:
         text = text.str.replace(r"^([+-]?\d+)\.0+$", "${1}")
     if has_short:
@@ -82,10 +90,10 @@ def id_expr(name: str, dtype: pl.DataType, sample: pl.Series | None = None) -> p
     return text.alias(name)
 
 
-def _id_traits(ids: pl.Series, longest: int) -> tuple[bool, bool, bool]:
+def _id_traits(ids: pl.Series, longest: int) -> tuple[bool, bool, bool, bool]:
     """Whether some id has a dot, could be a missing marker of up to ``longest`` bytes
-    once trimmed, and may have space to trim (so that clean columns skip those steps: a
-    trimmed copy is a new column).
+    once trimmed, may have space to trim, and starts with ``=`` or ``'`` (Excel's text
+    guards), so that clean columns skip those steps: a trimmed copy is a new column.
 
     An id whose first and last bytes are printable ASCII has nothing to trim (every
     space, ASCII or not, starts or ends outside that range); ids that do not all look
@@ -94,18 +102,19 @@ def _id_traits(ids: pl.Series, longest: int) -> tuple[bool, bool, bool]:
     v = pl.col("v")
     raw = v.cast(pl.Binary)
     ends = [raw.bin.get(i, null_on_oob=True).is_between(0x21, 0x7E) for i in (0, -1)]
-    dot, short, plain = (
+    dot, short, plain, guarded = (
         ids.to_frame("v")
         .lazy()
         .select(
             dot=raw.bin.contains(b".").any(),  # faster than str.contains
             short=(v.str.len_bytes() <= longest).any(),
             plain=(ends[0] & ends[1]).fill_null(True).all(),  # an empty id: nothing to trim
+            guarded=raw.bin.get(0, null_on_oob=True).is_in([0x3D, 0x27]).any(),  # = or '
         )
         .collect(engine="streaming")
         .row(0)
     )
-    return dot, short or not plain, not plain
+    return dot, short or not plain, not plain, bool(guarded) or not plain
 
 
 def amount_expr(name: str, dtype: pl.DataType, decimal: str = ".") -> pl.Expr:
@@ -175,6 +184,7 @@ def date_expr(name: str, dtype: pl.DataType, dayfirst: bool = False,
         return _numeric_dates(col.cast(pl.Float64)).alias(name)
     text = col.cast(pl.String, strict=False).str.replace_many(_WIDE, _NARROW).str.strip_chars()
     text = text.str.replace(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?", "${1}/${2}/${3}")
+    text = text.str.replace(r'^="(.*)"$', "${1}").str.replace(r"^'", "")  # Excel text guards
     local = text.str.replace(_OFFSET, "${1}")
     formats = _date_formats(dayfirst)
     if sample is not None:
