@@ -54,3 +54,40 @@ def full_width(text: str) -> str:
 def header(*parts: str) -> list[str]:
     """A header from comma-separated parts (kept as text so it reads like the export)."""
     return ",".join(parts).split(",")
+
+
+def html_table_bytes(header, rows, encoding="utf-8", charset="utf-8") -> bytes:
+    """An HTML page holding one table (what several back-ends save as ``.xls``)."""
+    from html import escape
+
+    def line(cells, tag):
+        return "<tr>" + "".join(f"<{tag}>{escape(str(c))}</{tag}>" for c in cells) + "</tr>\n"
+
+    head = (
+        "<html><head>"
+        f'<meta http-equiv="Content-Type" content="text/html; charset={charset}">'
+        '</head><body>\n<table border="1">\n'
+    )
+    body = line(header, "th") + "".join(line([r.get(h, "") for h in header], "td") for r in rows)
+    return (head + body + "</table>\n</body></html>\n").encode(encoding)
+
+
+def xlsx_bytes(header, rows, numbers=()) -> bytes:
+    """A one-sheet workbook: ``numbers`` columns as numbers (blank stays blank), every other
+    cell as text (ids keep their digits). Fixed document times: the same bytes on every run."""
+    import xlsxwriter
+
+    buf = io.BytesIO()
+    book = xlsxwriter.Workbook(buf, {"in_memory": True})
+    book.set_properties({"created": datetime(2024, 4, 1, 9, 0, 0)})
+    sheet = book.add_worksheet("Sheet1")
+    sheet.write_row(0, 0, header)
+    for r, row in enumerate(rows, start=1):
+        for c, name in enumerate(header):
+            value = row.get(name, "")
+            if name in numbers and value != "":
+                sheet.write_number(r, c, float(value))
+            elif value != "":
+                sheet.write_string(r, c, value)
+    book.close()
+    return buf.getvalue()

@@ -44,6 +44,8 @@ from pathlib import Path
 import fixture_cn_market as market
 import fixture_cn_social as social
 import fixture_intl as intl
+import fixture_variants_cn as variants_cn
+import fixture_variants_intl as variants_intl
 import platform_truth
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -61,6 +63,8 @@ WRITERS = (
     intl.stripe,
     intl.generic_decimal_comma,
     intl.generic_excel_mangled,
+    *variants_cn.WRITERS,
+    *variants_intl.WRITERS,
 )
 MAX_BYTES = 60_000
 

@@ -21,6 +21,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from html.parser import HTMLParser
 from pathlib import Path
 
 DEFAULT_DIR = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "platforms"
@@ -55,6 +56,9 @@ class Rule:
     title_rows: int = 0
     delimiter: str = ","
     decimal_comma: bool = False
+    fmt: str = "csv"  # csv (any delimiter, .xls text too) | xlsx | html
+    item_statuses: tuple = ()  # per-row status columns (layout item_sum): a row they cancel
+    # drops out of its order, and the refunded column is then per row too
 
 
 RULES = {
@@ -203,6 +207,202 @@ RULES = {
 }
 
 
+TAOBAO = {
+    "sale": ("交易成功", "卖家已发货，等待买家确认", "买家已付款，等待卖家发货"),
+    "not_paid": ("等待买家付款",),
+    "cancelled": ("交易关闭", "付款以后用户退款成功，交易自动关闭"),
+}
+JD = {
+    "sale": ("完成", "等待确认收货", "等待出库", "锁定", "暂停"),
+    "not_paid": ("等待付款",),
+    "cancelled": ("已取消", "(删除)已取消", "(删除)等待出库"),
+}
+
+
+def _tmall(fmt: str) -> Rule:
+    return Rule(
+        "gbk",
+        ("订单编号",),
+        "买家会员名",
+        "订单付款时间",
+        "买家实际支付金额",
+        "order_row",
+        ("订单状态",),
+        "退款金额",
+        fmt=fmt,
+        sale=vocab(*TAOBAO["sale"]),
+        not_paid=vocab(*TAOBAO["not_paid"]),
+        cancelled=vocab(*TAOBAO["cancelled"]),
+    )
+
+
+def _jd(fmt: str, delimiter: str = ",") -> Rule:
+    return Rule(
+        "gbk",
+        ("订单号",),
+        "下单帐号",
+        "付款确认时间",
+        "应付金额",
+        "repeated",
+        ("订单状态",),
+        fmt=fmt,
+        delimiter=delimiter,
+        sale=vocab(*JD["sale"]),
+        not_paid=vocab(*JD["not_paid"]),
+        cancelled=vocab(*JD["cancelled"]),
+    )
+
+
+VARIANTS = {
+    "taobao/item_report.csv": Rule(
+        "gbk",
+        ("主订单编号",),
+        "买家会员名",
+        "订单付款时间",
+        "买家实付金额",
+        "item_sum",
+        ("订单状态",),
+        "退款金额",
+        item_statuses=("退款状态",),
+        sale=vocab(*TAOBAO["sale"], "没有申请退款", "退款关闭"),
+        not_paid=vocab(*TAOBAO["not_paid"]),
+        cancelled=vocab(*TAOBAO["cancelled"], "退款成功"),
+    ),
+    "taobao/tmall_orders.csv": _tmall("csv"),
+    "taobao/tmall_orders.xlsx": _tmall("xlsx"),
+    "jd/orders_tab.xls": _jd("csv", "\t"),
+    "jd/orders_html.xls": _jd("html"),
+    "pinduoduo/orders_after_sale.csv": Rule(
+        "utf-8-sig",
+        ("订单号",),
+        "用户购买手机号",
+        "支付时间",
+        "用户实付金额(元)",
+        "order_row",
+        ("订单状态", "售后状态"),
+        sale=vocab(
+            "已签收",
+            "已发货，待签收",
+            "待发货",
+            "已收货",
+            "无售后或售后取消",
+            "售后关闭",
+            "售后处理中",
+            "退款中",
+        ),
+        cancelled=vocab("已取消", "退款成功", "未发货，退款成功"),
+    ),
+    "douyin/suborders.csv": Rule(
+        "utf-8-sig",
+        ("主订单编号",),
+        "收件人手机号",
+        "支付完成时间",
+        "订单应付金额",
+        "item_sum",
+        ("订单状态",),
+        item_statuses=("售后状态",),
+        sale=vocab("已完成", "已发货", "备货中"),
+        not_paid=vocab("待支付"),
+        cancelled=vocab("已关闭", "退款成功"),
+    ),
+    "kuaishou/orders_statuses.csv": Rule(
+        "utf-8-sig",
+        ("订单号",),
+        "买家ID",
+        "订单支付时间",
+        "实付款",
+        "order_row",
+        ("订单状态", "售后状态"),
+        sale=vocab("交易成功", "已收货", "已发货", "待发货", "退款关闭"),
+        not_paid=vocab("待付款"),
+        cancelled=vocab("交易关闭", "退款成功"),
+    ),
+    "youzan/orders_notes.csv": Rule(
+        "utf-8-sig",
+        ("订单号",),
+        "买家手机号",
+        "买家付款时间",
+        "订单实付金额",
+        "order_row",
+        ("订单状态", "订单退款状态"),
+        "订单已退款金额",
+        title_rows=2,
+        sale=vocab("交易完成", "已发货", "待发货"),
+        partly=vocab("部分退款"),
+        not_paid=vocab("待付款"),
+        cancelled=vocab("交易关闭", "全额退款"),
+    ),
+    "wechat/orders_notes.csv": Rule(
+        "utf-8-sig",
+        ("订单号",),
+        "买家昵称",
+        "支付时间",
+        "实付金额",
+        "order_row",
+        ("订单状态", "售后状态"),
+        "退款金额",
+        title_rows=2,
+        sale=vocab("已完成", "待收货"),
+        not_paid=vocab("待付款"),
+        cancelled=vocab("已取消", "退款成功"),
+    ),
+    "shopify/orders_export_every_line.csv": Rule(
+        "utf-8",
+        ("Name",),
+        "Email",
+        "Paid at",
+        "Total",
+        "first_row",
+        ("Financial Status",),
+        "Refunded Amount",
+        sale=vocab("paid", "partially_paid"),
+        partly=vocab("partially_refunded"),
+        not_paid=vocab("pending", "authorized", "expired", "voided"),
+        cancelled=vocab("refunded"),
+    ),
+    "woocommerce/orders_wc_prefix.csv": Rule(
+        "utf-8",
+        ("order_id",),
+        "customer_id",
+        "paid_date",
+        "order_total",
+        "order_row",
+        ("status",),
+        sale=vocab("wc-completed", "wc-processing"),
+        not_paid=vocab("wc-pending", "wc-on-hold", "wc-failed", "wc-checkout-draft"),
+        cancelled=vocab("wc-cancelled", "wc-refunded"),
+        placeholders=frozenset({"0"}),
+    ),
+    "woocommerce/advanced_export.csv": Rule(
+        "utf-8",
+        ("Order Number",),
+        "Email (Billing)",
+        "Order Date",
+        "Order Total Amount",
+        "repeated",
+        ("Order Status",),
+        "Order Refund Amount",
+        sale=vocab("Completed", "Processing"),
+        not_paid=vocab("Pending payment", "On hold", "Failed"),
+        cancelled=vocab("Cancelled", "Refunded"),
+    ),
+    "stripe/unified_payments.csv": Rule(
+        "utf-8",
+        ("id",),
+        "Customer ID",
+        "Created date (UTC)",
+        "Amount",
+        "order_row",
+        ("Status",),
+        "Amount Refunded",
+        sale=vocab("Paid"),
+        not_paid=vocab("Failed"),
+        cancelled=vocab("Refunded"),
+    ),
+}
+RULES.update(VARIANTS)
+
+
 def parse_amount(text: str, decimal_comma: bool) -> Decimal:
     text = unicodedata.normalize("NFKC", text).strip().lstrip("¥$€").strip()
     if not text:
@@ -218,14 +418,63 @@ def parse_day(text: str) -> date | None:
     return date(int(found[1]), int(found[2]), int(found[3])) if found else None
 
 
-def read_rows(path: Path, rule: Rule) -> list[dict]:
+class _Cells(HTMLParser):
+    """The cells of the rows of an HTML page's tables (th and td alike)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[list[str]] = []
+        self.cell: list[str] | None = None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "tr":
+            self.rows.append([])
+        elif tag in ("td", "th"):
+            self.cell = []
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self.cell is not None:
+            self.rows[-1].append("".join(self.cell))
+            self.cell = None
+
+    def handle_data(self, data):
+        if self.cell is not None:
+            self.cell.append(data)
+
+
+def _xlsx_text(value) -> str:
+    """A workbook cell as the text a CSV would hold (numbers without a float's noise)."""
+    if isinstance(value, float):
+        return str(Decimal(repr(value)).normalize()) if value != int(value) else str(int(value))
+    return "" if value is None else str(value)
+
+
+def read_lines(path: Path, rule: Rule) -> list[list[str]]:
+    """Every line of the file (title lines included) as cells of text."""
+    if rule.fmt == "xlsx":
+        from python_calamine import CalamineWorkbook
+
+        sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
+        return [[_xlsx_text(v) for v in row] for row in sheet.to_python(skip_empty_area=False)]
     text = path.read_bytes().decode(rule.encoding)
-    lines = list(csv.reader(io.StringIO(text, newline=""), delimiter=rule.delimiter))[
-        rule.title_rows :
-    ]
+    if rule.fmt == "html":
+        parser = _Cells()
+        parser.feed(text)
+        return parser.rows
+    return list(csv.reader(io.StringIO(text, newline=""), delimiter=rule.delimiter))
+
+
+def read_rows(path: Path, rule: Rule) -> list[dict]:
+    lines = read_lines(path, rule)[rule.title_rows :]
     header = [h.strip() for h in lines[0]]
-    wanted = {*rule.order, rule.customer, rule.paid, rule.amount, *rule.statuses} | {
-        rule.refunded
+    wanted = {
+        *rule.order,
+        rule.customer,
+        rule.paid,
+        rule.amount,
+        *rule.statuses,
+        *rule.item_statuses,
+        rule.refunded,
     } - {""}
     missing = wanted - set(header)
     if missing:
@@ -237,7 +486,7 @@ def order_values(rows: list[dict], rule: Rule, where: str) -> dict:
     """One order's customer, payment time, amount, refund and statuses, per the layout."""
     level = (
         [rule.customer, rule.paid, rule.refunded, *rule.statuses]
-        if rule.refunded
+        if rule.refunded and not rule.item_statuses
         else [rule.customer, rule.paid, *rule.statuses]
     )
     if rule.layout != "item_sum":
@@ -245,11 +494,14 @@ def order_values(rows: list[dict], rule: Rule, where: str) -> dict:
     first = rows[0]
     for row in rows[1:]:
         for col in level:
-            expected = "" if rule.layout == "first_row" else first[col]
+            # first_row: blank on later rows, or (Shopify's Email) the same on every row
+            expected = first[col] if rule.layout != "first_row" or row[col] else ""
             if row[col] != expected:
                 raise ValueError(f"{where}: {col} is {row[col]!r} on a later row, not {expected!r}")
     if rule.layout == "order_row" and len(rows) != 1:
         raise ValueError(f"{where}: {len(rows)} rows for an order-row layout")
+    if rule.item_statuses:
+        return _item_values(rows, rule, first)
     amount = sum((parse_amount(r[rule.amount], rule.decimal_comma) for r in rows), Decimal(0))
     return {
         "customer": first[rule.customer],
@@ -262,6 +514,32 @@ def order_values(rows: list[dict], rule: Rule, where: str) -> dict:
         else Decimal(0),
         "statuses": {norm(first[c]) for c in rule.statuses} - {""},
     }
+
+
+def _item_values(rows: list[dict], rule: Rule, first: dict) -> dict:
+    """An order whose rows have their own statuses: the rows those cancel drop out; the
+    order's amount is the kept rows' amounts less their refunds (no row kept: cancelled)."""
+    out = {
+        "customer": first[rule.customer],
+        "day": parse_day(first[rule.paid]),
+        "refunded": Decimal(0),
+        "statuses": {norm(first[c]) for c in rule.statuses} - {""},
+    }
+    stop = rule.not_paid | rule.cancelled
+    kept = [r for r in rows if not {norm(r[c]) for c in rule.item_statuses} & stop]
+    seen = {norm(r[c]) for r in rows for c in rule.item_statuses} - {""}
+    out["statuses"] |= seen - stop
+    if not kept:
+        out["statuses"] |= seen & stop
+    out["amount"] = sum(
+        (
+            parse_amount(r[rule.amount], rule.decimal_comma)
+            - (parse_amount(r[rule.refunded], rule.decimal_comma) if rule.refunded else Decimal(0))
+            for r in kept
+        ),
+        Decimal(0),
+    )
+    return out
 
 
 def sales(path: Path, rule: Rule) -> list[tuple[str, date, Decimal]]:
