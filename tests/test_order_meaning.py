@@ -251,3 +251,39 @@ def test_excel_text_guards_and_month_names(write_csv):
     assert orders["order_id"].tolist() == ["351235000000000001", "351235000000000002"]
     assert orders["amount"].tolist() == [12.5, 7.5]
     assert [str(d) for d in orders["order_date"]] == ["2024-03-05 00:00:00", "2024-03-06 00:00:00"]
+
+
+def test_a_refund_status_with_a_partial_refunded_amount_is_a_partial_refund(write_csv):
+    # a Taobao item report: item A 100 refunded 30 (退款成功), item B 50; by hand 70 + 50
+    path = write_csv(
+        "订单编号,买家会员名,订单付款时间,买家实付金额,退款状态,退款金额,宝贝标题\n"
+        "1,a,2024-01-01 10:00,100,退款成功,30,A\n"
+        "1,a,2024-01-01 10:00,50,没有申请退款,0,B\n"
+        "2,b,2024-01-02 10:00,80,退款成功,80,C\n"
+    )
+    result = run_rfm(path)
+    assert _per_customer(result) == {"a": (1, 120.0)}
+    assert result.report.left_out["cancelled"] == 1  # order 2, refunded in full
+    assert "1 partly refunded rows counted net of the refunded amount" in result.report.all_notes()
+
+
+def test_notes_and_warnings_follow_the_language(write_csv):
+    path = write_csv(
+        "订单号,支付时间,用户实付金额(元),商家实收金额(元),用户购买手机号,订单状态,售后状态\n"
+        "1,2024-01-01 10:00:00,10.00,9.00,138,已发货，待收货,神秘状态\n"
+    )
+    res = CliRunner().invoke(main, ["rfm", str(path), "--lang", "zh", "-o", "/dev/null",
+                                    "--format", "csv"])  # fmt: skip
+    assert res.exit_code == 0, res.output
+    assert "平台：拼多多（从表头识别）" in res.stdout
+    assert (
+        "警告：未知的状态值，按成交计：神秘状态 (sale) 1 rows；"
+        "如有不算成交的，请用 --cancel-status 指定" in res.stderr
+    )
+    english = CliRunner().invoke(main, ["rfm", str(path), "--lang", "en", "-o", "/dev/null",
+                                        "--format", "csv", "--json"])  # fmt: skip
+    warnings = json.loads(english.stdout)["rows"]["warnings"]
+    assert warnings == [
+        "status values no table knows, counted as sales: 神秘状态 (sale) 1 rows; if one is not a "
+        "sale, name it with --cancel-status"
+    ]

@@ -232,6 +232,17 @@ _TABLE_OUTPUT = [
 table_output_options = option_group("output", _TABLE_OUTPUT, _output)
 
 
+def rows_dict(report) -> dict:
+    """The row accounting for ``--json``, its notes and warnings naming command-line options."""
+    from custseg.cli.params import OPTIONS
+    from custseg.errors import with_options
+
+    rows = report.to_dict()
+    for key in ("notes", "warnings"):
+        rows[key] = [with_options(text, OPTIONS) for text in rows[key]]
+    return rows
+
+
 def check_format(output: OutputOptions) -> None:
     """Fail (exit 1) on an output file whose format cannot be told, before any work."""
     if output.path:

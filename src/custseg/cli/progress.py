@@ -83,12 +83,13 @@ def _size(path: str) -> str:
 
 def run_with_progress(file: str, load: Loader, lifecycle: Lifecycle, progress: Progress,
                       scheme: Scheme | None = None, *, chunked: bool | None = None,
-                      memory_limit: int | None = None,
-                      quiet: bool = False) -> RfmResult:  # fmt: skip
+                      memory_limit: int | None = None, quiet: bool = False,
+                      lang: str | None = None) -> RfmResult:  # fmt: skip
     """:func:`custseg.engines.run.run_rfm` on ``file`` as ``load`` says, its phases shown
     on ``progress``, then the rows left out written to ``--rejects``; returns its result.
     Without a ``scheme``: run_rfm's default scoring and rule table. What custseg is not
-    sure of in the input is printed as warnings on stderr, unless ``quiet``."""
+    sure of in the input is printed as warnings on stderr (in ``lang``, else the scheme's or
+    the locale's), unless ``quiet``."""
     from custseg.cli.output import write_rejects
     from custseg.engines.run import run_rfm
 
@@ -100,8 +101,11 @@ def run_with_progress(file: str, load: Loader, lifecycle: Lifecycle, progress: P
     write_rejects(result, load.rejects)
     from custseg.cli.params import OPTIONS
     from custseg.errors import with_options
+    from custseg.report.i18n import default_lang, say
 
+    lang = lang or (scheme.lang if scheme else default_lang())
+    prefix = "警告：" if lang == "zh" else "Warning: "
     if not quiet:
         for warning in result.report.all_warnings():
-            click.echo(f"Warning: {with_options(warning, OPTIONS)}", err=True)
+            click.echo(f"{prefix}{with_options(say(warning, lang), OPTIONS)}", err=True)
     return result

@@ -22,6 +22,7 @@ from custseg.cli.output import (
     make_console,
     output_options,
     quiet_option,
+    rows_dict,
     table_output_options,
 )
 from custseg.cli.progress import Progress, run_with_progress
@@ -63,14 +64,14 @@ def repeat(file: str, load: Loader, lifecycle, rule, output: OutputOptions, lang
 
     check_format(output)  # a bad suffix fails before any work
     result = run_with_progress(file, load, lifecycle, Progress(output.silent, file),
-                               quiet=output.quiet)  # fmt: skip
+                               quiet=output.quiet, lang=lang)  # fmt: skip
     buyers = repeat_buyers(result.frame, rule)
     facts = repeat_summary(result.frame, buyers)
     emit(lambda: buyers, output)
     if output.as_json:
         data = {
             "as_of": result.report.as_of.isoformat(),
-            "rows": result.report.to_dict(),
+            "rows": rows_dict(result.report),
             "rule": {"min_orders": rule.min_orders, "min_spend_exclusive": rule.min_spend},
             **facts,
         }
@@ -122,7 +123,7 @@ def summary(file: str, load: Loader, scheme: Scheme, lifecycle, lifespan_years: 
     if output.as_json:
         data = {
             "as_of": result.report.as_of.isoformat(),
-            "rows": result.report.to_dict(),
+            "rows": rows_dict(result.report),
             "scheme": scheme.table.name,
             "churn_days": lifecycle.churn_days,
             "new_days": lifecycle.new_days,

@@ -19,6 +19,7 @@ from custseg.cli.output import (
     in_background,
     make_console,
     output_options,
+    rows_dict,
 )
 from custseg.cli.params import ByteSize
 from custseg.cli.progress import Progress, run_with_progress
@@ -158,7 +159,7 @@ def _summary_dict(result: RfmResult, lang: str) -> dict:
     info = result.table.info
     return {
         "as_of": result.report.as_of.isoformat(),
-        "rows": result.report.to_dict(),
+        "rows": rows_dict(result.report),
         "customers": result.frame.height,
         "scheme": result.table.name,
         "scoring": result.scoring.method,

@@ -16,8 +16,9 @@ import polars as pl
 from custseg.errors import InputFileError, param
 from custseg.io import encodings, layout
 from custseg.io.source import HEAD_BYTES, CsvDialect, RawTable, Source
+from custseg.notes import TEXTS, Note, plural
 
-NO_LINE_END = "the last line has no line ending: the file may still be being written"
+NO_LINE_END = TEXTS["no_line_end"]
 
 
 def sniff(source: Source) -> CsvDialect:
@@ -152,11 +153,10 @@ def reader_notes(source: Source, dialect: CsvDialect) -> list[str]:
     """What the reader found out about a text file: its encoding, its header's line."""
     notes = []
     if dialect.encoding not in ("utf-8", "utf-8-sig") and not source.encoding:
-        notes.append(f"text encoding: {encodings.label(dialect.encoding)} (detected)")
+        notes.append(Note("encoding", label=encodings.label(dialect.encoding)))
     if dialect.header_line > 1:
         above = dialect.header_line - 1
-        notes.append(f"header on line {dialect.header_line} ({above} line"
-                     f"{'s' if above > 1 else ''} above it skipped)")  # fmt: skip
+        notes.append(Note("header_line", line=dialect.header_line, above=above, s=plural(above)))
     return notes
 
 
@@ -198,13 +198,17 @@ def check_end(name: str, data: Path | bytes, strict: bool) -> tuple[list[str], C
                              f"without {param('strict')}")  # fmt: skip
     last = tail[tail.rfind(b"\n") + 1 :]
     if last.count(b'"') % 2 == 0:
-        return [NO_LINE_END], None
+        return [Note("no_line_end")], None
     quotes, newlines, size = _count(data)
     if (quotes - last.count(b'"')) % 2:  # the last line closes a value opened above it
-        return [NO_LINE_END], None
+        return [Note("no_line_end")], None
     line = newlines + 1
-    cut = f"the last line (line {line}) ends inside a quoted value: left out as malformed"
-    return [NO_LINE_END, cut], (size - len(last), line, last.decode("utf-8", errors="replace"))
+    cut = Note("cut_line", line=line)
+    return [Note("no_line_end"), cut], (
+        size - len(last),
+        line,
+        last.decode("utf-8", errors="replace"),
+    )
 
 
 Cut = tuple[int, int, str]

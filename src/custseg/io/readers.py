@@ -31,6 +31,7 @@ from custseg.errors import InputFileError
 from custseg.frames import from_pandas
 from custseg.io import delimited, sheets
 from custseg.io.source import COMPRESSIONS, HEAD_BYTES, CsvDialect, RawTable, Source, first_line
+from custseg.notes import Note
 
 __all__ = ["COMPRESSIONS", "HEAD_BYTES", "CsvDialect", "RawTable", "Source", "detect_format",
            "head_values", "read_header", "read_raw", "sniff_csv"]  # fmt: skip
@@ -131,7 +132,7 @@ def read_raw(source: Source, fmt: str, text_columns: list[str],
             return RawTable(from_pandas(frame), fmt)
         table = delimited.read_csv(source, text_columns, date_columns, strict)
         if _FORMATS.get(Path(source.name.lower()).suffix) == "excel":
-            table.notes.insert(0, "an Excel name on delimited text: read as CSV")
+            table.notes.insert(0, Note("xls_text"))
         return table
     except InputFileError:
         raise

@@ -14,6 +14,7 @@ import polars as pl
 from custseg.errors import InputFileError
 from custseg.io import layout
 from custseg.io.source import RawTable, Source
+from custseg.notes import Note, plural
 
 
 def read_excel(source: Source) -> RawTable:
@@ -66,7 +67,7 @@ def read_html(source: Source) -> RawTable:
 
 def _skipped_note(header: int) -> str:
     above = header - 1
-    return f"header on row {header} ({above} row{'s' if above > 1 else ''} above it skipped)"
+    return Note("header_row", line=header, above=above, s=plural(above))
 
 
 def _header_index(source: Source, rows: list[list[str]]) -> int:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 
 import polars as pl
 
-from custseg.errors import param
+from custseg.notes import Note
 from custseg.orders import cleaning
 
 
@@ -62,7 +62,7 @@ class LoadReport:
     def all_notes(self) -> list[str]:
         """The input's notes and those of what the parts found."""
         partly = sum(self.findings.get("partly refunded net", {}).values())
-        net = [f"{partly:,} partly refunded rows counted net of the refunded amount"]
+        net = [Note("partly_net", n=partly)]
         return [*self.notes, *(net if partly else [])]
 
     def all_warnings(self) -> list[str]:
@@ -102,19 +102,11 @@ def finding_warnings(findings: dict[str, dict[str, int]], limit: int = 5) -> lis
 
     out = []
     if "status unknown" in findings:
-        out.append(
-            "status values no table knows, counted as sales: "
-            f"{listing(findings['status unknown'])}; "
-            f"if one is not a sale, name it with {param('cancel_status')}"
-        )
+        out.append(Note("status_unknown", values=listing(findings["status unknown"])))
     if "status words" in findings:
-        out.append(f"status values read by their words: {listing(findings['status words'])}")
+        out.append(Note("status_words", values=listing(findings["status words"])))
     if "partly refunded gross" in findings:
-        n = sum(findings["partly refunded gross"].values())
-        out.append(
-            f"{n:,} partly refunded rows counted at their full amount: the export has no "
-            f"refunded-amount column; name it with {param('columns.refunded')}"
-        )
+        out.append(Note("partly_gross", n=sum(findings["partly refunded gross"].values())))
     return out
 
 

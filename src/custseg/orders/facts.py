@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from custseg.errors import DataError, param
+from custseg.notes import Note
 from custseg.orders.cleaning import uci_digit_share
 from custseg.orders.columns import Layout
 from custseg.orders.values import date_expr, day_first_over, decimal_marks, id_expr
@@ -89,7 +90,7 @@ def decide_facts(
     notes, warnings = _layout_notes(layout)
     mark = decimal or _decimal_mark(head, roles)
     if mark == "," and not decimal:
-        notes.append("amounts use a decimal comma (1.058,00 is 1058.00)")
+        notes.append(Note("decimal_comma"))
     facts = FileFacts(
         dayfirst=dayfirst,
         decimal=mark,
@@ -105,7 +106,7 @@ def decide_facts(
                            usable and not unique)  # fmt: skip
     if "amount" in level and usable and not unique:
         how = "order" if amount_level == "order" else level["amount"]
-        notes.append(_LEVEL_NOTES[how].format(col=roles["amount"]))
+        notes.append(Note(f"level_{how}", col=roles["amount"]))
     return _with(FileFacts(dayfirst, c_ids and usable, unique, usable, tuple(level.items()),
                            mark, facts.platform), notes, warnings)  # fmt: skip
 
@@ -129,14 +130,6 @@ def _amount_layout(level: dict[str, str], asked: str | None, head: pl.LazyFrame,
     return level
 
 
-_LEVEL_NOTES = {
-    "order": "amounts of {col} are order totals (as asked): counted once per order",
-    "repeated": "order amounts repeated on item rows ({col}): counted once per order",
-    "first_row": "order amounts on each order's first row only ({col}): counted once per "
-    "order, the order's other rows take its status and date",
-}
-
-
 def _with(facts: FileFacts, notes: list[str], warnings: list[str]) -> FileFacts:
     return FileFacts(**{**facts.__dict__, "notes": tuple(notes), "warnings": tuple(warnings)})
 
@@ -155,10 +148,11 @@ def _layout_notes(layout: Layout) -> tuple[list[str], list[str]]:
     notes = []
     if layout.platform is not None:
         how = "from the header" if layout.platform_from == "header" else "as asked"
-        notes.append(f"platform: {layout.platform.title} ({how})")
+        notes.append(Note("platform", title=layout.platform.title, how=how))
     for role, others in layout.passed_over.items():
         chosen = layout.roles[role]
-        notes.append(f"{role}: {chosen!r} chosen over {', '.join(repr(c) for c in others)}")
+        notes.append(Note("chosen_over", role=role, chosen=chosen,
+                          others=", ".join(repr(c) for c in others)))  # fmt: skip
     return notes, []
 
 
@@ -207,13 +201,8 @@ def _ids_usable(rows: pl.LazyFrame, head: pl.LazyFrame, roles: dict[str, str],
         .collect()
         .row(0)
     )
-    fallback = "a customer's rows of the same time are counted as one order"
     if mangled and mangled > 0.5:
-        warnings.append(
-            f"the order ids look mangled by Excel ({example!r}): {fallback}; export the file "
-            f"again without opening it in Excel, or name another column with "
-            f"{param('columns.order')}"
-        )
+        warnings.append(Note("mangled_orders", example=example))
         return False
     schema = rows.collect_schema()
     pair = [id_expr(roles[r], schema[roles[r]]) for r in ("order", "customer")]
@@ -231,14 +220,10 @@ def _ids_usable(rows: pl.LazyFrame, head: pl.LazyFrame, roles: dict[str, str],
     )  # fmt: skip
     limit = max(0.01 * ids, SHARED_IDS)
     if shared > limit:
-        warnings.append(f"{shared:,} order ids are shared by several customers: they are not "
-                        f"order ids, {fallback}; name the order column with "
-                        f"{param('columns.order')}")  # fmt: skip
+        warnings.append(Note("shared_ids", n=shared))
         return False
     if recurring > limit:
-        warnings.append(f"{recurring:,} order ids recur on different days (numbers that "
-                        f"restart?): they are not order ids, {fallback}; name the order column "
-                        f"with {param('columns.order')}")  # fmt: skip
+        warnings.append(Note("recurring_ids", n=recurring))
         return False
     return True
 
@@ -249,10 +234,7 @@ def _mangled_customers(head: pl.LazyFrame, roles: dict[str, str], warnings: list
         head.select(share=ids.str.contains(SCIENTIFIC).mean(), like=ids.first()).collect().row(0)
     )
     if share and share > 0.5:
-        warnings.append(
-            f"the customer ids look mangled by Excel (like {like!r}): customers may be merged; "
-            f"export the file again without opening it in Excel"
-        )
+        warnings.append(Note("mangled_customers", like=like))
 
 
 def _amount_level(head: pl.LazyFrame, roles: dict[str, str]) -> str | None:

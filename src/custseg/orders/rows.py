@@ -84,10 +84,11 @@ def parse_rows(
     line = lines().cast(pl.Int64).alias("line") if need_lines else pl.Series("line", [], pl.Int64)
     order_id = _order_ids(parsed, order_col, bool(roles.get("order")), order_date, line)
     customer = parsed["customer_id"]
-    amount, refunded_in_full = _order_amounts(amount, parsed, frame, roles, facts, customer,
-                                              order_id, findings)  # fmt: skip
-    status = _status(parsed, roles, findings) if status_cols else None
-    cancelled = _is(status, "cancelled") | refunded_in_full | _flag(parsed, "c_invoice")
+    amount, full, partly = _order_amounts(amount, parsed, frame, roles, facts, customer,
+                                          order_id)  # fmt: skip
+    status = parsed["status"] if status_cols else None
+    # a refund status on a row whose refunded amount leaves some of it paid: partly refunded
+    cancelled = (_is(status, "cancelled") & ~partly) | full | _flag(parsed, "c_invoice")
     checks = [
         ("missing customer", customer.is_null()),
         ("placeholder customer", _placeholder(customer, table, opts)),
@@ -99,6 +100,7 @@ def parse_rows(
         ("unparseable amount", amount.is_null()),
     ]
     reason = _first_reasons(checks, frame, amount, opts, unique)
+    _refund_findings(findings, reason, partly, status if "refunded" not in roles else None)
     columns = [customer, order_id.alias("order_id"), order_date.alias("order_date"),
                amount.alias("amount"), reason]  # fmt: skip
     if with_lines:
@@ -149,15 +151,19 @@ def _amounts(parsed: pl.DataFrame, frame: pl.DataFrame, amount_cols: list[str],
     return amount, missing
 
 
-def _status(parsed: pl.DataFrame, roles: dict[str, str], findings: dict) -> pl.Series:
-    """The status code of each row; partly refunded rows without a refunded amount to take
-    off are counted in ``findings``."""
-    status = parsed["status"]
-    if "refunded" not in roles:
-        partly = int((status == CODES["partly_refunded"]).sum())
-        if partly:
-            findings["partly refunded gross"] = {"": partly}
-    return status
+def _refund_findings(findings: dict, reason: pl.Series, partly: pl.Series,
+                     status: pl.Series | None) -> None:  # fmt: skip
+    """Count the rows in use that are partly refunded: net of their refunded amount
+    (``partly``), or kept gross because the export has no refunded amount (``status`` says
+    partly refunded; None when the export has one)."""
+    used = reason == 0
+    net = int((partly & used).sum())
+    if net:
+        findings["partly refunded net"] = {"": net}
+    if status is not None:
+        gross = int(((status == CODES["partly_refunded"]) & used).sum())
+        if gross:
+            findings["partly refunded gross"] = {"": gross}
 
 
 def _is(status: pl.Series | None, category: str) -> pl.Series:
@@ -203,10 +209,10 @@ def _fill_first_rows(frame: pl.DataFrame, roles: dict[str, str], facts: FileFact
 
 def _order_amounts(amount: pl.Series, parsed: pl.DataFrame, frame: pl.DataFrame,
                    roles: dict[str, str], facts: FileFacts, customer: pl.Series,
-                   order_id: pl.Series, findings: dict) -> tuple[pl.Series, pl.Series]:  # fmt: skip
+                   order_id: pl.Series) -> tuple[pl.Series, pl.Series, pl.Series]:  # fmt: skip
     """The amount of each row once order-level amounts count once per order (on the
-    order's first row; 0 on its other rows) and refunded amounts are taken off, and which
-    rows are refunded in full (a refunded amount covering a positive amount)."""
+    order's first row; 0 on its other rows) and refunded amounts are taken off; which rows
+    are refunded in full (a refunded amount covering a positive amount) and which in part."""
     first = None
     if facts.level("amount") or facts.level("refunded"):
         first = (
@@ -216,19 +222,17 @@ def _order_amounts(amount: pl.Series, parsed: pl.DataFrame, frame: pl.DataFrame,
         )
     if facts.level("amount") and first is not None:
         amount = pl.select(pl.when(first).then(amount).otherwise(pl.lit(0.0))).to_series()
-    full = pl.Series([False])
+    full = partly = pl.Series([False])
     if "refunded" in roles:
         refunded = complete(parsed["refunded"], frame[roles["refunded"]],
                             lambda s: parse_amounts(s, facts.decimal)).fill_null(0.0)  # fmt: skip
         if facts.level("refunded") and first is not None:
             refunded = pl.select(pl.when(first).then(refunded).otherwise(0.0)).to_series()
         full = ((refunded > 0) & (refunded >= amount - 0.005) & (amount > 0)).fill_null(False)
-        partly = int(((refunded > 0) & ~full).sum())
-        if partly:
-            findings["partly refunded net"] = {"": partly}
+        partly = ((refunded > 0) & ~full).fill_null(False)
         net = (amount - refunded).round(2)  # 100 - 33.3 is 66.7, not 66.69999999999999
         amount = pl.select(pl.when(refunded > 0).then(net).otherwise(amount)).to_series()
-    return amount, full
+    return amount, full, partly
 
 
 def _guarded(ids: pl.Series) -> bool:

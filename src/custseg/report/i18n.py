@@ -116,6 +116,8 @@ _TEXT: dict[str, tuple[str, str]] = {
 _REASONS_ZH = {
     "malformed line": "格式错误的行",
     "missing customer": "缺少客户",
+    "placeholder customer": "占位客户ID（游客等）",
+    "not paid": "未付款",
     "missing date": "缺少日期",
     "unparseable date": "日期无法解析",
     "missing amount": "缺少金额",
@@ -147,3 +149,47 @@ def t(key: str, lang: str, **values) -> str:
 def reason(name: str, lang: str) -> str:
     """A left-out reason in ``lang``."""
     return _REASONS_ZH.get(name, name) if lang == "zh" else name
+
+
+#: Notes and warnings (:mod:`custseg.notes`) in Chinese, by key.
+_NOTES_ZH = {
+    "platform": "平台：{title_zh}（{how_zh}）",
+    "chosen_over": "{role_zh}：使用 {chosen!r}，未用 {others}",
+    "decimal_comma": "金额使用小数逗号（1.058,00 即 1058.00）",
+    "level_repeated": "订单金额在每个商品行重复（{col}）：每单只计一次",
+    "level_first_row": "订单金额只在订单的第一行（{col}）：每单只计一次，其余行沿用该订单的状态和时间",
+    "level_order": "{col} 为订单总额（按指定）：每单只计一次",
+    "partly_net": "{n:,} 行部分退款，按扣除退款后的金额计",
+    "encoding": "文本编码：{label}（自动识别）",
+    "header_line": "表头在第 {line} 行（跳过其上 {above} 行）",
+    "header_row": "表头在第 {line} 行（跳过其上 {above} 行）",
+    "xls_text": "扩展名为 Excel，内容为分隔文本：按 CSV 读取",
+    "no_line_end": "最后一行没有换行符：文件可能仍在写入",
+    "cut_line": "最后一行（第 {line} 行）在引号内截断：作为格式错误的行剔除",
+    "mangled_customers": "客户ID疑似被 Excel 改写（如 {like!r}）：不同客户可能被合并；请重新导出，不要用 Excel 打开后保存",
+    "mangled_orders": "订单号疑似被 Excel 改写（{example!r}）：同一客户同一时间的行计为一单；请重新导出，或用 `columns.order` 指定其他列",
+    "shared_ids": "{n:,} 个订单号被多个客户共用：不是订单号，同一客户同一时间的行计为一单；请用 `columns.order` 指定订单列",
+    "recurring_ids": "{n:,} 个订单号在不同日期重复出现（每天重新编号？）：不是订单号，同一客户同一时间的行计为一单；请用 `columns.order` 指定订单列",
+    "status_unknown": "未知的状态值，按成交计：{values}；如有不算成交的，请用 `cancel_status` 指定",
+    "status_words": "按英文词义判断的状态值：{values}",
+    "partly_gross": "{n:,} 行部分退款按全额计：导出文件没有退款金额列；请用 `columns.refunded` 指定",
+}  # fmt: skip
+_ROLES_ZH = {"customer": "客户列", "order": "订单列", "date": "日期列", "amount": "金额列",
+             "quantity": "数量列", "price": "单价列", "status": "状态列",
+             "after_sale": "售后状态列", "refunded": "退款金额列"}  # fmt: skip
+
+
+def say(note: str, lang: str) -> str:
+    """A note or warning (:class:`custseg.notes.Note`) in ``lang``; a plain string, or
+    English, as it is."""
+    key, values = getattr(note, "key", None), dict(getattr(note, "values", {}))
+    if lang == "zh" and key in _NOTES_ZH:
+        from custseg.orders.platforms import platforms
+
+        if key == "platform":
+            titles = {p.title: p.title_zh for p in platforms().values()}
+            values["title_zh"] = titles.get(values["title"], values["title"])
+            values["how_zh"] = "从表头识别" if values["how"] == "from the header" else "按指定"
+        values["role_zh"] = _ROLES_ZH.get(values.get("role", ""), values.get("role", ""))
+        return _NOTES_ZH[key].format(**values)
+    return str(note)

@@ -8,7 +8,7 @@ from rich.table import Table
 from rich.text import Text
 
 from custseg.orders.accounting import LoadReport
-from custseg.report.i18n import reason, t
+from custseg.report.i18n import reason, say, t
 from custseg.schema import MEASURES
 from custseg.segments.rules import RuleTable
 
@@ -20,7 +20,7 @@ def run_header(report: LoadReport, customers: int, lang: str = "en") -> Text:
     left = report.rows_read - report.rows_used
     lines = [
         f"{t('source', lang)}: {report.source}",
-        *(note[:1].upper() + note[1:] for note in report.all_notes()),
+        *(_capital(say(note, lang)) for note in report.all_notes()),
         f"{t('as_of', lang)}: {report.as_of.isoformat()}",
         t("rows", lang, read=f"{report.rows_read:,}", used=f"{report.rows_used:,}",
           left=f"{left:,}"),
@@ -32,6 +32,10 @@ def run_header(report: LoadReport, customers: int, lang: str = "en") -> Text:
     lines.append(t("orders", lang, orders=f"{report.orders:,}", returns=returns,
                    customers=f"{customers:,}"))  # fmt: skip
     return Text("\n".join(lines))
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def cuts_table(cuts: dict[str, list[float]], levels: dict[str, list[int]], method: str,

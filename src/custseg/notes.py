@@ -1,0 +1,71 @@
+"""What custseg tells about an input: notes (what it decided) and warnings (what it is not
+sure of), each a :class:`Note`.
+
+A note is a ``str`` (its English text: what ``--json`` and the Python API show), that also
+keeps its key and values so that the terminal can say it in another language
+(:func:`custseg.report.i18n.say`). The English texts are defined here, once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+#: key -> English template.
+TEXTS: dict[str, str] = {
+    # notes
+    "platform": "platform: {title} ({how})",
+    "chosen_over": "{role}: {chosen!r} chosen over {others}",
+    "decimal_comma": "amounts use a decimal comma (1.058,00 is 1058.00)",
+    "level_repeated": "order amounts repeated on item rows ({col}): counted once per order",
+    "level_first_row": "order amounts on each order's first row only ({col}): counted once per "
+    "order, the order's other rows take its status and date",
+    "level_order": "amounts of {col} are order totals (as asked): counted once per order",
+    "partly_net": "{n:,} partly refunded rows counted net of the refunded amount",
+    "encoding": "text encoding: {label} (detected)",
+    "header_line": "header on line {line} ({above} line{s} above it skipped)",
+    "header_row": "header on row {line} ({above} row{s} above it skipped)",
+    "xls_text": "an Excel name on delimited text: read as CSV",
+    # warnings
+    "no_line_end": "the last line has no line ending: the file may still be being written",
+    "cut_line": "the last line (line {line}) ends inside a quoted value: left out as malformed",
+    "mangled_customers": "the customer ids look mangled by Excel (like {like!r}): customers may "
+    "be merged; export the file again without opening it in Excel",
+    "mangled_orders": "the order ids look mangled by Excel ({example!r}): a customer's rows of "
+    "the same time are counted as one order; export the file again without opening it in "
+    "Excel, or name another column with `columns.order`",
+    "shared_ids": "{n:,} order ids are shared by several customers: they are not order ids, a "
+    "customer's rows of the same time are counted as one order; name the order column with "
+    "`columns.order`",
+    "recurring_ids": "{n:,} order ids recur on different days (numbers that restart?): they are "
+    "not order ids, a customer's rows of the same time are counted as one order; name the "
+    "order column with `columns.order`",
+    "status_unknown": "status values no table knows, counted as sales: {values}; if one is not "
+    "a sale, name it with `cancel_status`",
+    "status_words": "status values read by their words: {values}",
+    "partly_gross": "{n:,} partly refunded rows counted at their full amount: the export has no "
+    "refunded-amount column; name it with `columns.refunded`",
+}
+
+
+class Note(str):
+    """A note or warning: its English text, with its ``key`` and ``values`` kept."""
+
+    key: str
+    values: dict[str, Any]
+
+    def __new__(cls, key: str, **values: Any) -> Note:
+        text = super().__new__(cls, TEXTS[key].format(**values))
+        text.key, text.values = key, values
+        return text
+
+    def __reduce__(self):  # pickled (a part kept between passes) as what it was made from
+        return (_make, (self.key, self.values))
+
+
+def _make(key: str, values: dict[str, Any]) -> Note:
+    return Note(key, **values)
+
+
+def plural(n: int) -> str:
+    """``s`` unless ``n`` is 1."""
+    return "" if n == 1 else "s"
