@@ -151,7 +151,7 @@ def _read(source: Source, dialect: CsvDialect, text_columns: list[str],
 
 def reader_notes(source: Source, dialect: CsvDialect) -> list[str]:
     """What the reader found out about a text file: its encoding, its header's line."""
-    notes = []
+    notes: list[str] = []
     if dialect.encoding not in ("utf-8", "utf-8-sig") and not source.encoding:
         notes.append(Note("encoding", label=encodings.label(dialect.encoding)))
     if dialect.header_line > 1:
@@ -198,10 +198,10 @@ def check_end(name: str, data: Path | bytes, strict: bool) -> tuple[list[str], C
                              f"without {param('strict')}")  # fmt: skip
     last = tail[tail.rfind(b"\n") + 1 :]
     if last.count(b'"') % 2 == 0:
-        return [Note("no_line_end")], None
+        return _ending(), None
     quotes, newlines, size = _count(data)
     if (quotes - last.count(b'"')) % 2:  # the last line closes a value opened above it
-        return [Note("no_line_end")], None
+        return _ending(), None
     line = newlines + 1
     cut = Note("cut_line", line=line)
     return [Note("no_line_end"), cut], (
@@ -212,6 +212,10 @@ def check_end(name: str, data: Path | bytes, strict: bool) -> tuple[list[str], C
 
 
 Cut = tuple[int, int, str]
+
+
+def _ending() -> list[str]:
+    return [Note("no_line_end")]
 
 
 def _count(data: Path | bytes) -> tuple[int, int, int]:

@@ -100,7 +100,7 @@ def finding_warnings(findings: dict[str, dict[str, int]], limit: int = 5) -> lis
         shown = ", ".join(f"{k!s} {n:,} rows" for k, n in top[:limit])
         return shown + (f" and {len(top) - limit} more" if len(top) > limit else "")
 
-    out = []
+    out: list[str] = []
     if "status unknown" in findings:
         out.append(Note("status_unknown", values=listing(findings["status unknown"])))
     if "status words" in findings:

@@ -145,7 +145,7 @@ def _head(rows: pl.LazyFrame, roles: dict[str, str], order_by: str | None) -> pl
 
 def _layout_notes(layout: Layout) -> tuple[list[str], list[str]]:
     """What the header told: the platform, the columns chosen over others."""
-    notes = []
+    notes: list[str] = []
     if layout.platform is not None:
         how = "from the header" if layout.platform_from == "header" else "as asked"
         notes.append(Note("platform", title=layout.platform.title, how=how))
