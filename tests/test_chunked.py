@@ -1,6 +1,7 @@
 """Files bigger than memory are processed in customer partitions with the same results."""
 
 import json
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -174,3 +175,22 @@ def test_chunked_on_a_real_export(tmp_path):
     parts, parts_json = run(runner, path, tmp_path, "--chunked", "--memory-limit", "4M")
     assert parts.equals(whole)
     assert parts_json["rows"]["left_out"] == {"cancelled": 1040, "duplicate row": 1}
+
+
+PLATFORM_FILES = sorted((Path(__file__).parent / "fixtures" / "platforms").rglob("*.csv"))
+
+
+@pytest.mark.parametrize("path", PLATFORM_FILES, ids=[f"{p.parent.name}/{p.name}" for p in
+                                                      PLATFORM_FILES])  # fmt: skip
+def test_platform_exports_in_parts_equal_in_memory(path, tmp_path, monkeypatch):
+    """Every export-shaped file gives the same customers and the same row accounting in
+    parts, read in batches of a few lines (so that an order's lines, a Shopify order's
+    first line with the email and the lines without it, fall into different batches)."""
+    from custseg.engines import partitioned
+
+    monkeypatch.setattr(partitioned, "BATCH_BYTES", 700)
+    runner = CliRunner()
+    whole, whole_json = run(runner, path, tmp_path)
+    parts, parts_json = run(runner, path, tmp_path, "--chunked", "--memory-limit", "1K")
+    assert parts.equals(whole)
+    assert parts_json["rows"] == whole_json["rows"]

@@ -261,11 +261,8 @@ def _partition(src: readers.Source, path: Path, fmt: str, opts: LoadOptions, par
                            schema_overrides=dict.fromkeys(text, pl.String),
                            infer_schema_length=10_000)  # fmt: skip
     schema = plan.collect_schema()
-    customer = id_expr(roles["customer"], schema[roles["customer"]])
     folder.mkdir(parents=True)
-
-    def keyed(rows: pl.LazyFrame) -> pl.LazyFrame:
-        return rows.with_columns(__part=(customer.hash(seed=7) % parts).cast(pl.Int32))
+    keyed = _Keys(roles, schema, parts)
 
     try:
         if fmt == "csv" and _partition_csv(path, separator, schema, keyed, folder, tell, first):
@@ -284,6 +281,35 @@ def _partition(src: readers.Source, path: Path, fmt: str, opts: LoadOptions, par
             f" fix the file or run without {param('chunked')}"
         ) from None
     return layout
+
+
+class _Keys:
+    """The partition of each row: its customer's hash, so that a customer's rows are in one
+    part. A row without a customer that continues the order of the row above it (a
+    Shopify line item: the email on the order's first line only) goes with that row, so
+    that the parts can fill it in as the whole input does. ``carry``: the rows are one
+    batch of a file read in batches; the last row of the batch before continues into it."""
+
+    def __init__(self, roles: dict[str, str], schema, parts: int):
+        self.parts = parts
+        self.customer = id_expr(roles["customer"], schema[roles["customer"]])
+        self.order = id_expr(roles["order"], schema[roles["order"]]) if "order" in roles else None
+        self.last: tuple[str | None, str | None] = (None, None)  # order, key
+
+    def __call__(self, rows: pl.LazyFrame, carry: bool = False) -> pl.LazyFrame:
+        key = self.customer
+        if self.order is not None:
+            last_order, last_key = self.last if carry else (None, None)
+            above = self.order.shift(1, fill_value=pl.lit(last_order, pl.String))
+            inherited = self.customer.forward_fill().fill_null(pl.lit(last_key, pl.String))
+            key = pl.when(self.customer.is_null() & (self.order == above)).then(inherited)
+            key = key.otherwise(self.customer)
+        keyed = rows.with_columns(__key=key)
+        if carry and self.order is not None:
+            keyed = keyed.collect().lazy()
+            self.last = keyed.select(self.order.last(), pl.col("__key").last()).collect().row(0)
+        part = (pl.col("__key").hash(seed=7) % self.parts).cast(pl.Int32)
+        return keyed.with_columns(__part=part).drop("__key")
 
 
 def _partition_csv(path: Path, separator: str, schema, keyed, folder: Path, tell,
@@ -306,7 +332,7 @@ def _partition_csv(path: Path, separator: str, schema, keyed, folder: Path, tell
                     written.unlink()
                 return False
             frame = pl.read_csv(lines, separator=separator, schema=schema, has_header=False)
-            frame = keyed(frame.lazy().with_row_index("__row", offset=line)).collect()
+            frame = keyed(frame.lazy().with_row_index("__row", offset=line), carry=True).collect()
             line += frame.height
             for (part,), rows in frame.partition_by("__part", as_dict=True,
                                                    include_key=False).items():  # fmt: skip
