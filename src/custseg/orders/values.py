@@ -101,15 +101,19 @@ def _id_traits(ids: pl.Series, longest: int) -> tuple[bool, bool, bool, bool]:
     """
     v = pl.col("v")
     raw = v.cast(pl.Binary)
-    ends = [raw.bin.get(i, null_on_oob=True).is_between(0x21, 0x7E) for i in (0, -1)]
+    first, last = (raw.bin.get(i, null_on_oob=True) for i in (0, -1))
     dot, short, plain, guarded = (
         ids.to_frame("v")
         .lazy()
+        .with_columns(first=first)  # the first byte, read once for two traits
         .select(
             dot=raw.bin.contains(b".").any(),  # faster than str.contains
             short=(v.str.len_bytes() <= longest).any(),
-            plain=(ends[0] & ends[1]).fill_null(True).all(),  # an empty id: nothing to trim
-            guarded=raw.bin.get(0, null_on_oob=True).is_in([0x3D, 0x27]).any(),  # = or '
+            # an empty id: nothing to trim
+            plain=(pl.col("first").is_between(0x21, 0x7E) & last.is_between(0x21, 0x7E))
+            .fill_null(True)
+            .all(),
+            guarded=((pl.col("first") == 0x3D) | (pl.col("first") == 0x27)).any(),  # = or '
         )
         .collect(engine="streaming")
         .row(0)
