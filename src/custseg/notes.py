@@ -42,6 +42,11 @@ TEXTS: dict[str, str] = {
     "status_unknown": "status values no table knows, counted as sales: {values}; if one is not "
     "a sale, name it with `cancel_status`",
     "status_words": "status values read by their words: {values}",
+    "early_dates": "{n:,} dates before the year 1900 left out as unparseable (a two-digit year "
+    "such as 19-03-05?); write the years in full (2019-03-05)",
+    "far_dates": "{early:,} orders dated before 1995 and {future:,} after today: far outside "
+    "any shop's range (a default date such as 1970-01-01 or 9999-12-31?); they count as they "
+    "are: check the date column, or set `as_of`",
     "partly_gross": "{n:,} partly refunded rows counted at their full amount: the export has no "
     "refunded-amount column; name it with `columns.refunded`",
 }

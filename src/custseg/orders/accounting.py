@@ -105,6 +105,11 @@ def finding_warnings(findings: dict[str, dict[str, int]], limit: int = 5) -> lis
         out.append(Note("status_unknown", values=listing(findings["status unknown"])))
     if "status words" in findings:
         out.append(Note("status_words", values=listing(findings["status words"])))
+    if "early dates" in findings:
+        out.append(Note("early_dates", n=sum(findings["early dates"].values())))
+    if "far dates" in findings:
+        far = findings["far dates"]
+        out.append(Note("far_dates", early=far.get("early", 0), future=far.get("future", 0)))
     if "partly refunded gross" in findings:
         out.append(Note("partly_gross", n=sum(findings["partly refunded gross"].values())))
     return out
@@ -117,7 +122,7 @@ def decide_as_of(explicit: dt.date | None, latest: dt.datetime | None) -> dt.dat
         return explicit
     if latest is None:
         return dt.date.today()
-    return latest.date() + dt.timedelta(days=1)
+    return min(latest.date(), dt.date.max - dt.timedelta(days=1)) + dt.timedelta(days=1)
 
 
 def latest_used(rows: pl.DataFrame) -> dt.datetime | None:

@@ -9,6 +9,7 @@ row only (then it is counted once per order), the decimal mark, the time zone.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -72,10 +73,8 @@ def parse_rows(
         exprs["status"], seen = status_codes(status_cols, frame, table, opts.cancel_status)
         findings = {f"status {how}": counts for how, counts in seen.items() if counts}
     parsed = frame.lazy().select(**{k: e.alias(k) for k, e in exprs.items()}).collect()
-    tz, dayfirst, mark = opts.tz, facts.dayfirst, facts.decimal
-    order_date = complete(parsed["order_date"], frame[roles["date"]],
-                          lambda s: parse_dates(s, dayfirst, tz))  # fmt: skip
-    amount, missing_amount = _amounts(parsed, frame, amount_cols, mark)
+    order_date = _dates(parsed, frame[roles["date"]], facts, opts.tz, findings)
+    amount, missing_amount = _amounts(parsed, frame, amount_cols, facts.decimal)
     need_lines = with_lines or not order_col or parsed["order_id"].null_count() > 0
     need_lines |= bool(roles.get("order")) and not facts.order_ids_usable
     line = lines().cast(pl.Int64).alias("line") if need_lines else pl.Series("line", [], pl.Int64)
@@ -97,7 +96,8 @@ def parse_rows(
         ("unparseable amount", amount.is_null()),
     ]
     reason = _first_reasons(checks, frame, amount, opts, unique)
-    _refund_findings(findings, reason, partly, status if "refunded" not in roles else None)
+    _count_findings(findings, reason, partly, status if "refunded" not in roles else None,
+                    order_date)  # fmt: skip
     columns = [customer, order_id.alias("order_id"), order_date.alias("order_date"),
                amount.alias("amount"), reason]  # fmt: skip
     if with_lines:
@@ -136,16 +136,77 @@ def _orders_by_time(order_date: pl.Series, line: pl.Series) -> pl.Series:
     return pl.select(pl.coalesce(stamp, "#" + line.cast(pl.String))).to_series()
 
 
+#: The largest amount taken as a number: beyond it (or NaN, infinite, overflowing) a value
+#: is unparseable, so that no sum can overflow and no NaN reaches a total or the JSON.
+MAX_AMOUNT = 1e15
+#: The first year a date may have: ``19-03-05`` read as the year 19 is a two-digit year.
+FIRST_YEAR = 1900
+
+
+def finite(amount: pl.Series) -> pl.Series:
+    """``amount`` with NaN, infinite and absurd values (beyond :data:`MAX_AMOUNT`) as null."""
+    if not amount.dtype.is_float():
+        return amount
+    ok = amount.is_finite() & (amount.abs() <= MAX_AMOUNT)
+    if ok.fill_null(True).all():
+        return amount
+    return pl.select(pl.when(ok).then(amount)).to_series().alias(amount.name)
+
+
+def _dates(parsed: pl.DataFrame, raw: pl.Series, facts: FileFacts, tz: str | None,
+           findings: dict) -> pl.Series:  # fmt: skip
+    """Each row's date: the fast parse completed by the careful one, then made plausible."""
+    dayfirst = facts.dayfirst
+    order_date = complete(parsed["order_date"], raw, lambda s: parse_dates(s, dayfirst, tz))
+    return _plausible_dates(order_date, findings)
+
+
+def _plausible_dates(order_date: pl.Series, findings: dict) -> pl.Series:
+    """``order_date`` with dates before :data:`FIRST_YEAR` as null (unparseable: a
+    two-digit year such as ``19-03-05`` reads as the year 19), counted in ``findings``."""
+    early = (order_date.dt.year() < FIRST_YEAR).fill_null(False)
+    n = int(early.sum())
+    if not n:
+        return order_date
+    findings["early dates"] = {"": n}
+    return pl.select(pl.when(~early).then(order_date)).to_series().alias(order_date.name)
+
+
+#: Orders in use dated before this day (the early days of e-commerce), or after today, are
+#: far outside any shop's range: counted and warned about.
+EARLIEST_PLAUSIBLE = dt.datetime(1995, 1, 1)
+
+
+def _far_dates(findings: dict, order_date: pl.Series, reason: pl.Series) -> None:
+    """Count the rows in use dated before :data:`EARLIEST_PLAUSIBLE` or after today."""
+    used = reason == 0
+    tomorrow = dt.datetime.combine(dt.date.today() + dt.timedelta(days=1), dt.time())
+    counts = {
+        "early": int(((order_date < EARLIEST_PLAUSIBLE) & used).sum()),
+        "future": int(((order_date >= tomorrow) & used).sum()),
+    }
+    counts = {k: n for k, n in counts.items() if n}
+    if counts:
+        findings["far dates"] = counts
+
+
 def _amounts(parsed: pl.DataFrame, frame: pl.DataFrame, amount_cols: list[str],
              mark: str) -> tuple[pl.Series, pl.Series]:  # fmt: skip
     """The amount of each row (or quantity x price) and where its cell is empty."""
     amounts = [complete(parsed[f"amount{i}"], frame[c], lambda s: parse_amounts(s, mark))
                for i, c in enumerate(amount_cols)]  # fmt: skip
-    amount = amounts[0] if len(amounts) == 1 else amounts[0] * amounts[1]
+    amount = finite(amounts[0] if len(amounts) == 1 else amounts[0] * amounts[1])
     missing = cleaning.blank_where(frame[amount_cols[0]], amounts[0].is_null())
     if len(amounts) == 2:
         missing |= cleaning.blank_where(frame[amount_cols[1]], amounts[1].is_null())
     return amount, missing
+
+
+def _count_findings(findings: dict, reason: pl.Series, partly: pl.Series,
+                    status: pl.Series | None, order_date: pl.Series) -> None:  # fmt: skip
+    """What the rows in use show that the report tells: refunds, dates far out."""
+    _refund_findings(findings, reason, partly, status)
+    _far_dates(findings, order_date, reason)
 
 
 def _refund_findings(findings: dict, reason: pl.Series, partly: pl.Series,
@@ -228,7 +289,8 @@ def _order_amounts(amount: pl.Series, parsed: pl.DataFrame, frame: pl.DataFrame,
     full = partly = pl.Series([False])
     if "refunded" in roles:
         refunded = complete(parsed["refunded"], frame[roles["refunded"]],
-                            lambda s: parse_amounts(s, facts.decimal)).fill_null(0.0)  # fmt: skip
+                            lambda s: parse_amounts(s, facts.decimal))  # fmt: skip
+        refunded = finite(refunded).fill_null(0.0)
         if facts.level("refunded") and first is not None:
             refunded = pl.select(pl.when(first).then(refunded).otherwise(0.0)).to_series()
         full = ((refunded > 0) & (refunded >= amount - 0.005) & (amount > 0)).fill_null(False)

@@ -172,6 +172,8 @@ _NOTES_ZH = {
     "recurring_ids": "{n:,} 个订单号在不同日期重复出现（每天重新编号？）：不是订单号，同一客户同一时间的行计为一单；请用 `columns.order` 指定订单列",
     "status_unknown": "未知的状态值，按成交计：{values}；如有不算成交的，请用 `cancel_status` 指定",
     "status_words": "按英文词义判断的状态值：{values}",
+    "early_dates": "{n:,} 个日期早于 1900 年，按无法解析剔除（两位数年份，如 19-03-05？）；请写完整年份（2019-03-05）",
+    "far_dates": "{early:,} 个订单早于 1995 年，{future:,} 个晚于今天：远超店铺的日期范围（默认日期如 1970-01-01 或 9999-12-31？）；照常计入：请检查日期列，或用 `as_of` 指定截止日",
     "partly_gross": "{n:,} 行部分退款按全额计：导出文件没有退款金额列；请用 `columns.refunded` 指定",
 }  # fmt: skip
 _ROLES_ZH = {"customer": "客户列", "order": "订单列", "date": "日期列", "amount": "金额列",
