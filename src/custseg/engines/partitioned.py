@@ -33,7 +33,7 @@ import polars as pl
 
 from custseg.engines.budget import MEMORY_PER_BYTE
 from custseg.engines.steps import Measured, MeasuredPart, measure_part
-from custseg.errors import InputFileError, param
+from custseg.errors import DataError, InputFileError, param
 from custseg.io import delimited, encodings, readers
 from custseg.measures.plan import Lifecycle
 from custseg.orders.accounting import decide_as_of
@@ -156,6 +156,8 @@ def _parse_parts(work: Path, layout: Layout, opts: LoadOptions, source: str,
                  tell: Callable[[str], None]) -> list[_StoredPart]:  # fmt: skip
     """Parse each partition with the facts of the whole file; keep the results on disk."""
     files = sorted((work / "raw").rglob("*.parquet"))
+    if not files:  # a header and no rows, as in memory
+        raise DataError(f"{source}: the file has a header but no rows; export the orders again")
     roles = layout.roles
     facts = decide_facts(pl.scan_parquet(files), layout, order_by="__row",
                          **facts_options(opts))  # fmt: skip
