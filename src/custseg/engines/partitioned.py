@@ -34,7 +34,8 @@ import polars as pl
 from custseg.engines.budget import MEMORY_PER_BYTE
 from custseg.engines.steps import Measured, MeasuredPart, measure_part
 from custseg.errors import DataError, InputFileError, param
-from custseg.io import delimited, encodings, readers
+from custseg.io import delimited, encodings, parquet, readers
+from custseg.io.panics import no_panic
 from custseg.measures.plan import Lifecycle
 from custseg.orders.accounting import decide_as_of
 from custseg.orders.columns import Layout, read_layout
@@ -184,7 +185,12 @@ def _plain_input(src: readers.Source, work: Path,
     Parquet or a plain UTF-8 CSV; else (compressed, stdin, another encoding such as
     GB18030) a UTF-8 copy in ``work``, written in blocks: memory stays bounded."""
     fmt = readers.detect_format(src)
+    if fmt == "parquet" and src.data is not None:  # a pipe: its bytes, once, to a file
+        (work / "input.parquet").write_bytes(src.data)
+        src = replace(src, path=work / "input.parquet", data=None)
     if fmt == "parquet" and src.path is not None and not src.compression:
+        for path in _files(src.path):
+            parquet.check_footer(src.name, path, path.stat().st_size)
         return src.path, fmt, []
     if fmt != "csv":
         raise InputFileError(f"{src.name}: only CSV or Parquet files can be processed in parts")
@@ -236,7 +242,8 @@ def _utf8_copy(src: readers.Source, dialect: readers.CsvDialect, copy: Path) -> 
 
 
 def _files(path: Path) -> list[Path]:
-    return sorted(path.rglob("*.parquet")) if path.is_dir() else [path]
+    """The Parquet files of an input: each once, directory links not followed."""
+    return parquet.parquet_files(path) if path.is_dir() else [path]
 
 
 def _partition(src: readers.Source, path: Path, fmt: str, opts: LoadOptions, parts: int,
@@ -261,20 +268,23 @@ def _partition(src: readers.Source, path: Path, fmt: str, opts: LoadOptions, par
     if plan is None:
         plan = pl.scan_csv(path, separator=separator,
                            schema_overrides=dict.fromkeys(text, pl.String),
+                           with_column_names=delimited.header_names(header),
                            infer_schema_length=10_000)  # fmt: skip
     schema = plan.collect_schema()
     folder.mkdir(parents=True)
     keyed = _Keys(roles, schema, parts)
 
     try:
-        if fmt == "csv" and _partition_csv(path, separator, schema, keyed, folder, tell, first):
-            return layout
-        # one streaming pass (a quoted field may hold a line break: no cutting by lines)
-        keyed(plan.with_row_index("__row", offset=first)).sink_parquet(
-            pl.PartitionBy(folder, key="__part", include_key=False),
-            mkdir=True,
-            engine="streaming",
-        )
+        with no_panic(src.name, fmt.upper()):  # a Rust panic on a damaged file
+            if fmt == "csv" and _partition_csv(path, separator, schema, keyed, folder, tell,
+                                               first):  # fmt: skip
+                return layout
+            # one streaming pass (a quoted field may hold a line break: no cutting by lines)
+            keyed(plan.with_row_index("__row", offset=first)).sink_parquet(
+                pl.PartitionBy(folder, key="__part", include_key=False),
+                mkdir=True,
+                engine="streaming",
+            )
     except pl.exceptions.PolarsError as exc:
         if fmt == "csv" and "utf" in str(exc).lower() and not src.encoding:
             raise _NotUtf8() from None

@@ -137,7 +137,7 @@ def _read(source: Source, dialect: CsvDialect, text_columns: list[str],
     else:
         try:
             frame = _read_polars(data, dialect, text_columns, date_columns)
-            table = RawTable(frame, "csv")
+            table = RawTable(_named(frame, read_header(source)), "csv")
         except pl.exceptions.PolarsError:
             # ragged lines or a column whose type guess failed: the careful reader
             table = _read_arrow(data, dialect, read_header(source))
@@ -191,6 +191,11 @@ def check_end(name: str, data: Path | bytes, strict: bool) -> tuple[list[str], C
     line ends inside a quoted value (cut short), that line: (its offset, its number, its
     text). With ``strict``, a last line without a line ending is an InputFileError."""
     tail = _tail(data)
+    if _cut_character(tail, data):
+        line = _count(data)[1] + 1
+        raise InputFileError(f"{name}: the file ends in the middle of a character (line {line}): "
+                             f"it was cut short, or is not UTF-8; export it again, or pass its "
+                             f"{param('encoding')}")  # fmt: skip
     if not tail or tail.endswith((b"\n", b"\r")):
         return [], None
     if strict:
@@ -212,6 +217,28 @@ def check_end(name: str, data: Path | bytes, strict: bool) -> tuple[list[str], C
 
 
 Cut = tuple[int, int, str]
+
+
+def _cut_character(tail: bytes, data: Path | bytes) -> bool:
+    """Whether UTF-8 text ending with ``tail`` ends inside a multibyte character: a lead
+    byte among the last three bytes without all of its continuation bytes. A lone high
+    byte at the end of a file whose first bytes are ASCII is left to the encoding check
+    (it may be Windows-1252, such as a last ``é``)."""
+    for back in range(1, min(4, len(tail)) + 1):
+        byte = tail[-back]
+        if byte < 0x80:
+            return False
+        if byte >= 0xC0:  # a lead byte: 2, 3 or 4 bytes long
+            cut = back < (2 if byte < 0xE0 else 3 if byte < 0xF0 else 4)
+            return cut and (back > 1 or not _head(data).isascii())
+    return False
+
+
+def _head(data: Path | bytes) -> bytes:
+    if isinstance(data, bytes):
+        return data[:HEAD_BYTES]
+    with open(data, "rb") as fh:
+        return fh.read(HEAD_BYTES)
 
 
 def _ending() -> list[str]:
@@ -243,6 +270,26 @@ def _read_whitespace(data: Path | bytes, dialect: CsvDialect, text_columns: list
         skiprows=dialect.header_line - 1,
     )
     return from_pandas(frame)
+
+
+def _named(frame: pl.DataFrame, header: list[str]) -> pl.DataFrame:
+    """``frame`` with the header's names as Python's CSV module reads them, when Polars
+    read a name otherwise (``"revenue" ,`` is ``revenue"`` to Polars, ``revenue `` to the
+    module, whose names the columns were found by)."""
+    if len(header) != frame.width or header == frame.columns or len(set(header)) < len(header):
+        return frame
+    return frame.rename(dict(zip(frame.columns, header, strict=True)))
+
+
+def header_names(header: list[str]):
+    """A ``with_column_names`` for Polars' CSV scan: the header's names as Python's CSV
+    module reads them (see :func:`_named`)."""
+
+    def rename(names: list[str]) -> list[str]:
+        fits = len(header) == len(names) and len(set(header)) == len(header)
+        return header if fits else names
+
+    return rename
 
 
 def _read_polars(data: Path | bytes, dialect: CsvDialect, text_columns: list[str],

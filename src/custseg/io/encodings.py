@@ -95,7 +95,9 @@ def find_bad_byte(fh, encoding: str) -> tuple[int, int, bytes] | None:
             decoder.decode(block, final=not block)
         except UnicodeDecodeError as exc:
             start = exc.start - len(pending)  # in ``block``; pending bytes hold no line end
-            start = max(start, 0)
+            if start < 0:  # the bad bytes began in the block before (or end the file)
+                rest = (pending[start:] + block + fh.read(1 << 16))[: 1 << 16]
+                return offset + start, newlines + 1, rest
             rest = (block[start:] + fh.read(1 << 16))[: 1 << 16]
             return offset + start, newlines + block[:start].count(b"\n") + 1, rest
         if not block:

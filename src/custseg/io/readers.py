@@ -22,14 +22,12 @@ jsonl       ``.jsonl`` / ``.ndjson`` / ``.json`` (one object per line)
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
-
-import polars as pl
 
 from custseg.errors import InputFileError
 from custseg.frames import from_pandas
-from custseg.io import delimited, sheets
+from custseg.io import delimited, parquet, sheets
+from custseg.io.panics import no_panic
 from custseg.io.source import COMPRESSIONS, HEAD_BYTES, CsvDialect, RawTable, Source, first_line
 from custseg.notes import Note
 
@@ -118,22 +116,8 @@ def read_raw(source: Source, fmt: str, text_columns: list[str],
         a byte that is not text in its encoding).
     """
     try:
-        if fmt == "parquet":
-            return RawTable(_read_parquet(source), fmt)
-        if fmt == "excel":
-            return sheets.read_excel(source)
-        if fmt == "html":
-            return sheets.read_html(source)
-        if fmt == "jsonl":
-            import pandas as pd
-
-            with source.binary() as fh:
-                frame = pd.read_json(fh, lines=True, dtype=False, encoding="utf-8")
-            return RawTable(from_pandas(frame), fmt)
-        table = delimited.read_csv(source, text_columns, date_columns, strict)
-        if _FORMATS.get(Path(source.name.lower()).suffix) == "excel":
-            table.notes.insert(0, Note("xls_text"))
-        return table
+        with no_panic(source.name, fmt.upper()):  # a Rust panic on a damaged file
+            return _read_format(source, fmt, text_columns, date_columns, strict)
     except InputFileError:
         raise
     except Exception as exc:  # noqa: BLE001 - any parser failure is a problem with the file
@@ -143,10 +127,21 @@ def read_raw(source: Source, fmt: str, text_columns: list[str],
         ) from None
 
 
-def _read_parquet(source: Source) -> pl.DataFrame:
-    if source.path is not None and source.path.is_dir():
-        if not any(source.path.rglob("*.parquet")):
-            raise InputFileError(f"{source.name}: a folder with no .parquet files in it; pass an "
-                                 f"order file, or a folder of Parquet files")  # fmt: skip
-        return pl.read_parquet(str(source.path / "**" / "*.parquet"))
-    return pl.read_parquet(source.path if source.path else io.BytesIO(source.data or b""))
+def _read_format(source: Source, fmt: str, text_columns: list[str],
+                 date_columns: tuple[str, ...], strict: bool) -> RawTable:  # fmt: skip
+    if fmt == "parquet":
+        return RawTable(parquet.read_parquet(source), fmt)
+    if fmt == "excel":
+        return sheets.read_excel(source)
+    if fmt == "html":
+        return sheets.read_html(source)
+    if fmt == "jsonl":
+        import pandas as pd
+
+        with source.binary() as fh:
+            frame = pd.read_json(fh, lines=True, dtype=False, encoding="utf-8")
+        return RawTable(from_pandas(frame), fmt)
+    table = delimited.read_csv(source, text_columns, date_columns, strict)
+    if _FORMATS.get(Path(source.name.lower()).suffix) == "excel":
+        table.notes.insert(0, Note("xls_text"))
+    return table

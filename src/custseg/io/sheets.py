@@ -8,11 +8,12 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from html.parser import HTMLParser
+from pathlib import Path
 
 import polars as pl
 
 from custseg.errors import InputFileError
-from custseg.io import layout
+from custseg.io import layout, workbook
 from custseg.io.source import RawTable, Source
 from custseg.notes import Note, plural
 
@@ -25,7 +26,13 @@ def read_excel(source: Source) -> RawTable:
 
     from custseg.frames import from_pandas
 
-    target = source.path if source.path is not None else io.BytesIO(source.data or b"")
+    target: Path | io.BytesIO = io.BytesIO(source.data or b"")
+    if source.data is None and source.path is not None:
+        target = source.path
+    if source.head(4).startswith(b"PK"):  # an .xlsx: its declared sizes checked first
+        workbook.check_workbook(source.name, target)
+        if isinstance(target, io.BytesIO):
+            target.seek(0)
     sheet = pd.read_excel(target, engine="calamine", header=None)
     top = [[_cell_text(v) for v in row] for row in sheet.head(layout.SEARCH_LINES).itertuples(
         index=False)]  # fmt: skip

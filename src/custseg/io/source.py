@@ -20,6 +20,7 @@ from custseg.errors import InputFileError
 
 COMPRESSIONS = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
 HEAD_BYTES = 65536  # what format, encoding, delimiter and header sniffing look at
+BLOCK = 1 << 22  # compressed content is measured in blocks of this many bytes
 
 
 @dataclass
@@ -49,6 +50,9 @@ class Source:
         path = Path(name)
         if not path.exists():
             raise InputFileError(f"{path}: no such file; check the path")
+        if not (path.is_file() or path.is_dir()):  # a named pipe, <(zcat f.gz), a device
+            return cls(str(path), path=path, data=_read_once(path), encoding=encoding,
+                       header_row=header_row, known=known)  # fmt: skip
         return cls(str(path), path=path, encoding=encoding, header_row=header_row, known=known)
 
     @property
@@ -60,23 +64,37 @@ class Source:
 
     @property
     def plain_file(self) -> bool:
-        """Whether the content is a file on disk as it is (not compressed, not stdin)."""
-        return self.path is not None and self.compression is None and self.path.is_file()
+        """Whether the content is a file on disk as it is (not compressed, not stdin, not
+        a pipe)."""
+        return (self.path is not None and self.data is None and self.compression is None
+                and self.path.is_file())  # fmt: skip
 
     def binary(self):
         """A binary file object of the (decompressed) content."""
-        if self.data is not None:
-            return io.BytesIO(self.data)
+        raw = self.path if self.data is None else io.BytesIO(self.data)
         comp = self.compression
         if comp in COMPRESSIONS:
-            return COMPRESSIONS[comp](self.path, "rb")
+            return COMPRESSIONS[comp](raw, "rb")
         if comp == ".zip":
-            archive = zipfile.ZipFile(self.path)
+            archive = zipfile.ZipFile(raw)
             members = [n for n in archive.namelist() if not n.endswith("/")]
             if not members:
                 raise InputFileError(f"{self.name}: the zip archive is empty")
             return archive.open(members[0])
-        return open(self.path, "rb")
+        return open(self.path, "rb") if self.data is None else raw
+
+    def expanded_size(self, cap: int) -> int:
+        """The size of the decompressed content, counted in blocks up to ``cap`` (the
+        count stops once past it); a content that fails to decompress counts up to the
+        failure (the reader reports it)."""
+        size = 0
+        try:
+            with self.binary() as fh:
+                while size <= cap and (block := fh.read(BLOCK)):
+                    size += len(block)
+        except Exception:  # noqa: BLE001 - damaged: the reader names the problem
+            pass
+        return size
 
     def head(self, size: int = HEAD_BYTES) -> bytes:
         """The first ``size`` (at most :data:`HEAD_BYTES`) decompressed bytes, read once."""
@@ -138,6 +156,16 @@ class RawTable:
         if skipped and len(skipped) == len(self.malformed):
             lines = lines.filter(~lines.is_in(skipped))
         return lines[:rows].alias("line")
+
+
+def _read_once(path: Path) -> bytes:
+    """All the bytes of a pipe or device, read once (it cannot be read again)."""
+    try:
+        with open(path, "rb") as fh:
+            return fh.read()
+    except OSError as exc:
+        problem = first_line(exc)
+        raise InputFileError(f"{path}: cannot be read ({problem}); check the path") from None
 
 
 def first_line(exc: BaseException) -> str:
