@@ -92,7 +92,10 @@ def atomic_path(path: str) -> Iterator[str]:
     if target.exists() and not target.is_file():
         if target.is_dir():
             raise OutputError(f"{path}: is a folder; name a file")
-        yield path
+        try:
+            yield path
+        except OSError as exc:
+            raise OutputError(f"{path}: cannot write ({exc.strerror or exc})") from None
         return
     if not target.parent.is_dir():
         raise OutputError(f"{path}: folder {target.parent} does not exist; create it first")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import io
 import json
 import shutil
@@ -284,14 +285,20 @@ def _write_xlsx(frame: pl.DataFrame, path: str) -> None:
     try:
         with open(path, "wb") as raw:
             sink = _Guarded(raw)
-            book = xlsxwriter.Workbook(sink, {"constant_memory": True, "tmpdir": scratch,
-                                              "strings_to_formulas": False,
-                                              "strings_to_numbers": False,
-                                              "strings_to_urls": False})  # fmt: skip
-            _fill_sheet(book, frame)
-            book.close()
-    except XlsxWriterException as exc:
-        raise OutputError(f"{path}: cannot write ({_reason(exc.__context__ or exc)})") from None
+            try:
+                book = xlsxwriter.Workbook(sink, {"constant_memory": True, "tmpdir": scratch,
+                                                  "strings_to_formulas": False,
+                                                  "strings_to_numbers": False,
+                                                  "strings_to_urls": False})  # fmt: skip
+                _fill_sheet(book, frame)
+                book.close()
+            except BaseException:
+                sink.failed = True  # the archive left open must not write when collected
+                raise
+    except XlsxWriterException as exc:  # what it wraps: an OSError, for atomic_path to name
+        cause = exc.__context__
+        code = cause.errno if isinstance(cause, OSError) and cause.errno else errno.EIO
+        raise OSError(code, _reason(cause or exc)) from None
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
@@ -313,7 +320,7 @@ class _Guarded:
 
     def __init__(self, raw) -> None:
         self._raw = raw
-        self._failed = False
+        self.failed = False
 
     def __getattr__(self, name: str):
         attr = getattr(self._raw, name)
@@ -321,12 +328,12 @@ class _Guarded:
             return attr
 
         def call(*args, **kwargs):
-            if self._failed:
+            if self.failed:
                 return 0
             try:
                 return attr(*args, **kwargs)
             except (OSError, ValueError):
-                self._failed = True
+                self.failed = True
                 raise
 
         return call
