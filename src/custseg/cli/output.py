@@ -257,16 +257,17 @@ _OUTPUT = [
         "--ids-only",
         is_flag=True,
         help="Write just the customer ids: one per line, no header, to -o PATH or, "
-        "without -o, to stdout (the summary then goes to stderr). With -o x.xlsx, "
-        ".parquet, .json or .jsonl: a one-column table customer_id in that format.",
+        "without -o, to stdout (the summary then goes to stderr); an id holding a comma or "
+        "a line break is quoted as CSV does. With -o x.xlsx, .parquet, .json or .jsonl: a "
+        "one-column table customer_id in that format.",
     ),
     click.option(
         "--excel-safe",
         is_flag=True,
-        help="In CSV, put a ' before text starting with = + - @ so that a "
-        "spreadsheet shows it as text instead of running it as a formula "
-        "(off by default: ids reach machines unchanged; .xlsx output is "
-        "always safe).",
+        help="In CSV (the export, --ids-only and --rejects), put a ' before text starting "
+        "with = + - @, a tab or a CR so that a spreadsheet shows it as text instead of "
+        "running it as a formula (off by default: ids reach machines unchanged; .xlsx "
+        "output is always safe).",
     ),
     _BOM,
     click.option(
