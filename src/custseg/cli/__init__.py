@@ -15,6 +15,7 @@ import sys
 import click
 
 from custseg import __version__
+from custseg.cli.output import guard_streams
 from custseg.cli.platforms import platforms
 from custseg.cli.reports import repeat, report, summary
 from custseg.cli.rfm import rfm
@@ -45,6 +46,7 @@ def entry() -> None:
     module, which takes longer than a small job itself (~0.04 s with Polars loaded).
     """
     gc.disable()  # a short run: the collector would spend ~10 ms on what Polars' import makes
+    guard_streams()
     try:
         main()
         code = 0
@@ -52,8 +54,15 @@ def entry() -> None:
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
         if isinstance(exc.code, str):
             print(exc.code, file=sys.stderr)
-    for stream in (sys.stdout, sys.stderr):
-        # a closed pipe (custseg ... | head) has taken all it wanted
-        with contextlib.suppress(OSError, ValueError):
-            stream.flush()
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        pass  # a closed pipe (custseg ... | head) has taken all it wanted
+    except (OSError, ValueError) as exc:  # a full disk: what was printed is not all there
+        if code == 0:
+            with contextlib.suppress(OSError, ValueError):
+                print(f"Error: cannot write to stdout ({exc})", file=sys.stderr)
+            code = 1
+    with contextlib.suppress(OSError, ValueError):
+        sys.stderr.flush()
     os._exit(code)

@@ -3,7 +3,9 @@ the per-customer files."""
 
 from __future__ import annotations
 
+import errno
 import functools
+import io
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -17,11 +19,59 @@ from custseg.cli.params import FORMATS, OPTIONS
 from custseg.report.i18n import LANGS
 
 
+class ClosedStream(io.TextIOBase):
+    """Stands for a closed stdout (``>&-``: Python sees None): writing to it raises an
+    OSError, which the commands report as one ``Error:`` line (click would drop the text)."""
+
+    encoding = "utf-8"
+    errors = "strict"
+
+    def writable(self) -> bool:
+        return True
+
+    def isatty(self) -> bool:
+        return False
+
+    def write(self, text: str) -> int:
+        raise OSError(errno.EBADF, "it is closed")
+
+
+def guard_streams() -> None:
+    """Make the standard streams safe to print to, once, at the start of the console
+    script: a closed stdout becomes a :class:`ClosedStream`, a closed stderr a sink, and
+    text the terminal's encoding cannot show (Chinese labels with ``PYTHONIOENCODING=ascii``)
+    is written as ``\\uXXXX`` escapes instead of failing."""
+    import os
+
+    if sys.stdout is None:
+        sys.stdout = ClosedStream()
+    if sys.stderr is None:
+        sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - for the life of the process
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="backslashreplace")
+
+
+def stdout_closed() -> bool:
+    """Whether stdout is closed (``>&-``)."""
+    return sys.stdout is None or isinstance(sys.stdout, ClosedStream)
+
+
 def make_console(stderr: bool = False):
-    """A rich console: colour only on a terminal (NO_COLOR honoured), 120 columns when piped."""
+    """A rich console: colour only on a terminal (NO_COLOR honoured), 120 columns when piped.
+    Raises OutputError when stdout is closed (``>&-``); a closed stderr swallows what is
+    printed there."""
+    import os
+
     from rich.console import Console
 
+    from custseg.errors import OutputError
+
     stream = sys.stderr if stderr else sys.stdout
+    if stream is None:
+        if not stderr:
+            raise OutputError("cannot write to stdout (it is closed); write to a file with -o")
+        stream = open(os.devnull, "w")  # noqa: SIM115 - lives as long as the console
     width = None if stream.isatty() else 120
     return Console(file=stream, width=width, highlight=False)
 
@@ -77,8 +127,33 @@ def handle_errors(func):
         except KeyboardInterrupt:
             click.echo(t("interrupted", lang), err=True)
             sys.exit(130)
+        except OSError as exc:  # a stream the command printed to: stdout full or closed
+            click.echo(t("error", lang, message=os_error_message(exc)), err=True)
+            sys.exit(1)
 
     return wrapper
+
+
+def os_error_message(exc: OSError) -> str:
+    """What an OSError that reached a command means: a file's (named) or, unnamed, stdout's
+    (full, closed or a broken pipe: what the library writes itself is named)."""
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    if exc.filename:
+        return f"{exc.filename}: {reason}"
+    return f"cannot write to stdout ({reason})"
+
+
+def check_paths(file: str, outputs: dict[str, str | None], rules: str | None = None,
+                output: OutputOptions | None = None) -> None:  # fmt: skip
+    """Before any work: every output path (``outputs``: parameter -> path) can be written
+    and names neither the order ``file`` nor the ``rules`` file; data meant for stdout
+    (``output`` says so) finds it open. Raises OutputError (exit 1)."""
+    from custseg.errors import OutputError
+    from custseg.io.atomic import check_outputs
+
+    check_outputs(outputs, [file, rules])
+    if output is not None and output.to_stdout and stdout_closed():
+        raise OutputError("cannot write to stdout (it is closed); write to a file with -o")
 
 
 @dataclass(frozen=True)
@@ -182,16 +257,17 @@ _OUTPUT = [
         "--ids-only",
         is_flag=True,
         help="Write just the customer ids: one per line, no header, to -o PATH or, "
-        "without -o, to stdout (the summary then goes to stderr). With -o x.xlsx, "
-        ".parquet, .json or .jsonl: a one-column table customer_id in that format.",
+        "without -o, to stdout (the summary then goes to stderr); an id holding a comma or "
+        "a line break is quoted as CSV does. With -o x.xlsx, .parquet, .json or .jsonl: a "
+        "one-column table customer_id in that format.",
     ),
     click.option(
         "--excel-safe",
         is_flag=True,
-        help="In CSV, put a ' before text starting with = + - @ so that a "
-        "spreadsheet shows it as text instead of running it as a formula "
-        "(off by default: ids reach machines unchanged; .xlsx output is "
-        "always safe).",
+        help="In CSV (the export, --ids-only and --rejects), put a ' before text starting "
+        "with = + - @, a tab or a CR so that a spreadsheet shows it as text instead of "
+        "running it as a formula (off by default: ids reach machines unchanged; .xlsx "
+        "output is always safe).",
     ),
     _BOM,
     click.option(
@@ -262,16 +338,18 @@ def emit(make_frame: Callable[[], Any], output: OutputOptions,
     frame = make_frame()
     fmt = output.file_format()
     if output.ids_only:
-        write_ids(frame["customer_id"], output.path, fmt, output.bom)
+        write_ids(frame["customer_id"], output.path, fmt, output.bom, output.excel_safe)
     else:
         frame = excel_safe(frame) if output.excel_safe and fmt == "csv" else frame
         write_frame(frame, output.path, fmt, plain_text, output.bom)
     return time.perf_counter() - clock
 
 
-def write_rejects(result, path: str | None) -> None:
-    """Write the rows left out (``--rejects``), atomically."""
+def write_rejects(result, path: str | None, safe: bool = False) -> None:
+    """Write the rows left out (``--rejects``), atomically; with ``safe`` (``--excel-safe``)
+    text a spreadsheet would run as a formula gets a leading ``'``."""
     if path and result.rejects_frame is not None:
-        from custseg.io.writers import write_frame
+        from custseg.io.writers import excel_safe, write_frame
 
-        write_frame(result.rejects_frame, path, "csv")
+        frame = result.rejects_frame
+        write_frame(excel_safe(frame) if safe else frame, path, "csv")

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 import click
 
@@ -23,6 +24,9 @@ OPTIONS = {
     "tz": "--tz",
     "cancel_status": "--cancel-status",
     "header_row": "--header-row",
+    "output": "-o",
+    "rejects": "--rejects",
+    "thresholds": "--thresholds",
     "edges.recency_days": "--r-edges",
     "edges.frequency": "--f-edges",
     "edges.monetary": "--m-edges",
@@ -61,7 +65,7 @@ class ByteSize(click.ParamType):
     _UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
 
     def convert(self, value, param, ctx):
-        if isinstance(value, int):
+        if isinstance(value, int) and not isinstance(value, bool) and value > 0:
             return value
         text = str(value).strip().upper().removesuffix("B").removesuffix("I")
         unit = text[-1:] if text[-1:] in self._UNITS else ""
@@ -69,7 +73,10 @@ class ByteSize(click.ParamType):
             number = float(text[: len(text) - len(unit)])
         except ValueError:
             self.fail(f"{value!r} is not a size; write e.g. 3G or 500M", param, ctx)
-        return int(number * self._UNITS[unit])
+        size = number * self._UNITS[unit]
+        if not math.isfinite(size) or size < 1:
+            self.fail(f"{value!r} is not a size above zero; write e.g. 3G or 500M", param, ctx)
+        return int(size)
 
 
 class NumberList(click.ParamType):

@@ -16,6 +16,7 @@ from custseg.cli.options import (
 from custseg.cli.output import (
     OutputOptions,
     check_format,
+    check_paths,
     emit,
     handle_errors,
     lang_option,
@@ -63,8 +64,10 @@ def repeat(file: str, load: Loader, lifecycle, rule, output: OutputOptions, lang
     from custseg.report.i18n import default_lang
 
     check_format(output)  # a bad suffix fails before any work
+    check_paths(file, {"output": output.path, "rejects": load.rejects}, output=output)
     result = run_with_progress(file, load, lifecycle, Progress(output.silent, file),
-                               quiet=output.quiet, lang=lang)  # fmt: skip
+                               quiet=output.quiet, lang=lang,
+                               excel_safe=output.excel_safe)  # fmt: skip
     buyers = repeat_buyers(result.frame, rule)
     facts = repeat_summary(result.frame, buyers)
     emit(lambda: buyers, output)
@@ -115,6 +118,8 @@ def summary(file: str, load: Loader, scheme: Scheme, lifecycle, lifespan_years: 
     if not output.quiet:
         warn_rules(scheme)
     check_format(output)
+    check_paths(file, {"output": output.path, "rejects": load.rejects}, scheme.rules_file,
+                output)  # fmt: skip
     result = run_with_progress(file, load, lifecycle, Progress(output.silent, file), scheme,
                                quiet=output.quiet)  # fmt: skip
     measures = customer_metrics(result.frame, result.report.as_of, lifecycle.churn_days,
@@ -173,6 +178,7 @@ def report(file: str, load: Loader, scheme: Scheme, lifecycle, path: str, rule,
 
     if not quiet:
         warn_rules(scheme)
+    check_paths(file, {"output": path, "rejects": load.rejects}, scheme.rules_file)
     result = run_with_progress(file, load, lifecycle, Progress(quiet, file), scheme, quiet=quiet)
     page = render_report(report_data(result, scheme.lang, rule, lifecycle.churn_days))
     with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8") as fh:

@@ -14,6 +14,7 @@ from custseg.cli.options import Loader, lifecycle_options, loader_options, order
 from custseg.cli.output import (
     OutputOptions,
     check_format,
+    check_paths,
     emit,
     handle_errors,
     in_background,
@@ -100,14 +101,13 @@ def rfm(file: str, load: Loader, scheme: Scheme, lifecycle, segments: tuple[str,
 
     if not output.quiet:
         warn_rules(scheme)
-    _check_segments(segments, scheme.table)
-    check_format(output)  # a bad suffix fails before any work
+    _check_before_work(file, load, scheme, segments, output, thresholds)
     if not output.silent:  # the summary's renderer, imported while the job runs
         in_background(_import_renderer)
     progress = Progress(output.silent, file)
     result = run_with_progress(file, load, lifecycle, progress, scheme,
                                chunked=chunked or None, memory_limit=memory_limit,
-                               quiet=output.quiet)  # fmt: skip
+                               quiet=output.quiet, excel_safe=output.excel_safe)  # fmt: skip
     rendered = None
     if not output.silent:  # laid out while the file is written
         # the Polars work here, not in the thread: there it would compete with the write
@@ -136,6 +136,16 @@ def _import_renderer() -> None:
     import rich.console  # noqa: F401
     import rich.table  # noqa: F401
     import rich.text  # noqa: F401
+
+
+def _check_before_work(file: str, load: Loader, scheme: Scheme, segments: tuple[str, ...],
+                       output: OutputOptions, thresholds: str | None) -> None:  # fmt: skip
+    """Fail before any work on an unknown segment (exit 2), an output suffix that tells no
+    format or an output path that cannot be written or names an input (exit 1)."""
+    _check_segments(segments, scheme.table)
+    check_format(output)
+    outputs = {"output": output.path, "rejects": load.rejects, "thresholds": thresholds}
+    check_paths(file, outputs, scheme.rules_file, output)
 
 
 def _check_segments(segments, table) -> None:

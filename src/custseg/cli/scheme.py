@@ -25,6 +25,7 @@ class Scheme:
     table: RuleTable
     scoring: ScoringSpec
     lang: str
+    rules_file: str | None = None  # the --rules file, which no output may replace
 
 
 def _scheme(scheme, rules_file, scoring, bins, r_edges, f_edges, m_edges, lang) -> Scheme:
@@ -40,7 +41,7 @@ def _scheme(scheme, rules_file, scoring, bins, r_edges, f_edges, m_edges, lang) 
     bins = bins or (table.bins if table.scoring in (None, "quantile") else None) or 5
     spec = ScoringSpec(method=method, bins=bins, edges=edges)
     spec.levels()  # validates the edges before any data is read
-    return Scheme(table, spec, lang or default_lang())
+    return Scheme(table, spec, lang or default_lang(), rules_file)
 
 
 def warn_rules(scheme: Scheme) -> None:

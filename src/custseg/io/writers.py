@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import io
 import json
-import os
+import shutil
 import sys
 import tempfile
-from collections.abc import Collection, Iterator
+from collections.abc import Collection
 from pathlib import Path
 from typing import Literal
 
@@ -17,6 +18,10 @@ import polars as pl
 
 from custseg.errors import OutputError, param
 from custseg.frames import from_pandas
+from custseg.io.atomic import atomic_path
+
+__all__ = ["atomic_path", "excel_safe", "format_for", "ids_format", "to_stdout", "write_frame",
+           "write_ids", "write_json"]  # fmt: skip
 from custseg.schema import FORMATS
 
 _SUFFIXES = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".json": "json",
@@ -55,38 +60,6 @@ def ids_format(path: str, explicit: str | None = None) -> str:
     return _SUFFIXES.get(Path(path).suffix.lower(), "csv") if path != "-" else "csv"
 
 
-@contextlib.contextmanager
-def atomic_path(path: str) -> Iterator[str]:
-    """Yield a temporary file name beside ``path``; rename it to ``path`` on success.
-
-    A crash, an error or a kill before the rename leaves no file at ``path``. A ``path``
-    that is not a regular file (``/dev/null``, ``/dev/stdout``, a named pipe) is written
-    to directly: replacing it would put a file where the device was.
-    """
-    target = Path(path)
-    if target.exists() and not target.is_file():
-        if target.is_dir():
-            raise OutputError(f"{path}: is a folder; name a file")
-        yield path
-        return
-    if not target.parent.is_dir():
-        raise OutputError(f"{path}: folder {target.parent} does not exist; create it first")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    except OSError as exc:
-        raise OutputError(f"{path}: cannot write ({exc.strerror})") from None
-    os.close(fd)
-    try:
-        yield tmp
-        os.chmod(tmp, _mode_for(target))
-        os.replace(tmp, target)
-    except OSError as exc:
-        raise OutputError(f"{path}: cannot write ({exc.strerror})") from None
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-
-
 def excel_safe(frame):
     """Text cells that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``, tab,
     CR first) get a leading ``'``, so they show as text (``--excel-safe``)."""
@@ -101,16 +74,22 @@ def excel_safe(frame):
     )
 
 
-def write_ids(ids: pl.Series, path: str, fmt: str = "csv", bom: bool = False) -> None:
+def write_ids(ids: pl.Series, path: str, fmt: str = "csv", bom: bool = False,
+              safe: bool = False) -> None:  # fmt: skip
     """Write the customer ids (``--ids-only``) to ``path`` (``-`` is stdout), atomically.
 
-    In CSV (and text: :func:`ids_format`) one id per line, no header, no quotes, after a
-    UTF-8 BOM with ``bom``; in the other formats a one-column table ``customer_id``, as
-    :func:`write_frame` writes it."""
+    In CSV (and text: :func:`ids_format`) one id per line, no header, after a UTF-8 BOM
+    with ``bom``; an id holding a comma or a line break, or starting with a quote, is
+    quoted as CSV does (``"a,b"``: :func:`_quoted_ids`), so that a CSV reader reads it
+    back as one id; every other id is written as it is. In the other formats a
+    one-column table ``customer_id``, as :func:`write_frame` writes it. With ``safe``
+    (``--excel-safe``), CSV ids that a spreadsheet would run as a formula get a leading
+    ``'`` (:func:`excel_safe`)."""
     frame = pl.DataFrame({"customer_id": ids})
     if fmt != "csv":
         write_frame(frame, path, fmt)
         return
+    frame = _quoted_ids(excel_safe(frame) if safe else frame)
     if path == "-":
         text = frame.write_csv(include_header=False, quote_style="never", include_bom=bom)
         to_stdout(text.encode("utf-8"))
@@ -119,26 +98,41 @@ def write_ids(ids: pl.Series, path: str, fmt: str = "csv", bom: bool = False) ->
         frame.write_csv(tmp, include_header=False, quote_style="never", include_bom=bom)
 
 
+def _quoted_ids(frame: pl.DataFrame) -> pl.DataFrame:
+    """Ids holding a comma or a line break, or starting with a quote, in quotes as CSV
+    writes them (``"a,b"``, a quote doubled); the others as they are (a quote inside an
+    id, as in ``=HYPERLINK("x")``, needs none: CSV readers take it literally)."""
+    text = pl.col("customer_id").cast(pl.String)
+    special = text.str.contains_any([",", "\n", "\r"]) | text.str.starts_with('"')
+    quoted = pl.lit('"') + text.str.replace_all('"', '""', literal=True) + pl.lit('"')
+    return frame.select(pl.when(special).then(quoted).otherwise(text).alias("customer_id"))
+
+
 def to_stdout(data: bytes) -> None:
     """Write ``data`` (UTF-8, as the files are) to stdout as bytes, whatever the console's
-    encoding: a ``--bom`` then reaches a redirected file as ``EF BB BF``."""
-    sys.stdout.flush()
-    out = getattr(sys.stdout, "buffer", None)
-    if out is None:  # a text-only stream (an embedding application's)
-        sys.stdout.write(data.decode("utf-8"))
+    encoding: a ``--bom`` then reaches a redirected file as ``EF BB BF``.
+
+    Raises OutputError when stdout is closed, full or a broken pipe."""
+    try:
         sys.stdout.flush()
-        return
-    out.write(data)
-    out.flush()
+        out = getattr(sys.stdout, "buffer", None)
+        if out is None:  # a text-only stream (an embedding application's)
+            sys.stdout.write(data.decode("utf-8"))
+            sys.stdout.flush()
+            return
+        out.write(data)
+        out.flush()
+    except (OSError, AttributeError) as exc:  # AttributeError: stdout closed (None)
+        raise OutputError(f"cannot write to stdout ({_reason(exc)})") from None
 
 
-def _mode_for(target: Path) -> int:
-    """The permissions a new file would get (mkstemp makes it owner-only), or the old file's."""
-    if target.exists():
-        return target.stat().st_mode & 0o777
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
+def _reason(exc: BaseException) -> str:
+    """Why a write failed, in a few words."""
+    if isinstance(exc, AttributeError):
+        return "it is closed"
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
 
 def write_frame(frame, path: str, fmt: str, plain_text: Collection[str] = (),
@@ -167,14 +161,17 @@ def write_frame(frame, path: str, fmt: str, plain_text: Collection[str] = (),
         to_stdout(buffer.getvalue())
         return
     with atomic_path(path) as tmp:
-        _write(frame, tmp, fmt, plain_text, bom)
+        try:
+            _write(frame, tmp, fmt, plain_text, bom)
+        except pl.exceptions.PolarsError as exc:  # a full disk, as Polars reports it
+            raise OutputError(f"{path}: cannot write ({_reason(exc)})") from None
 
 
 def write_json(data: dict, path: str) -> None:
     """Write ``data`` as JSON to ``path`` (``-`` is stdout), atomically."""
     text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     if path == "-":
-        sys.stdout.write(text)
+        to_stdout(text.encode("utf-8"))
         return
     with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8") as fh:
         fh.write(text)
@@ -276,24 +273,80 @@ def _write_xlsx(frame: pl.DataFrame, path: str) -> None:
     """A real workbook: text cells as text (ids keep their zeros, and nothing that looks
     like a formula ever runs), numbers as numbers, times as Excel dates.
 
-    XlsxWriter's API takes one cell at a time, so this is a loop over cells; a sheet holds
-    at most about a million rows, which bounds it.
+    XlsxWriter keeps its rows and parts in scratch files: they go to a folder of their own
+    (beside ``path``, named like it plus ``.d``, so that the next run removes what a killed
+    one left: :mod:`custseg.io.atomic`), removed when done, failed or not. A failed write
+    raises OutputError.
     """
     import xlsxwriter
+    from xlsxwriter.exceptions import XlsxWriterException
 
-    book = xlsxwriter.Workbook(
-        path,
-        {
-            "constant_memory": True,
-            "strings_to_formulas": False,
-            "strings_to_numbers": False,
-            "strings_to_urls": False,
-        },
-    )
+    scratch = _scratch_folder(path)
+    try:
+        with open(path, "wb") as raw:
+            sink = _Guarded(raw)
+            try:
+                book = xlsxwriter.Workbook(sink, {"constant_memory": True, "tmpdir": scratch,
+                                                  "strings_to_formulas": False,
+                                                  "strings_to_numbers": False,
+                                                  "strings_to_urls": False})  # fmt: skip
+                _fill_sheet(book, frame)
+                book.close()
+            except BaseException:
+                sink.failed = True  # the archive left open must not write when collected
+                raise
+    except XlsxWriterException as exc:  # what it wraps: an OSError, for atomic_path to name
+        cause = exc.__context__
+        code = cause.errno if isinstance(cause, OSError) and cause.errno else errno.EIO
+        raise OSError(code, _reason(cause or exc)) from None
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _scratch_folder(path: str) -> str:
+    """A new folder for the spreadsheet writer's scratch files: ``PATH.d`` beside a
+    temporary ``path``, else (a device) one in the system's temporary folder."""
+    with contextlib.suppress(OSError):
+        folder = f"{path}.d"
+        Path(folder).mkdir()
+        return folder
+    return tempfile.mkdtemp(prefix=".custseg-tmp-xlsx-")
+
+
+class _Guarded:
+    """A binary file that, once a call failed, lets every later call pass without doing
+    anything: the zip archive left open by a failed workbook would otherwise fail again
+    when it is collected, and print that as an "Exception ignored" traceback."""
+
+    def __init__(self, raw) -> None:
+        self._raw = raw
+        self.failed = False
+
+    def __getattr__(self, name: str):
+        attr = getattr(self._raw, name)
+        if not callable(attr):
+            return attr
+
+        def call(*args, **kwargs):
+            if self.failed:
+                return 0
+            try:
+                return attr(*args, **kwargs)
+            except (OSError, ValueError):
+                self.failed = True
+                raise
+
+        return call
+
+
+def _fill_sheet(book, frame: pl.DataFrame) -> None:
+    """The sheet ``customers`` of ``book``: the header in bold, frozen, then the rows.
+
+    XlsxWriter's API takes one cell at a time, so this is a loop over cells; a sheet holds
+    at most about a million rows, which bounds it."""
     sheet = book.add_worksheet("customers")
     stamp = book.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
-    bold = book.add_format({"bold": True})
-    sheet.write_row(0, 0, frame.columns, bold)
+    sheet.write_row(0, 0, frame.columns, book.add_format({"bold": True}))
     kinds = [_cell_kind(dtype) for dtype in frame.dtypes]
     for r, row in enumerate(frame.iter_rows(), start=1):
         for c, (value, kind) in enumerate(zip(row, kinds, strict=True)):
@@ -306,7 +359,6 @@ def _write_xlsx(frame: pl.DataFrame, path: str) -> None:
             else:
                 sheet.write_number(r, c, value)
     sheet.freeze_panes(1, 0)
-    book.close()
 
 
 def _cell_kind(dtype: pl.DataType) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 
-from custseg.segments.rules import Rule, RuleTable
+from custseg.segments.table import Rule, RuleTable
 
 SCORE_KEYS = ("r", "f", "m")
 
@@ -24,7 +24,8 @@ class Problem:
 
 
 def cells(levels: dict[str, int]) -> list[tuple[int, int, int]]:
-    """Every (r, f, m) score cell for the given number of levels per score."""
+    """Every (r, f, m) score cell for the given number of levels per score, in the order
+    of the bits of :func:`cell_masks`."""
     return list(itertools.product(*(range(1, levels[k] + 1) for k in SCORE_KEYS)))
 
 
@@ -36,13 +37,66 @@ def rule_admits(rule: Rule, cell: tuple[int, int, int]) -> bool:
     )
 
 
+def cell_masks(table: RuleTable, levels: dict[str, int]) -> list[int]:
+    """The score cells each rule's score conditions admit, one bit a cell (bit ``i`` is
+    ``cells(levels)[i]``), as a Python integer per rule.
+
+    A rule's cells are those whose R, F and M each meet its condition: the AND of three
+    unions of per-level masks, a few dozen integer operations per rule instead of a test
+    per cell (1,000 rules over 20 levels: 8,000 cells, in milliseconds)."""
+    count = {k: levels[k] for k in SCORE_KEYS}
+    stride = {"r": count["f"] * count["m"], "f": count["m"], "m": 1}
+    every = (1 << (count["r"] * stride["r"])) - 1
+    per_level = {k: [_level_mask(count, stride, k, v) for v in range(1, count[k] + 1)]
+                 for k in SCORE_KEYS}  # fmt: skip
+    masks = []
+    for rule in table.rules:
+        mask = every
+        for key in SCORE_KEYS:
+            cond = rule.condition(key)
+            if cond is not None:
+                mask &= _union(m for v, m in enumerate(per_level[key], 1) if cond.admits(v))
+        masks.append(mask)
+    return masks
+
+
+def _level_mask(count: dict[str, int], stride: dict[str, int], key: str, value: int) -> int:
+    """The cells whose score ``key`` is ``value``."""
+    mask = 0
+    for index in range(count["r"] * count["f"] * count["m"]):
+        if (index // stride[key]) % count[key] == value - 1:
+            mask |= 1 << index
+    return mask
+
+
+def _union(masks) -> int:
+    out = 0
+    for mask in masks:
+        out |= mask
+    return out
+
+
+def _bits(mask: int) -> list[int]:
+    """The positions of the set bits of ``mask``, lowest first."""
+    out = []
+    while mask:
+        low = mask & -mask
+        out.append(low.bit_length() - 1)
+        mask ^= low
+    return out
+
+
 def cell_segments(table: RuleTable, levels: dict[str, int]) -> dict[tuple, str]:
     """The segment each cell gets when no raw-value rule intervenes."""
-    out = {}
-    for cell in cells(levels):
-        rule = next((r for r in table.rules if not r.uses_raw_values and rule_admits(r, cell)),
-                    None)  # fmt: skip
-        out[cell] = rule.segment if rule else table.fallback
+    every = cells(levels)
+    out = dict.fromkeys(every, table.fallback)
+    left = (1 << len(every)) - 1
+    for rule, mask in zip(table.rules, cell_masks(table, levels), strict=True):
+        if rule.uses_raw_values or not mask & left:
+            continue
+        for index in _bits(mask & left):
+            out[every[index]] = rule.segment
+        left &= ~mask
     return out
 
 
@@ -85,32 +139,26 @@ def _out_of_levels(table: RuleTable, levels: dict[str, int]) -> list[Problem]:
 def _shadowed_and_uncovered(table: RuleTable, levels: dict[str, int]) -> list[Problem]:
     """Rules earlier rules leave no score cell to, and score cells no rule covers."""
     problems = []
-    taken: set[tuple] = set()
-    for rule in table.rules:
-        mine = {c for c in cells(levels) if rule_admits(rule, c)}
-        if mine and mine <= taken:
-            earlier = sorted(
-                {
-                    r.index
-                    for r in table.rules
-                    if r.index < rule.index
-                    and not r.uses_raw_values
-                    and mine & _cells_of(r, levels)
-                }
-            )
+    masks = cell_masks(table, levels)
+    taken = 0
+    for i, (rule, mine) in enumerate(zip(table.rules, masks, strict=True)):
+        if mine and not mine & ~taken:
+            earlier = [r.index for r, m in zip(table.rules[:i], masks[:i], strict=True)
+                       if not r.uses_raw_values and m & mine]  # fmt: skip
             problems.append(
                 Problem(
                     "warning",
                     f"rule {rule.index} ({rule.segment}) can never "
                     f"match: earlier rule(s) {', '.join(map(str, earlier))} take "
-                    f"all of its {len(mine)} score cell(s)",
+                    f"all of its {mine.bit_count()} score cell(s)",
                 )
             )
         if not rule.uses_raw_values:
             taken |= mine
-    uncovered = [c for c in cells(levels) if c not in taken]
+    every = cells(levels)
+    uncovered = _bits(((1 << len(every)) - 1) & ~taken)
     if uncovered:
-        shown = ", ".join("".join(map(str, c)) for c in uncovered[:12])
+        shown = ", ".join("".join(map(str, every[i])) for i in uncovered[:12])
         more = f" and {len(uncovered) - 12} more" if len(uncovered) > 12 else ""
         # a fallback the table describes in [segments] is a deliberate catch-all
         level = "note" if table.fallback in table.segments else "warning"
@@ -123,7 +171,3 @@ def _shadowed_and_uncovered(table: RuleTable, levels: dict[str, int]) -> list[Pr
             )
         )
     return problems
-
-
-def _cells_of(rule: Rule, levels: dict[str, int]) -> set[tuple]:
-    return {c for c in cells(levels) if rule_admits(rule, c)}

@@ -20,113 +20,46 @@ A table file::
 
 Conditions may use the scores ``r``, ``f``, ``m`` and the raw values ``orders``,
 ``recency_days`` and ``monetary``. All conditions of a rule must hold.
+
+Limits, which keep every run (and ``custseg rules check``) fast: at most
+:data:`MAX_RULES` rules, :data:`MAX_SEGMENTS` segments, ``bins`` up to :data:`MAX_BINS`
+(as ``--bins``), and a file of at most :data:`MAX_TABLE_BYTES`. ``color`` takes colour values
+only (:mod:`custseg.segments.colors`).
 """
 
 from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-import polars as pl
-
 from custseg.errors import RulesError
-from custseg.frames import as_series, first_match, to_polars_series, with_columns
+from custseg.segments.colors import is_color
+from custseg.segments.table import (
+    FIELDS,
+    RULE_KEYS,
+    SEGMENT_KEYS,
+    TABLE_KEYS,
+    Condition,
+    Rule,
+    RuleTable,
+    SegmentInfo,
+)
 
-#: condition key -> column of the per-customer frame
-FIELDS: dict[str, str] = {
-    "r": "r_score",
-    "f": "f_score",
-    "m": "m_score",
-    "orders": "frequency",
-    "recency_days": "recency_days",
-    "monetary": "monetary",
-}
-SEGMENT_KEYS = ("label", "label_zh", "action", "action_zh", "color")
-RULE_KEYS = ("segment", "label", "action", *FIELDS)
-TABLE_KEYS = ("name", "description", "fallback", "segments", "rules", "scoring", "bins")
+#: The most rules a table may hold (1,000 rules segment 1M customers in about a second:
+#: :mod:`custseg.segments.assign`; ``rules check`` takes 0.4 s).
+MAX_RULES = 1_000
+#: The most segments (named by rules, described in [segments], and the fallback).
+MAX_SEGMENTS = 200
+#: The most score levels, as on the command line (``--bins``).
+MAX_BINS = 20
+#: The largest rule table file: 1 MiB, some 1,000 bytes for each rule and segment.
+MAX_TABLE_BYTES = 1 << 20
 
 _NUM = r"[+-]?\d+(?:\.\d+)?"
 _RANGE = re.compile(rf"^({_NUM})\s*-\s*({_NUM})$")
 _COMPARE = re.compile(rf"^(>=|<=|>|<|=|==)?\s*({_NUM})$")
-
-
-@dataclass(frozen=True)
-class Condition:
-    """``lo <= value <= hi`` with open or closed ends; ``text`` is how it was written."""
-
-    key: str
-    lo: float = float("-inf")
-    hi: float = float("inf")
-    lo_open: bool = False
-    hi_open: bool = False
-    text: str = ""
-
-    def mask(self, values):
-        """Whether ``values`` (a Polars expression or Series, a numpy array or a number)
-        meet the condition."""
-        above = values > self.lo if self.lo_open else values >= self.lo
-        below = values < self.hi if self.hi_open else values <= self.hi
-        return above & below
-
-    def admits(self, value: float) -> bool:
-        return bool(self.mask(float(value)))
-
-
-@dataclass(frozen=True)
-class Rule:
-    segment: str
-    conditions: tuple[Condition, ...]
-    index: int  # 1-based position in the table
-
-    def describe(self) -> str:
-        return " and ".join(f"{c.key} {c.text}" for c in self.conditions) or "always"
-
-    def condition(self, key: str) -> Condition | None:
-        return next((c for c in self.conditions if c.key == key), None)
-
-    @property
-    def uses_raw_values(self) -> bool:
-        return any(c.key not in ("r", "f", "m") for c in self.conditions)
-
-
-@dataclass(frozen=True)
-class SegmentInfo:
-    name: str
-    label: str = ""
-    label_zh: str = ""
-    action: str = ""
-    action_zh: str = ""
-    color: str = ""
-
-    def label_in(self, lang: str) -> str:
-        """The label in ``lang`` (``en`` or ``zh``), falling back to English, then the name."""
-        return (self.label_zh if lang == "zh" else "") or self.label or self.name
-
-    def action_in(self, lang: str) -> str:
-        return (self.action_zh if lang == "zh" else "") or self.action
-
-
-@dataclass
-class RuleTable:
-    name: str
-    rules: list[Rule]
-    segments: dict[str, SegmentInfo] = field(default_factory=dict)
-    fallback: str = "other"
-    description: str = ""
-    scoring: str | None = None  # the scoring method the scheme is meant for
-    bins: int | None = None
-    source_text: str = ""  # the TOML it was read from
-
-    def info(self, segment: str) -> SegmentInfo:
-        return self.segments.get(segment, SegmentInfo(name=segment))
-
-    def segment_names(self) -> list[str]:
-        """Segment names in the order they first appear, fallback last."""
-        names = list(dict.fromkeys(r.segment for r in self.rules))
-        return names if self.fallback in names else [*names, self.fallback]
 
 
 def parse_condition(key: str, value: object, where: str) -> Condition:
@@ -162,6 +95,10 @@ def parse_table(data: dict, source: str) -> RuleTable:
     entries = data.get("rules")
     if not isinstance(entries, list) or not entries:
         raise RulesError(f"{source}: no [[rules]] entries; add at least one rule")
+    if len(entries) > MAX_RULES:
+        raise RulesError(f"{source}: {len(entries):,} rules; a table holds at most "
+                         f"{MAX_RULES:,}: merge rules (a condition can be a range: "
+                         f'r = "2-4")')  # fmt: skip
     segments = _parse_segments(data.get("segments", {}), source)
     rules = [_parse_rule(entry, i, source, segments) for i, entry in enumerate(entries, 1)]
     fallback = data.get("fallback", "other")
@@ -171,17 +108,39 @@ def parse_table(data: dict, source: str) -> RuleTable:
     if scoring is not None and scoring not in ("quantile", "edges", "mean"):
         raise RulesError(f"{source}: scoring = {scoring!r}; use quantile, edges or mean")
     bins = data.get("bins")
-    if bins is not None and (not isinstance(bins, int) or isinstance(bins, bool) or bins < 2):
-        raise RulesError(f"{source}: bins = {bins!r}; use a whole number of at least 2")
+    if bins is not None and (
+        not isinstance(bins, int) or isinstance(bins, bool) or not 2 <= bins <= MAX_BINS
+    ):
+        raise RulesError(f"{source}: bins = {bins!r}; use a whole number from 2 to {MAX_BINS}")
+    _check_size(rules, segments, fallback, source)
     return RuleTable(
-        name=str(data.get("name", Path(source).stem)),
+        name=_text(data, "name", source, Path(source).stem),
         rules=rules,
         segments=segments,
         fallback=fallback,
-        description=str(data.get("description", "")),
+        description=_text(data, "description", source, ""),
         scoring=scoring,
         bins=bins,
     )
+
+
+def _text(data: dict, key: str, where: str, default: str) -> str:
+    """The text at ``data[key]`` (a number is written as text); raises RulesError for a
+    list or a table."""
+    value = data.get(key, default)
+    if isinstance(value, list | dict):
+        raise RulesError(f'{where}: {key} must be a text, e.g. {key} = "..."')
+    return str(value)
+
+
+def _check_size(rules: list[Rule], segments: dict, fallback: str, source: str) -> None:
+    """At most MAX_SEGMENTS segments (MAX_RULES rules: checked before they are read)."""
+    names = {r.segment for r in rules} | set(segments) | {fallback}
+    if len(names) > MAX_SEGMENTS:
+        raise RulesError(
+            f"{source}: {len(names):,} segments; a table holds at most {MAX_SEGMENTS}: "
+            f"merge segments"
+        )
 
 
 def _parse_segments(raw: object, source: str) -> dict[str, SegmentInfo]:
@@ -195,7 +154,13 @@ def _parse_segments(raw: object, source: str) -> dict[str, SegmentInfo]:
         unknown = sorted(set(meta) - set(SEGMENT_KEYS))
         if unknown:
             raise RulesError(f"{where}: unknown key(s) {unknown}; allowed: {list(SEGMENT_KEYS)}")
-        out[name] = SegmentInfo(name=name, **{k: str(v) for k, v in meta.items()})
+        texts = {k: _text(meta, k, where, "") for k in meta}
+        if texts.get("color") and not is_color(texts["color"]):
+            raise RulesError(
+                f"{where}: color = {texts['color']!r} is not a colour; use #rgb, #rrggbb, "
+                f'#rrggbbaa, rgb(...) or hsl(...) of numbers, or a CSS colour name (color = "teal")'
+            )
+        out[name] = SegmentInfo(name=name, **texts)
     return out
 
 
@@ -214,9 +179,9 @@ def _parse_rule(entry: object, index: int, source: str, segments: dict) -> Rule:
         info = segments.get(segment, SegmentInfo(name=segment))
         segments[segment] = SegmentInfo(
             name=segment,
-            label=str(entry.get("label", info.label)),
+            label=_text(entry, "label", where, info.label),
             label_zh=info.label_zh,
-            action=str(entry.get("action", info.action)),
+            action=_text(entry, "action", where, info.action),
             action_zh=info.action_zh,
             color=info.color,
         )
@@ -235,9 +200,21 @@ def load_rules(source: str | Path) -> RuleTable:
     """
     path = Path(source)
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as fh:
+            data = fh.read(MAX_TABLE_BYTES + 1)
     except OSError as exc:
         raise RulesError(f"{path}: cannot read the rule table ({exc.strerror})") from None
+    if len(data) > MAX_TABLE_BYTES:
+        raise RulesError(f"{path}: more than {MAX_TABLE_BYTES >> 20} MiB; a rule table holds "
+                         f"at most {MAX_RULES:,} rules and {MAX_SEGMENTS} segments")  # fmt: skip
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise RulesError(
+            f"{path}: line {line}: byte {data[exc.start]:#04x} is not UTF-8; save the rule "
+            f"table as UTF-8 (TOML files are UTF-8)"
+        ) from None
     return _parse_text(text, str(path))
 
 
@@ -257,9 +234,14 @@ def builtin_names() -> list[str]:
 def _parse_text(text: str, source: str) -> RuleTable:
     try:
         data = tomllib.loads(text)
+        table = parse_table(data, source)
     except tomllib.TOMLDecodeError as exc:
         raise RulesError(f"{source}: not valid TOML ({exc})") from None
-    table = parse_table(data, source)
+    except RecursionError:
+        raise RulesError(
+            f"{source}: arrays or tables nested too deeply to read; a rule table needs two "
+            f"levels ([segments.NAME], [[rules]])"
+        ) from None
     table.source_text = text
     return table
 
@@ -276,60 +258,14 @@ def find_rules(name_or_path: str) -> RuleTable:
     )
 
 
-def assign_segments(customers, table: RuleTable):
-    """A copy of ``customers`` (pandas or Polars) with a ``segment`` column.
+# the segment columns: their own module, kept importable from here
+from custseg.segments.assign import (  # noqa: E402 - after the table's definitions
+    assign_segments,
+    label_segments,
+    segment_texts,
+)
 
-    Each customer gets the segment of the first rule that matches, or
-    ``table.fallback`` when none does.
-    """
-    present = {key: col for key, col in FIELDS.items() if col in customers.columns}
-    cases = []  # the first rule that matches gives the segment
-    for rule in table.rules:
-        hit = pl.lit(True)
-        for cond in rule.conditions:
-            if cond.key not in present:
-                raise RulesError(
-                    f"rule {rule.index} ({rule.segment}) uses {cond.key!r}, "
-                    f"which the customer frame lacks ({FIELDS[cond.key]})"
-                )
-            hit = hit & cond.mask(pl.col(present[cond.key]))
-        cases.append((hit, pl.lit(rule.segment)))
-    segment = first_match(cases, pl.lit(table.fallback))
-    values = pl.DataFrame([to_polars_series(customers[c]) for c in present.values()]
-                          or [pl.int_range(len(customers), eager=True)])  # fmt: skip
-    # with_columns broadcasts literals; streamed, no full-length temporaries
-    out = values.lazy().with_columns(segment.alias("segment")).select("segment")
-    return with_columns(customers, {"segment": out.collect(engine="streaming")["segment"]})
-
-
-def segment_texts(table: RuleTable, lang: str = "en", actions: bool = True) -> dict[str, list[str]]:
-    """The values the columns of :func:`label_segments` (and ``segment``) can hold for the
-    segments of ``table``."""
-    infos = [table.info(n) for n in table.segment_names()]
-    texts = {"segment": [i.name for i in infos], "segment_label": [i.label_in(lang) for i in infos]}
-    if actions:
-        texts["action"] = [i.action_in(lang) for i in infos]
-    return texts
-
-
-def label_segments(customers, table: RuleTable, lang: str = "en", actions: bool = True):
-    """A copy of a segmented frame with ``segment_label`` (and, with ``actions``,
-    ``action``) in ``lang``.
-
-    ``segment`` stays the stable machine-readable name.
-    """
-    segment = as_series(customers, "segment").cast(pl.String).alias("segment")
-    name = pl.col("segment")
-    known = segment_texts(table, lang, actions)
-
-    def chain(col: str, otherwise: pl.Expr) -> pl.Expr:
-        # a chain of comparisons: faster than a lookup table for a handful of segments
-        pairs = zip(known["segment"], known[col], strict=True)
-        return first_match([(name == n, pl.lit(text)) for n, text in pairs], otherwise)
-
-    # a segment the table does not know is its own label, with no action
-    texts = {"segment_label": chain("segment_label", name)}
-    if actions:
-        texts["action"] = chain("action", pl.when(name.is_not_null()).then(pl.lit("")))
-    out = segment.to_frame().lazy().with_columns(**texts).collect(engine="streaming")
-    return with_columns(customers, {col: out[col] for col in texts})
+__all__ = ["FIELDS", "MAX_BINS", "MAX_RULES", "MAX_SEGMENTS", "MAX_TABLE_BYTES", "Condition",
+           "Rule", "RuleTable", "SegmentInfo", "assign_segments", "builtin_names",
+           "builtin_rules", "find_rules", "label_segments", "load_rules", "parse_condition",
+           "parse_table", "segment_texts"]  # fmt: skip
