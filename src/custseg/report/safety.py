@@ -98,6 +98,14 @@ def terminal_style(value: object) -> str:
     return color
 
 
+def terminal_json(value: Any, **options: Any) -> str:
+    """``value`` as JSON (``json.dumps`` with ``options``, non-ASCII text kept) for a
+    terminal: the C1 controls, bidirectional overrides and line separators that JSON lets
+    through are escaped (``\\u009b``) as well as the C0 controls it escapes itself; the
+    value read back is the same."""
+    return json.dumps(value, ensure_ascii=False, **options).translate(_TERMINAL_ESCAPES)
+
+
 def script_json(value: Any) -> str:
     """``value`` as JSON to inline in an HTML ``<script>`` element: ``<``, ``>`` and ``&``
     written as ``\\u003c`` etc., so that no ``</script>`` or ``<!--`` in a string can end
@@ -105,4 +113,8 @@ def script_json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False).translate(_SCRIPT_ESCAPES)
 
 
+_TERMINAL_ESCAPES = {
+    code: f"\\u{code:04x}"
+    for code in (*range(0x7F, 0xA0), 0x2028, 0x2029, *range(0x202A, 0x202F), *range(0x2066, 0x206A))
+}
 _SCRIPT_ESCAPES = {ord(c): f"\\u{ord(c):04x}" for c in "<>&\u2028\u2029"}
