@@ -121,8 +121,10 @@ def handle_errors(func):
             return func(*args, **kwargs)
         except CustsegError as exc:
             from custseg.errors import with_options
+            from custseg.report.safety import visible
 
-            click.echo(t("error", lang, message=with_options(str(exc), OPTIONS)), err=True)
+            message = visible(with_options(str(exc), OPTIONS), newlines=True)
+            click.echo(t("error", lang, message=message), err=True)
             sys.exit(1)
         except KeyboardInterrupt:
             click.echo(t("interrupted", lang), err=True)

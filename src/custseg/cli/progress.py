@@ -33,15 +33,19 @@ class Progress:
             from rich.progress import Progress as Bar
 
             from custseg.cli.output import make_console
+            from custseg.report.safety import visible
 
             size = _size(source)
-            label = f"{source}{f' ({size})' if size else ''}"
+            # the file's name shown as it is: no markup, no control character, and no
+            # braces for the column's str.format to read as fields
+            label = visible(f"{source}{f' ({size})' if size else ''}")
+            label = label.replace("{", "{{").replace("}", "}}")
             self.bar = Bar(
                 TextColumn("{task.description:<12}"),
                 BarColumn(),
                 TextColumn("{task.percentage:>3.0f}%"),
                 TimeElapsedColumn(),
-                TextColumn(label),
+                TextColumn(label, markup=False),
                 console=make_console(stderr=True),
                 transient=True,
             )
@@ -103,10 +107,12 @@ def run_with_progress(file: str, load: Loader, lifecycle: Lifecycle, progress: P
     from custseg.cli.params import OPTIONS
     from custseg.errors import with_options
     from custseg.report.i18n import default_lang, say
+    from custseg.report.safety import visible
 
     lang = lang or (scheme.lang if scheme else default_lang())
     prefix = "警告：" if lang == "zh" else "Warning: "
     if not quiet:
         for warning in result.report.all_warnings():
-            click.echo(f"{prefix}{with_options(say(warning, lang), OPTIONS)}", err=True)
+            text = visible(with_options(say(warning, lang), OPTIONS), newlines=True)
+            click.echo(f"{prefix}{text}", err=True)
     return result

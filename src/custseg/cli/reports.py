@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import click
 
 from custseg.cli.options import (
@@ -28,6 +26,7 @@ from custseg.cli.output import (
 )
 from custseg.cli.progress import Progress, run_with_progress
 from custseg.cli.scheme import Scheme, scheme_options, warn_rules
+from custseg.report.safety import terminal_json
 
 
 @click.command()
@@ -78,7 +77,7 @@ def repeat(file: str, load: Loader, lifecycle, rule, output: OutputOptions, lang
             "rule": {"min_orders": rule.min_orders, "min_spend_exclusive": rule.min_spend},
             **facts,
         }
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        click.echo(terminal_json(data, indent=2))
     elif not output.quiet:
         from custseg.report.terminal import repeat_view
 
@@ -134,7 +133,7 @@ def summary(file: str, load: Loader, scheme: Scheme, lifecycle, lifespan_years: 
             "new_days": lifecycle.new_days,
             "measures": measures.to_dicts(),
         }
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+        click.echo(terminal_json(data, indent=2, default=str))
     elif not output.quiet:
         from custseg.report.terminal import metrics_view
 
@@ -185,7 +184,8 @@ def report(file: str, load: Loader, scheme: Scheme, lifecycle, path: str, rule,
         fh.write(page)
     if not quiet:
         from custseg.report.i18n import t
+        from custseg.report.safety import visible
 
         size = f"{len(page.encode('utf-8')) / 1e6:.1f}"
-        click.echo(t("wrote_report", scheme.lang, path=path, size=size,
+        click.echo(t("wrote_report", scheme.lang, path=visible(path), size=size,
                      customers=f"{result.frame.height:,}"), err=True)  # fmt: skip

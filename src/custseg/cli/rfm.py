@@ -25,6 +25,7 @@ from custseg.cli.output import (
 from custseg.cli.params import ByteSize
 from custseg.cli.progress import Progress, run_with_progress
 from custseg.cli.scheme import Scheme, scheme_options, warn_rules
+from custseg.report.safety import terminal_json, visible
 
 if TYPE_CHECKING:
     from custseg.engines.run import RfmResult
@@ -125,7 +126,7 @@ def rfm(file: str, load: Loader, scheme: Scheme, lifecycle, segments: tuple[str,
         phases = {k: round(v, 3) for k, v in result.report.phases.items()}
         click.echo(json.dumps({"phases": phases}), err=True)
     if output.as_json:
-        click.echo(json.dumps(_summary_dict(result, scheme.lang), ensure_ascii=False, indent=2))
+        click.echo(terminal_json(_summary_dict(result, scheme.lang), indent=2))
     elif rendered is not None:
         console, text = rendered()
         console.file.write(text)
@@ -154,7 +155,7 @@ def _check_segments(segments, table) -> None:
         if name not in known:
             raise click.BadParameter(
                 f"{name!r} is not a segment of scheme {table.name!r}; choose from "
-                f"{', '.join(known)}",
+                f"{visible(', '.join(known))}",
                 param_hint="--segment",
             )
 

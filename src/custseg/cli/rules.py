@@ -20,6 +20,7 @@ def schemes():
     """
     from rich.table import Table
 
+    from custseg.report.safety import plain
     from custseg.segments.rules import builtin_names, builtin_rules
 
     table = Table(title="Built-in schemes", title_justify="left")
@@ -30,7 +31,8 @@ def schemes():
         scoring = rules.scoring or "quantile"
         if scoring == "quantile" and rules.bins:
             scoring += f" ({rules.bins} levels)"
-        table.add_row(name, scoring, str(len(rules.segment_names())), rules.description)
+        table.add_row(plain(name), scoring, str(len(rules.segment_names())),
+                      plain(rules.description))  # fmt: skip
     make_console().print(table)
 
 
@@ -115,6 +117,7 @@ def rules_check(file, bins):
     """
     import sys
 
+    from custseg.report.safety import visible
     from custseg.segments.rulecheck import check_table
     from custseg.segments.rules import load_rules
     from custseg.segments.scoring import ScoringSpec
@@ -124,10 +127,10 @@ def rules_check(file, bins):
     spec = ScoringSpec(method=method, bins=bins or table.bins or 5)
     problems = check_table(table, spec.levels())
     for problem in problems:
-        click.echo(f"{problem.level}: {problem.message}")
+        click.echo(f"{problem.level}: {visible(problem.message, newlines=True)}")
     if not problems:
         click.echo(
-            f"{file}: {len(table.rules)} rules, {len(table.segment_names())} segments, "
+            f"{visible(file)}: {len(table.rules)} rules, {len(table.segment_names())} segments, "
             f"every score cell covered; no problems found"
         )
     sys.exit(1 if any(p.level == "warning" for p in problems) else 0)

@@ -46,11 +46,12 @@ def _scheme(scheme, rules_file, scoring, bins, r_edges, f_edges, m_edges, lang) 
 
 def warn_rules(scheme: Scheme) -> None:
     """Print the rule-table problems that change results as warnings on stderr."""
+    from custseg.report.safety import visible
     from custseg.segments.rulecheck import check_table
 
     for problem in check_table(scheme.table, scheme.scoring.levels()):
         if problem.level == "warning":
-            click.echo(f"Warning: {problem.message}", err=True)
+            click.echo(f"Warning: {visible(problem.message, newlines=True)}", err=True)
 
 
 _SCHEME = [

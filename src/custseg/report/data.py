@@ -1,7 +1,7 @@
 """The figures behind ``custseg report``: plain data (dicts and lists), no HTML.
 
 :func:`report_data` gathers everything the page shows from one segmentation run, so
-the HTML renderer (:mod:`custseg.report_html`) only lays it out.
+the HTML renderer (:mod:`custseg.report.html`) only lays it out.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from custseg.engines.run import RfmResult
 from custseg.measures.repeat import RepeatRule, repeat_buyers, repeat_summary
 from custseg.measures.shop import LIFECYCLES, customer_metrics
 from custseg.report.i18n import t
+from custseg.report.safety import css_color
 from custseg.schema import MEASURES
 
 HISTOGRAM_BINS = 30
@@ -29,6 +30,7 @@ def report_data(result: RfmResult, lang: str = "en", rule: RepeatRule | None = N
         "lang": lang,
         "scheme": table.name,
         "scoring": result.scoring.method,
+        "source": report.source,
         "kpis": {
             "customers": frame.height,
             "orders": report.orders,
@@ -65,7 +67,7 @@ def _segments(frame: pl.DataFrame, table, lang: str) -> list[dict]:
             {
                 "name": row["segment"],
                 "label": info.label_in(lang),
-                "color": info.color or "#888888",
+                "color": css_color(info.color),  # checked again where the page emits it
                 "action": info.action_in(lang),
                 "rules": rules_of.get(row["segment"], []),
                 "customers": row["customers"],

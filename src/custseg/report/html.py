@@ -2,17 +2,25 @@
 
 The charts use Apache ECharts (vendored in ``assets/``, inlined into the page): it
 draws interactive charts (hover, legend toggles) from a JSON option per chart, renders
-Chinese well, and at about 1 MB keeps the page small. Nothing is fetched from the
-network when the page opens.
+Chinese well, and at about 1 MB keeps the page small.
+
+The page is safe to open whatever the rule table and the data hold: their text is
+escaped where it is emitted (:mod:`custseg.report.safety`), the chart options are inlined
+as escaped JSON in a data block that never runs, the tooltips set text (``report.js``),
+a colour is emitted only if it is one, and a Content-Security-Policy lets the page run
+its own two scripts (by hash) and fetch nothing at all.
 """
 
 from __future__ import annotations
 
+import base64
+import functools
+import hashlib
 import html
-import json
 from importlib import resources
 
 from custseg.report.i18n import reason, t
+from custseg.report.safety import css_color, script_json
 
 CHART_IDS = ("chart-segments", "chart-heatmap", "chart-recency_days", "chart-frequency",
              "chart-monetary", "chart-lifecycle")  # fmt: skip
@@ -21,7 +29,6 @@ CHART_IDS = ("chart-segments", "chart-heatmap", "chart-recency_days", "chart-fre
 def render_report(data: dict) -> str:
     """The whole page as a string."""
     lang = data["lang"]
-    echarts = (resources.files("custseg.report") / "assets" / "echarts.min.js").read_text("utf-8")
     options = {
         "chart-segments": _segments_option(data, lang),
         "chart-heatmap": _heatmap_option(data, lang),
@@ -29,13 +36,13 @@ def render_report(data: dict) -> str:
     }
     for dist in data["distributions"]:
         options[f"chart-{dist['measure']}"] = _distribution_option(dist, lang)
+    scripts = _scripts()
     return _PAGE.format(
         lang="zh-CN" if lang == "zh" else "en",
+        csp=html.escape(content_security_policy(scripts)),
         title=html.escape(t("report_title", lang)),
         heading=html.escape(t("report_title", lang)),
-        scheme=html.escape(
-            t("scheme_line", lang, scheme=data["scheme"], scoring=t(data["scoring"], lang))
-        ),
+        scheme=html.escape(_sub_line(data, lang)),
         kpis=_kpis(data, lang),
         rows=_rows(data, lang),
         seg_title=html.escape(t("seg_chart", lang)),
@@ -47,9 +54,40 @@ def render_report(data: dict) -> str:
         life_title=html.escape(t("lifecycle_chart", lang, days=data["churn_days"])),
         rules_title=html.escape(t("rules_section", lang)),
         rules=_rules_table(data, lang),
-        echarts=echarts.replace("</script", "<\\/script"),
-        options=json.dumps(options, ensure_ascii=False).replace("</", "<\\/"),
+        options=script_json(options),
+        echarts=scripts[0],
+        script=scripts[1],
     )
+
+
+@functools.cache
+def _scripts() -> tuple[str, str]:
+    """The page's two scripts: ECharts and ``report.js`` (which draws the charts)."""
+    assets = resources.files("custseg.report") / "assets"
+    echarts = (assets / "echarts.min.js").read_text("utf-8").replace("</script", "<\\/script")
+    return echarts, (assets / "report.js").read_text("utf-8")
+
+
+def content_security_policy(scripts: tuple[str, ...]) -> str:
+    """The page's policy: run only ``scripts`` (by their SHA-256, so that no injected
+    script or event handler could run), inline styles, ``data:`` images (ECharts' own),
+    and fetch nothing: no script, style sheet, font, image or connection from anywhere,
+    no ``<base>``, no form submission."""
+    hashes = " ".join(
+        "'sha256-" + base64.b64encode(hashlib.sha256(s.encode("utf-8")).digest()).decode() + "'"
+        for s in scripts
+    )
+    return (
+        f"default-src 'none'; script-src {hashes}; style-src 'unsafe-inline'; "
+        "img-src data:; base-uri 'none'; form-action 'none'"
+    )
+
+
+def _sub_line(data: dict, lang: str) -> str:
+    line = t("scheme_line", lang, scheme=data["scheme"], scoring=t(data["scoring"], lang))
+    if data.get("source"):
+        line = f"{t('source', lang)}: {data['source']} · {line}"
+    return line
 
 
 def _kpis(data: dict, lang: str) -> str:
@@ -109,7 +147,7 @@ def _rules_table(data: dict, lang: str) -> str:
                    for k in ("segment", "customers", "rules", "action"))  # fmt: skip
     body = "".join(
         "<tr>"
-        f'<td><span class="dot" style="background:{html.escape(s["color"])}"></span>'
+        f'<td><span class="dot" style="background:{css_color(s["color"])}"></span>'
         f"{html.escape(s['label'])} <code>{html.escape(s['name'])}</code></td>"
         f'<td class="num">{s["customers"]:,}</td>'
         f"<td>{'<br>'.join(html.escape(r) for r in s['rules'])}</td>"
@@ -128,7 +166,7 @@ def _segments_option(data: dict, lang: str) -> dict:
         return {
             "name": name, "type": "bar", "itemStyle": {"color": "#666666", "opacity": opacity},
             "data": [{"value": round(s[key] * 100, 2),
-                      "itemStyle": {"color": s["color"], "opacity": opacity},
+                      "itemStyle": {"color": css_color(s["color"]), "opacity": opacity},
                       "action": s["action"]} for s in segs],
             "label": {"show": True, "position": "right", "formatter": "{c}%"},
         }  # fmt: skip
@@ -202,6 +240,7 @@ _PAGE = """<!DOCTYPE html>
 <html lang="{lang}">
 <head>
 <meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="{csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title}</title>
 <style>
@@ -246,31 +285,9 @@ td.num {{ text-align: right; }} code {{ color: #888; font-size: 12px; }}
 {dist_notes}
 <h2>{rules_title}</h2>
 {rules}
+<script type="application/json" id="custseg-options">{options}</script>
 <script>{echarts}</script>
-<script>
-const OPTIONS = {options};
-const heat = OPTIONS["chart-heatmap"].series[0];
-OPTIONS["chart-heatmap"].tooltip.formatter = function (p) {{
-  const mean = p.data[3] === null ? "-" : p.data[3].toFixed(2);
-  return "R " + (p.data[1] + 1) + ", F " + (p.data[0] + 1) + "<br>" + heat.customersLabel +
-    ": " + p.data[2] + "<br>" + heat.meanLabel + ": " + mean;
-}};
-OPTIONS["chart-segments"].tooltip.formatter = function (ps) {{
-  let out = ps[0].name;
-  ps.forEach(function (p) {{ out += "<br>" + p.marker + p.seriesName + ": " + p.value + "%"; }});
-  return out + "<br><i>" + ps[0].data.action + "</i>";
-}};
-const charts = [];
-for (const id in OPTIONS) {{
-  const chart = echarts.init(document.getElementById(id), null, {{ renderer: "canvas" }});
-  chart.setOption(OPTIONS[id]);
-  charts.push(chart);
-}}
-window.addEventListener("resize", function () {{
-  charts.forEach(function (c) {{ c.resize(); }});
-}});
-window.custsegChartsReady = charts.length;
-</script>
+<script>{script}</script>
 </body>
 </html>
 """

@@ -1,4 +1,8 @@
-"""A rule table as a readable grid (``custseg rules show``)."""
+"""A rule table as a readable grid (``custseg rules show``).
+
+Every text from the table (its name and description, segment names, labels, conditions,
+actions, the problems found) goes in as :func:`plain` text: shown literally, never as Rich
+markup or control characters."""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
+from custseg.report.safety import plain, terminal_style
 from custseg.segments.rulecheck import cell_segments, check_table
 from custseg.segments.rules import RuleTable
 from custseg.segments.scoring import ScoringSpec
@@ -13,24 +18,25 @@ from custseg.segments.scoring import ScoringSpec
 
 def rules_grid(table: RuleTable, lang: str = "en") -> Group:
     """The rules in order, then which segment each R x F cell gets per M level."""
-    grid = Table(title=f"{table.name}: {table.description}", title_justify="left")
+    grid = Table(title=plain(f"{table.name}: {table.description}"), title_justify="left")
     for name in ("#", "Segment", "Label", "R", "F", "M", "Other conditions", "Action"):
         grid.add_column(name, overflow="fold")
     for rule in table.rules:
         info = table.info(rule.segment)
         score = {k: (rule.condition(k).text if rule.condition(k) else "any") for k in "rfm"}
         raw = " and ".join(f"{c.key} {c.text}" for c in rule.conditions if c.key not in "rfm")
-        grid.add_row(str(rule.index), Text(rule.segment, style=info.color or ""),
-                     info.label_in(lang), score["r"], score["f"], score["m"], raw or "",
-                     info.action_in(lang))  # fmt: skip
+        cells = (info.label_in(lang), score["r"], score["f"], score["m"], raw,
+                 info.action_in(lang))  # fmt: skip
+        grid.add_row(str(rule.index), plain(rule.segment, terminal_style(info.color)),
+                     *(plain(c) for c in cells))  # fmt: skip
     fallback = table.info(table.fallback)
-    grid.add_row("-", table.fallback, fallback.label_in(lang), "", "", "",
-                 "(no rule matches)", fallback.action_in(lang))  # fmt: skip
+    grid.add_row("-", plain(table.fallback), plain(fallback.label_in(lang)), "", "", "",
+                 "(no rule matches)", plain(fallback.action_in(lang)))  # fmt: skip
     method = table.scoring if table.scoring in ("quantile", "mean") else "quantile"
     levels = ScoringSpec(method=method, bins=table.bins or 5).levels()
     parts = [grid, Text(""), _cell_map(table, levels)]
     for problem in check_table(table, levels):
-        parts.append(Text(f"{problem.level}: {problem.message}"))
+        parts.append(plain(f"{problem.level}: {problem.message}"))
     return Group(*parts)
 
 
@@ -47,13 +53,13 @@ def _cell_map(table: RuleTable, levels: dict[str, int]) -> Table:
     for f, m in columns:
         out.add_column(f"F{f}" if m is None else f"F{f} M{m}", overflow="fold")
     for r in range(levels["r"], 0, -1):
-        row = [f"R{r}"]
+        row: list[str | Text] = [f"R{r}"]
         for f, m in columns:
             if m is None:
                 names = [cells[(r, f, mm)] for mm in range(1, levels["m"] + 1)]
-                row.append(_runs(names))
+                row.append(plain(_runs(names)))
             else:
-                row.append(cells[(r, f, m)])
+                row.append(plain(cells[(r, f, m)]))
         out.add_row(*row)
     return out
 

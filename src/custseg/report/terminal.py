@@ -1,4 +1,8 @@
-"""Rich renderables for the terminal. Functions return renderables; they never print."""
+"""Rich renderables for the terminal. Functions return renderables; they never print.
+
+Text from the data and the rule table (the source's name, notes naming its columns,
+customer ids, segment names, labels and actions) goes in as :func:`plain` text: Rich
+markup in it is shown, not applied, and control characters are shown as escapes."""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from rich.text import Text
 
 from custseg.orders.accounting import LoadReport
 from custseg.report.i18n import reason, say, t
+from custseg.report.safety import plain, terminal_style, visible
 from custseg.schema import MEASURES
 from custseg.segments.rules import RuleTable
 
@@ -31,7 +36,7 @@ def run_header(report: LoadReport, customers: int, lang: str = "en") -> Text:
     returns = t("returns", lang, n=f"{report.returns:,}") if report.returns else ""
     lines.append(t("orders", lang, orders=f"{report.orders:,}", returns=returns,
                    customers=f"{customers:,}"))  # fmt: skip
-    return Text("\n".join(lines))
+    return Text("\n".join(visible(line) for line in lines))
 
 
 def _capital(text: str) -> str:
@@ -71,13 +76,13 @@ def segment_table(summary: pl.DataFrame, rules: RuleTable, lang: str = "en") -> 
     widest = max(summary["customer_share"].max() or 0.0, 1e-9)
     for row in summary.iter_rows(named=True):
         info = rules.info(row["segment"])
-        name = Text(info.label_in(lang) if lang == "zh" else row["segment"],
-                    style=info.color or "")  # fmt: skip
+        style = terminal_style(info.color)
+        name = plain(info.label_in(lang) if lang == "zh" else row["segment"], style)
         cells = [
             name,
             f"{row['customers']:,}",
             f"{row['customer_share']:.1%}",
-            Text(bar(row["customer_share"] / widest), style=info.color or ""),
+            Text(bar(row["customer_share"] / widest), style=style),
             f"{row['revenue']:,.2f}",
             f"{row['revenue_share']:.1%}",
             _fmt(row["mean_recency_days"], "{:,.0f}"),
@@ -96,7 +101,7 @@ def actions_table(summary: pl.DataFrame, rules: RuleTable, lang: str = "en") -> 
     for name in summary["segment"]:
         info = rules.info(name)
         shown = info.label_in(lang) if lang == "zh" else name
-        table.add_row(Text(shown, style=info.color or ""), info.action_in(lang))
+        table.add_row(plain(shown, terminal_style(info.color)), plain(info.action_in(lang)))
     return table
 
 
@@ -143,7 +148,7 @@ def repeat_view(report: LoadReport, rule, facts: dict, buyers: pl.DataFrame,
                          justify="right" if name in ("orders", "spend") else "left")  # fmt: skip
     for row in buyers.iter_rows(named=True):
         gap = row["avg_days_between_orders"]
-        table.add_row(row["customer_id"], f"{row['orders']:,}", f"{row['spend']:,.2f}",
+        table.add_row(plain(row["customer_id"]), f"{row['orders']:,}", f"{row['spend']:,.2f}",
                       f"{row['first_order']:%Y-%m-%d}", f"{row['last_order']:%Y-%m-%d}",
                       "-" if gap is None else f"{gap:,.1f}", t(row["lifecycle"], lang))  # fmt: skip
     line = t(
@@ -192,8 +197,9 @@ def metrics_view(report: LoadReport, measures: pl.DataFrame, rules: RuleTable,
             if group == "all"
             else (rules.info(group).label_in(lang) if lang == "zh" else group)
         )
-        table.add_row(name, *[_fmt(row[key], fmt) for key, _, fmt in _METRICS])
-        life.add_row(name, *[f"{row[s]:,}" for s in ("new", "active", "returning", "churned")])
+        shown = plain(name)
+        table.add_row(shown, *[_fmt(row[key], fmt) for key, _, fmt in _METRICS])
+        life.add_row(shown, *[f"{row[s]:,}" for s in ("new", "active", "returning", "churned")])
     first = measures.row(0, named=True)
     lifespan = first["lifespan_years"]
     note = t("metrics_note", lang) + "\n"

@@ -1,0 +1,56 @@
+// custseg report: draws the charts from the options inlined as JSON in #custseg-options.
+// Text from rule tables and data (labels, actions) reaches the page only as text: the
+// tooltips are built as DOM nodes whose text is set with textContent, never as HTML.
+"use strict";
+(function () {
+  const OPTIONS = JSON.parse(document.getElementById("custseg-options").textContent);
+
+  function line(box, text) {
+    const div = document.createElement("div");
+    if (text !== undefined) div.textContent = text;
+    box.appendChild(div);
+    return div;
+  }
+
+  function dot(color) {
+    const span = document.createElement("span");
+    span.className = "dot";
+    if (typeof color === "string") span.style.backgroundColor = color;
+    return span;
+  }
+
+  const heat = OPTIONS["chart-heatmap"].series[0];
+  OPTIONS["chart-heatmap"].tooltip.formatter = function (p) {
+    const box = document.createElement("div");
+    const mean = p.data[3] === null ? "-" : Number(p.data[3]).toFixed(2);
+    line(box, "R " + (p.data[1] + 1) + ", F " + (p.data[0] + 1));
+    line(box, heat.customersLabel + ": " + p.data[2]);
+    line(box, heat.meanLabel + ": " + mean);
+    return box;
+  };
+
+  OPTIONS["chart-segments"].tooltip.formatter = function (ps) {
+    const box = document.createElement("div");
+    line(box, ps[0].name);
+    ps.forEach(function (p) {
+      const row = line(box);
+      row.appendChild(dot(p.color));
+      row.appendChild(document.createTextNode(p.seriesName + ": " + p.value + "%"));
+    });
+    const action = document.createElement("i");
+    action.textContent = ps[0].data.action;
+    box.appendChild(action);
+    return box;
+  };
+
+  const charts = [];
+  for (const id in OPTIONS) {
+    const chart = echarts.init(document.getElementById(id), null, { renderer: "canvas" });
+    chart.setOption(OPTIONS[id]);
+    charts.push(chart);
+  }
+  window.addEventListener("resize", function () {
+    charts.forEach(function (c) { c.resize(); });
+  });
+  window.custsegChartsReady = charts.length;
+})();
