@@ -339,3 +339,25 @@ def test_a_named_pipe_through_the_cli(tmp_path):
     code, output = _cli(str(_fifo(tmp_path, CSV.encode())), "-o", str(tmp_path / "o.csv"))
     assert code == 0, output
     assert (tmp_path / "o.csv").read_text().count("\n") == 41  # 40 customers and a header
+
+
+def test_the_memory_limit_holds_for_a_workbook_read_whole(tmp_path):
+    """--memory-limit (run_rfm's memory_limit) is the budget the workbook checks hold to,
+    not only the machine's memory."""
+    import polars as pl
+    from click.testing import CliRunner
+
+    from custseg.cli import main
+
+    path = tmp_path / "s.xlsx"
+    from conftest import SAMPLE
+
+    pl.read_csv(SAMPLE).write_excel(path)
+    out = tmp_path / "out.csv"
+    tight = CliRunner().invoke(main, ["rfm", str(path), "-q", "-o", str(out),
+                                      "--memory-limit", "1M"])  # fmt: skip
+    assert tight.exit_code == 1 and "more than the memory (1 MB) can read" in tight.stderr
+    assert not out.exists()
+    roomy = CliRunner().invoke(main, ["rfm", str(path), "-q", "-o", str(out),
+                                      "--memory-limit", "200M"])  # fmt: skip
+    assert roomy.exit_code == 0, roomy.output

@@ -8,6 +8,7 @@ accounting; scoring and segments are then made here, once, for both.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import time
 from collections.abc import Callable
@@ -115,6 +116,8 @@ def run_rfm(
     InputFileError, ColumnError, DataError
     """
     opts = options or LoadOptions()
+    if memory_limit and not opts.memory_limit:  # the readers' checks hold to it too
+        opts = dataclasses.replace(opts, memory_limit=memory_limit)
     tell = on_phase or (lambda name: None)
     budget = memory_limit or memory_budget()
     if chunked or (chunked is None and needs_chunks(source, budget)):

@@ -130,7 +130,7 @@ def read_raw(source: Source, fmt: str, text_columns: list[str],
 def _read_format(source: Source, fmt: str, text_columns: list[str],
                  date_columns: tuple[str, ...], strict: bool) -> RawTable:  # fmt: skip
     if fmt == "parquet":
-        return RawTable(parquet.read_parquet(source), fmt)
+        return RawTable(parquet.read_parquet(source, source.budget), fmt)
     if fmt == "excel":
         return sheets.read_excel(source)
     if fmt == "html":

@@ -30,7 +30,7 @@ def read_excel(source: Source) -> RawTable:
     if source.data is None and source.path is not None:
         target = source.path
     if source.head(4).startswith(b"PK"):  # an .xlsx: its declared sizes checked first
-        workbook.check_workbook(source.name, target)
+        workbook.check_workbook(source.name, target, source.budget)
         if isinstance(target, io.BytesIO):
             target.seek(0)
     sheet = pd.read_excel(target, engine="calamine", header=None)

@@ -38,6 +38,7 @@ class Source:
     encoding: str | None = None  # forced with --encoding
     header_row: int | None = None  # forced with --header-row
     known: Callable[[str], bool] | None = field(default=None, repr=False)
+    budget: int | None = None  # the memory a whole read may take (None: the machine's)
     _head: bytes | None = field(default=None, repr=False)  # the first bytes, read once
     _dialect: CsvDialect | None = field(default=None, repr=False)  # sniffed once
 

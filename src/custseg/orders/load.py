@@ -47,6 +47,7 @@ class LoadOptions:
     tz: str | None = None  # None: the wall-clock time written in the file
     decimal: str | None = None  # None: detected from the amounts
     keep_placeholder_ids: bool = False
+    memory_limit: int | None = None  # what a whole read may take (--memory-limit)
     amount_level: str | None = None  # "item" or "order"; None: the table's, else detected
     header_row: int | None = None  # 1-based line (sheet row) of the header; None: found
 
@@ -98,6 +99,7 @@ def open_input(source: str | Path, opts: LoadOptions) -> Input:
     """Open ``source``, detect its format and find its columns from the header."""
     src = readers.Source.open(source, opts.encoding, header_row=opts.header_row,
                               known=_known_names(opts))  # fmt: skip
+    src.budget = opts.memory_limit
     fmt = readers.detect_format(src)
     header = readers.read_header(src, fmt)
     layout = None
