@@ -18,7 +18,7 @@ import json
 import re
 import sys
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from html.parser import HTMLParser
@@ -305,60 +305,14 @@ VARIANTS = {
         not_paid=vocab("待支付"),
         cancelled=vocab("已关闭", "退款成功"),
     ),
-    "kuaishou/orders_statuses.csv": Rule(
-        "utf-8-sig",
-        ("订单号",),
-        "买家ID",
-        "订单支付时间",
-        "实付款",
-        "order_row",
-        ("订单状态", "售后状态"),
+    "kuaishou/orders_statuses.csv": replace(
+        RULES["kuaishou/orders.csv"],
         sale=vocab("交易成功", "已收货", "已发货", "待发货", "退款关闭"),
-        not_paid=vocab("待付款"),
-        cancelled=vocab("交易关闭", "退款成功"),
     ),
-    "youzan/orders_notes.csv": Rule(
-        "utf-8-sig",
-        ("订单号",),
-        "买家手机号",
-        "买家付款时间",
-        "订单实付金额",
-        "order_row",
-        ("订单状态", "订单退款状态"),
-        "订单已退款金额",
-        title_rows=2,
-        sale=vocab("交易完成", "已发货", "待发货"),
-        partly=vocab("部分退款"),
-        not_paid=vocab("待付款"),
-        cancelled=vocab("交易关闭", "全额退款"),
-    ),
-    "wechat/orders_notes.csv": Rule(
-        "utf-8-sig",
-        ("订单号",),
-        "买家昵称",
-        "支付时间",
-        "实付金额",
-        "order_row",
-        ("订单状态", "售后状态"),
-        "退款金额",
-        title_rows=2,
-        sale=vocab("已完成", "待收货"),
-        not_paid=vocab("待付款"),
-        cancelled=vocab("已取消", "退款成功"),
-    ),
-    "shopify/orders_export_every_line.csv": Rule(
-        "utf-8",
-        ("Name",),
-        "Email",
-        "Paid at",
-        "Total",
-        "first_row",
-        ("Financial Status",),
-        "Refunded Amount",
-        sale=vocab("paid", "partially_paid"),
-        partly=vocab("partially_refunded"),
-        not_paid=vocab("pending", "authorized", "expired", "voided"),
-        cancelled=vocab("refunded"),
+    "youzan/orders_notes.csv": replace(RULES["youzan/orders.csv"], title_rows=2),
+    "wechat/orders_notes.csv": replace(RULES["wechat/orders.csv"], title_rows=2),
+    "shopify/orders_export_every_line.csv": replace(
+        RULES["shopify/orders_export.csv"], sale=vocab("paid", "partially_paid")
     ),
     "woocommerce/orders_wc_prefix.csv": Rule(
         "utf-8",
@@ -386,19 +340,7 @@ VARIANTS = {
         not_paid=vocab("Pending payment", "On hold", "Failed"),
         cancelled=vocab("Cancelled", "Refunded"),
     ),
-    "stripe/unified_payments.csv": Rule(
-        "utf-8",
-        ("id",),
-        "Customer ID",
-        "Created date (UTC)",
-        "Amount",
-        "order_row",
-        ("Status",),
-        "Amount Refunded",
-        sale=vocab("Paid"),
-        not_paid=vocab("Failed"),
-        cancelled=vocab("Refunded"),
-    ),
+    "stripe/unified_payments.csv": replace(RULES["stripe/payments.csv"], paid="Created date (UTC)"),
 }
 RULES.update(VARIANTS)
 
