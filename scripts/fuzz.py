@@ -12,16 +12,14 @@ from __future__ import annotations
 
 import argparse
 import random
-import shutil
 import sys
-import tempfile
 import time
 from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-from fuzzing import FORMATS, as_format, mutate, run_api, run_cli, seed_texts  # noqa: E402
+from fuzzing import FORMATS, run_case, seed_texts  # noqa: E402
 
 
 def one_case(rng: random.Random, seeds: dict[str, bytes], fmt: str) -> tuple[str, list]:
@@ -30,19 +28,7 @@ def one_case(rng: random.Random, seeds: dict[str, bytes], fmt: str) -> tuple[str
     edits = [(rng.randrange(6), rng.randrange(1 << 20), rng.randrange(1 << 16))
              for _ in range(rng.randint(1, 8))]  # fmt: skip
     after = rng.random() < 0.5
-    folder = Path(tempfile.mkdtemp(prefix="custseg-fuzz-"))
-    try:
-        text = seeds[seed] if after else mutate(seeds[seed], edits)
-        path = as_format(text, fmt, folder)
-        if after:
-            path.write_bytes(mutate(path.read_bytes(), edits))
-        for outcome in (run_cli(path), run_cli(path, ("--chunked", "--memory-limit", "4K")),
-                        run_api(path)):  # fmt: skip
-            if not outcome.ok:
-                return outcome.problem, [fmt, seed, edits, after]
-        return "", []
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+    return run_case(seeds[seed], fmt, edits, after), [fmt, seed, edits, after]
 
 
 def main() -> int:

@@ -12,6 +12,8 @@ import bz2
 import gzip
 import io
 import lzma
+import shutil
+import tempfile
 import traceback
 import zipfile
 from dataclasses import dataclass
@@ -149,6 +151,24 @@ def run_api(path: Path) -> Outcome:
     except Exception as exc:  # noqa: BLE001 - what the fuzzing looks for
         return Outcome(False, f"{type(exc).__name__}: {exc}"[:300])
     return Outcome(True)
+
+
+def run_case(text: bytes, fmt: str, edits: list[tuple[int, int, int]], after: bool) -> str:
+    """One fuzzing case: ``text`` (a seed) mutated by ``edits`` then written in ``fmt``, or
+    written then its bytes mutated (``after``), run through the CLI in memory and in parts
+    and the API; the first problem found ('' when it passed)."""
+    folder = Path(tempfile.mkdtemp(prefix="custseg-fuzz-"))
+    try:
+        path = as_format(text if after else mutate(text, edits), fmt, folder)
+        if after:
+            path.write_bytes(mutate(path.read_bytes(), edits))
+        for outcome in (run_cli(path), run_cli(path, ("--chunked", "--memory-limit", "4K")),
+                        run_api(path)):  # fmt: skip
+            if not outcome.ok:
+                return outcome.problem
+        return ""
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _describe(result) -> str:

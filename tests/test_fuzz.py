@@ -5,12 +5,8 @@ for longer (its figures are in the README's Reliability section)."""
 
 from __future__ import annotations
 
-import shutil
-import tempfile
-from pathlib import Path
-
 import pytest
-from fuzzing import FORMATS, as_format, mutate, run_api, run_cli, seed_texts
+from fuzzing import FORMATS, run_case, seed_texts
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -34,14 +30,5 @@ SETTINGS = settings(
 def test_mutated_inputs_end_cleanly(fmt, seed, edits, after):
     """``after``: the file's bytes are mutated once written in ``fmt`` (a damaged .gz,
     .xlsx or .parquet); else the CSV text is mutated, then written in ``fmt``."""
-    folder = Path(tempfile.mkdtemp(prefix="custseg-fuzz-"))
-    try:
-        text = SEEDS[seed] if after else mutate(SEEDS[seed], edits)
-        path = as_format(text, fmt, folder)
-        if after:
-            path.write_bytes(mutate(path.read_bytes(), edits))
-        for outcome in (run_cli(path), run_cli(path, ("--chunked", "--memory-limit", "4K")),
-                        run_api(path)):  # fmt: skip
-            assert outcome.ok, f"{fmt} {seed} {edits} after={after}: {outcome.problem}"
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+    problem = run_case(SEEDS[seed], fmt, edits, after)
+    assert not problem, f"{fmt} {seed} {edits} after={after}: {problem}"
