@@ -211,17 +211,16 @@ def _ids_usable(rows: pl.LazyFrame, head: pl.LazyFrame, roles: dict[str, str],
         .select(ids=pair[0].hash().n_unique(), pairs=pl.struct(pair).hash().n_unique())
         .collect().row(0)
     )  # fmt: skip
-    shared = pairs - ids
+    shared, limit = pairs - ids, max(0.01 * ids, SHARED_IDS)
+    if shared > limit:
+        warnings.append(Note("shared_ids", n=shared))
+        return False
     day = date_expr(roles["date"], schema[roles["date"]], dayfirst).dt.date()
     recurring = (
         head.select(pair[0].alias("o"), day.alias("d")).drop_nulls()
         .group_by("o").agg(pl.col("d").n_unique()).filter(pl.col("d") > 1)
         .select(pl.len()).collect().item()
     )  # fmt: skip
-    limit = max(0.01 * ids, SHARED_IDS)
-    if shared > limit:
-        warnings.append(Note("shared_ids", n=shared))
-        return False
     if recurring > limit:
         warnings.append(Note("recurring_ids", n=recurring))
         return False
