@@ -36,6 +36,7 @@ from custseg.engines.steps import Measured, MeasuredPart, measure_part
 from custseg.errors import DataError, InputFileError, param
 from custseg.io import delimited, encodings, parquet, readers
 from custseg.io.panics import no_panic
+from custseg.measures.history import History
 from custseg.measures.plan import Lifecycle
 from custseg.orders.accounting import decide_as_of
 from custseg.orders.columns import Layout, read_layout
@@ -61,6 +62,7 @@ def measure_in_parts(
     lifecycle: Lifecycle | None,
     tell: Callable[[str], None],
     budget: int,
+    history: History | None = None,
 ) -> Measured:
     """Measure the customers of a file bigger than ``budget`` bytes of memory (phases
     ``read i/n``, ``clean i/n``, ``aggregate i/n``)."""
@@ -82,7 +84,7 @@ def measure_in_parts(
         for i, part in enumerate(parsed, 1):
             tell(f"aggregate {i}/{len(parsed)}")
             done.append(measure_part(part.load(), as_of, opts, lifecycle, source=src.name,
-                                     columns=roles, fmt=fmt))  # fmt: skip
+                                     columns=roles, fmt=fmt, history=history))  # fmt: skip
         phases["aggregate"] = time.perf_counter() - clock
     finally:
         shutil.rmtree(work, ignore_errors=True)

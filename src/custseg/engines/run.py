@@ -22,6 +22,7 @@ from custseg.engines.budget import memory_budget, needs_chunks
 from custseg.engines.steps import Measured
 from custseg.frames import is_polars, to_pandas
 from custseg.io.writers import needs_quotes
+from custseg.measures.history import HISTORY_COLUMNS, History
 from custseg.measures.plan import Lifecycle, customer_measures
 from custseg.orders.accounting import LoadReport
 from custseg.orders.load import LoadOptions
@@ -46,7 +47,9 @@ class RfmResult:
     ``frame`` is the Polars per-customer frame (:data:`custseg.schema.CUSTOMER_COLUMNS`, in
     the order of each customer's first row in use in the input, whichever engine ran);
     ``customers`` the same as pandas; ``rejects_frame`` the rows left out (when
-    ``keep_rejects`` was asked for); ``parts`` how many parts the input was cut into.
+    ``keep_rejects`` was asked for); ``parts`` how many parts the input was cut into;
+    ``history``, when asked for, each customer's purchase history
+    (:data:`custseg.measures.history.HISTORY_COLUMNS`), row for row with ``frame``.
     """
 
     frame: pl.DataFrame
@@ -56,6 +59,7 @@ class RfmResult:
     table: RuleTable
     rejects_frame: pl.DataFrame | None = None
     parts: int = 1
+    history: pl.DataFrame | None = None
 
     @property
     def customers(self) -> pd.DataFrame:
@@ -102,6 +106,7 @@ def run_rfm(
     chunked: bool | None = None,
     memory_limit: int | None = None,
     on_phase: Callable[[str], None] | None = None,
+    history: History | None = None,
 ) -> RfmResult:
     """Load an order file and segment its customers; the CLI's ``rfm`` command in one call.
 
@@ -110,6 +115,8 @@ def run_rfm(
     does so only when the file would not fit in memory; False never. Either way the
     result is the same, byte for byte. ``on_phase(name)`` is called as each phase starts
     (read, clean, aggregate, score, segment; ``clean 3/11`` for part 3 of 11).
+    ``history`` adds each customer's purchase history as the models read it
+    (:attr:`RfmResult.history`).
 
     Raises
     ------
@@ -123,11 +130,11 @@ def run_rfm(
     if chunked or (chunked is None and needs_chunks(source, budget)):
         from custseg.engines.partitioned import measure_in_parts
 
-        measured = measure_in_parts(source, opts, lifecycle, tell, budget)
+        measured = measure_in_parts(source, opts, lifecycle, tell, budget, history)
     else:
         from custseg.engines.memory import measure_in_memory
 
-        measured = measure_in_memory(source, opts, lifecycle, tell)
+        measured = measure_in_memory(source, opts, lifecycle, tell, history)
     return score_and_segment(measured, scoring or ScoringSpec(),
                              table or builtin_rules("default"), tell)  # fmt: skip
 
@@ -138,14 +145,18 @@ def score_and_segment(measured: Measured, scoring: ScoringSpec, table: RuleTable
     phases = measured.report.phases
     clock = time.perf_counter()
     tell("score")
-    cuts = scoring.cuts(measured.measures)
-    scored = apply_scores(measured.measures, cuts)
+    measures, history = measured.measures, None
+    if HISTORY_COLUMNS[0] in measures.columns:
+        history = measures.select(HISTORY_COLUMNS)
+        measures = measures.drop(HISTORY_COLUMNS)
+    cuts = scoring.cuts(measures)
+    scored = apply_scores(measures, cuts)
     phases["score"], clock = time.perf_counter() - clock, time.perf_counter()
     tell("segment")
     frame = segment_frame(scored, table)
     phases["segment"] = time.perf_counter() - clock
     return RfmResult(frame, cuts, scoring, measured.report, table, measured.rejects,
-                     measured.parts)  # fmt: skip
+                     measured.parts, history)  # fmt: skip
 
 
 def rfm_table(orders, as_of: dt.date | None = None, bins: int = 5):

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from custseg.measures.history import History, with_history
 from custseg.measures.plan import Lifecycle, customer_pass
 from custseg.orders import cleaning
 from custseg.orders.accounting import LoadReport, mark_after_as_of, mark_returns_only, part_report
@@ -44,11 +45,13 @@ def measure_part(
     columns: dict[str, str],
     fmt: str,
     keep_rows: bool = False,
+    history: History | None = None,
 ) -> MeasuredPart:
     """Mark the rows after ``as_of``, merge line items, measure the customers, find those
     with returns only and account for every row of the part. ``keep_rows``: hand back
     every row with its final reason (returns only marked too) and the orders in use, for
-    the API's loaders."""
+    the API's loaders. ``history``: add each customer's purchase history
+    (:data:`custseg.measures.history.HISTORY_COLUMNS`) to the measures."""
     rows = mark_after_as_of(part.rows, as_of)
     # one row per order: the rows are the orders (no copy of the rows in use is made)
     orders = rows if part.one_row_per_order else used_orders(rows, False)
@@ -76,6 +79,8 @@ def measure_part(
     if part.raw is not None:
         rejects = cleaning.rejected_rows(part.raw, rows, part.malformed)
     measured = passed.measures
+    if history is not None:
+        measured = with_history(measured, orders, as_of, history)
     if "line" in orders.columns:
         measured = measured.with_columns(line=orders["line"].gather(measured["row"]))
     if not keep_rows:

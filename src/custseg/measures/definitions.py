@@ -179,3 +179,42 @@ def _customer(customer_id: str, orders: list[tuple], as_of: dt.date, new_days: i
         "aov": round_money(monetary / len(purchases)),
         "lifecycle": lifecycle([when.date() for when in purchases], as_of, new_days, churn_days),
     }
+
+
+def reference_history(
+    rows: Iterable[Row], as_of: dt.date, calibration_end: dt.date | None = None
+) -> dict[str, dict[str, Any]]:
+    """Each customer's purchase history as the "buy till you die" models read it
+    (:mod:`custseg.measures.history`), keyed by customer id.
+
+    The model window ends on ``end = min(calibration_end, as_of)`` (``as_of`` when no
+    calibration end), orders dated that day included. A *purchase day* is a calendar day
+    with a purchase (a row with ``amount >= 0``): several purchases on one day are one
+    transaction, as in the literature. A customer with a purchase day on or before ``end``
+    gets:
+
+    - ``repeat_orders``: their purchase days up to ``end``, minus one;
+    - ``t_first_last_days``: days from the first to the last of those days;
+    - ``T_days``: days from the first purchase day to ``end``;
+    - ``repeat_spend``: the sum of the amounts (returns subtract) of their rows dated after
+      the first purchase day and on or before ``end``, rounded (:func:`round_money`);
+    - ``holdout_orders``: purchase days after ``end`` and on or before ``as_of``; None
+      without a calibration end.
+    """
+    end = min(calibration_end, as_of) if calibration_end else as_of
+    out: dict[str, dict[str, Any]] = {}
+    for customer_id, orders in _orders_by_customer(rows, as_of).items():
+        days = sorted({when.date() for when, amount in orders if amount >= 0})
+        before = [day for day in days if day <= end]
+        if not before:
+            continue
+        first = before[0]
+        after_first = (a for when, a in orders if first < when.date() <= end)
+        out[customer_id] = {
+            "repeat_orders": len(before) - 1,
+            "t_first_last_days": (before[-1] - first).days,
+            "T_days": (end - first).days,
+            "repeat_spend": round_money(math.fsum(after_first)),
+            "holdout_orders": len(days) - len(before) if calibration_end else None,
+        }
+    return out
