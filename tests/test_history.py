@@ -13,8 +13,18 @@ from test_measures_reference import AS_OF, as_of_dates, at, order_rows, orders, 
 
 from conftest import REAL, SAMPLE
 from custseg.engines.run import run_rfm
-from custseg.measures.definitions import default_as_of, reference_history
-from custseg.measures.history import HISTORY_COLUMNS, History, history_measures
+from custseg.measures.definitions import (
+    default_as_of,
+    reference_history,
+    reference_history_days,
+)
+from custseg.measures.history import (
+    DAY_COLUMNS,
+    HISTORY_COLUMNS,
+    History,
+    history_days,
+    history_measures,
+)
 from custseg.orders.accounting import mark_after_as_of
 from custseg.schema import ORDER_COLUMNS
 
@@ -46,6 +56,11 @@ def test_the_reference_by_hand():
     assert whole["a"] == {"repeat_orders": 4, "t_first_last_days": 98, "T_days": 100,
                           "repeat_spend": 45.5, "holdout_orders": None}  # fmt: skip
     assert whole["b"]["T_days"] == 10
+    # per day: first purchases, and the repeat purchase days of those customers
+    assert reference_history_days(rows, AS_OF, end) == [
+        (at(100).date(), 1, 0), (at(60).date(), 0, 1), (at(45).date(), 1, 0),
+        (at(40).date(), 0, 1), (at(5).date(), 0, 1), (at(2).date(), 0, 1),
+    ]  # fmt: skip
 
 
 def plan_history(rows, as_of, end=None, reasons=None) -> dict[str, dict]:
@@ -65,6 +80,10 @@ ends = st.one_of(st.none(), st.dates(dt.date(2021, 12, 25), dt.date(2024, 1, 5))
 def test_plan_equals_reference(rows, as_of, end):
     day = as_of or default_as_of(rows)
     assert plan_history(rows, day, end) == reference_history(rows, day, end)
+    frame = polars_orders(rows).with_columns(reason=pl.lit(0, pl.UInt8))
+    daily = history_days(mark_after_as_of(frame, day), day, History(end))
+    assert tuple(daily.columns) == DAY_COLUMNS
+    assert daily.rows() == reference_history_days(rows, day, end)
 
 
 @settings(max_examples=60, deadline=None)
@@ -87,6 +106,9 @@ def test_engines_agree_with_the_reference_on_the_sample(end):
     results = [run_rfm(SAMPLE, history=History(end), chunked=c) for c in (False, True)]
     memory, parts = results
     assert parts.history.equals(memory.history) and parts.frame.equals(memory.frame)
+    assert parts.history_days.equals(memory.history_days)
+    days = reference_history_days(loaded.frame.select(ORDER_COLUMNS).iter_rows(), as_of, end)
+    assert memory.history_days.rows() == days
     got = pl.concat([memory.frame.select("customer_id"), memory.history], how="horizontal")
     # customers who first bought after the calibration end have no history (nulls)
     missing = got.filter(pl.col("repeat_orders").is_null())

@@ -33,7 +33,8 @@ def measure_in_memory(
     """Read ``source`` whole, clean it and measure its customers (phases ``read``,
     ``clean``, ``aggregate``; their seconds in ``report.phases``)."""
     done = measure_whole(source, opts, lifecycle, tell, history=history)
-    return Measured(done.measures.drop("row"), done.report, done.rejects)
+    return Measured(done.measures.drop("row"), done.report, done.rejects,
+                    history_days=done.history_days)  # fmt: skip
 
 
 def measure_whole(

@@ -36,7 +36,7 @@ from custseg.engines.steps import Measured, MeasuredPart, measure_part
 from custseg.errors import DataError, InputFileError, param
 from custseg.io import delimited, encodings, parquet, readers
 from custseg.io.panics import no_panic
-from custseg.measures.history import History
+from custseg.measures.history import History, add_days
 from custseg.measures.plan import Lifecycle
 from custseg.orders.accounting import decide_as_of
 from custseg.orders.columns import Layout, read_layout
@@ -132,7 +132,10 @@ def _gather(done: list[MeasuredPart], source: str, phases: dict[str, float]) -> 
     if done[0].rejects is not None:
         rejects = pl.concat([d.rejects for d in done if d.rejects is not None],
                             how="diagonal_relaxed").sort("line", maintain_order=True)  # fmt: skip
-    return Measured(measures, report, rejects, len(done))
+    daily = None
+    if done[0].history_days is not None:
+        daily = add_days([d.history_days for d in done if d.history_days is not None])
+    return Measured(measures, report, rejects, len(done), daily)
 
 
 class _StoredPart:

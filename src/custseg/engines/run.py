@@ -49,7 +49,8 @@ class RfmResult:
     ``customers`` the same as pandas; ``rejects_frame`` the rows left out (when
     ``keep_rejects`` was asked for); ``parts`` how many parts the input was cut into;
     ``history``, when asked for, each customer's purchase history
-    (:data:`custseg.measures.history.HISTORY_COLUMNS`), row for row with ``frame``.
+    (:data:`custseg.measures.history.HISTORY_COLUMNS`), row for row with ``frame``, and
+    ``history_days`` the daily purchase counts (:data:`custseg.measures.history.DAY_COLUMNS`).
     """
 
     frame: pl.DataFrame
@@ -60,6 +61,7 @@ class RfmResult:
     rejects_frame: pl.DataFrame | None = None
     parts: int = 1
     history: pl.DataFrame | None = None
+    history_days: pl.DataFrame | None = None
 
     @property
     def customers(self) -> pd.DataFrame:
@@ -156,7 +158,7 @@ def score_and_segment(measured: Measured, scoring: ScoringSpec, table: RuleTable
     frame = segment_frame(scored, table)
     phases["segment"] = time.perf_counter() - clock
     return RfmResult(frame, cuts, scoring, measured.report, table, measured.rejects,
-                     measured.parts, history)  # fmt: skip
+                     measured.parts, history, measured.history_days)  # fmt: skip
 
 
 def rfm_table(orders, as_of: dt.date | None = None, bins: int = 5):

@@ -33,6 +33,7 @@ class MeasuredPart:
     rejects: pl.DataFrame | None
     rows: pl.DataFrame | None = None  # every row with its final reason (``keep_rows``)
     orders: pl.DataFrame | None = None  # the orders in use, line items merged (``keep_rows``)
+    history_days: pl.DataFrame | None = None  # the daily purchase counts (``history``)
 
 
 def measure_part(
@@ -78,14 +79,15 @@ def measure_part(
     rejects = None
     if part.raw is not None:
         rejects = cleaning.rejected_rows(part.raw, rows, part.malformed)
-    measured = passed.measures
+    measured, daily = passed.measures, None
     if history is not None:
-        measured = with_history(measured, orders, as_of, history)
+        measured, daily = with_history(measured, orders, as_of, history)
     if "line" in orders.columns:
         measured = measured.with_columns(line=orders["line"].gather(measured["row"]))
     if not keep_rows:
-        return MeasuredPart(measured, report, rejects)
-    return MeasuredPart(measured, report, rejects, rows, used_orders(rows, part.one_row_per_order))
+        return MeasuredPart(measured, report, rejects, history_days=daily)
+    orders = used_orders(rows, part.one_row_per_order)
+    return MeasuredPart(measured, report, rejects, rows, orders, history_days=daily)
 
 
 @dataclass
@@ -99,3 +101,4 @@ class Measured:
     report: LoadReport
     rejects: pl.DataFrame | None = None
     parts: int = 1
+    history_days: pl.DataFrame | None = None  # the daily purchase counts (with a history)

@@ -218,3 +218,20 @@ def reference_history(
             "holdout_orders": len(days) - len(before) if calibration_end else None,
         }
     return out
+
+
+def reference_history_days(
+    rows: Iterable[Row], as_of: dt.date, calibration_end: dt.date | None = None
+) -> list[tuple[dt.date, int, int]]:
+    """Per calendar day, by day: ``(day, first_purchases, repeat_purchases)``: the
+    customers of :func:`reference_history` whose first purchase day it is, and their
+    purchase days after their first that fall on it, up to ``as_of`` (holdout included).
+    Days with neither are left out."""
+    end = min(calibration_end, as_of) if calibration_end else as_of
+    counts: dict[dt.date, list[int]] = {}
+    for orders in _orders_by_customer(rows, as_of).values():
+        days = {when.date() for when, amount in orders if amount >= 0}
+        first = min((day for day in days if day <= end), default=None)
+        for day in days if first else ():
+            counts.setdefault(day, [0, 0])[day > first] += 1
+    return [(day, first, repeat) for day, (first, repeat) in sorted(counts.items())]

@@ -51,16 +51,33 @@ class History:
         return min(self.calibration_end, as_of) if self.calibration_end else as_of
 
 
+#: The columns of :func:`history_days`: per calendar day, the customers whose first purchase
+#: day it is (on or before the calibration end), and the repeat purchase days of those
+#: customers that fall on it (calibration and holdout alike): the curve of cumulative
+#: repeat transactions the models are checked against.
+DAY_COLUMNS: tuple[str, ...] = ("day", "first_purchases", "repeat_purchases")
+
+
 def history_measures(orders: pl.DataFrame, as_of: dt.date, spec: History) -> pl.DataFrame:
     """:data:`HISTORY_COLUMNS` per customer, keyed by ``customer_id``.
 
     ``orders``: one row per order (:data:`custseg.schema.ORDER_COLUMNS`), with a ``reason``
     column when some rows are not in use (only reason 0 counts). Customers without a
     purchase on or before the calibration end get no row.
-
-    The plan groups twice, by customer and day, then by customer; it runs only when a
-    prediction is asked for (``rfm`` alone never pays for it).
     """
+    return _history(orders, as_of, spec)[0]
+
+
+def history_days(orders: pl.DataFrame, as_of: dt.date, spec: History) -> pl.DataFrame:
+    """:data:`DAY_COLUMNS`, one row per day with a first or repeat purchase, by day."""
+    return _history(orders, as_of, spec)[1]
+
+
+def _history(orders: pl.DataFrame, as_of: dt.date,
+             spec: History) -> tuple[pl.DataFrame, pl.DataFrame]:  # fmt: skip
+    """Both frames from one plan: the rows in use grouped by customer and day, then by
+    customer (the history) and by day (the daily counts). It runs only when a prediction
+    is asked for: ``rfm`` alone never pays for it."""
     end = spec.end(as_of)
     used = pl.col("reason") == 0 if "reason" in orders.columns else pl.lit(True)
     day = pl.col("order_date").dt.date()
@@ -68,10 +85,7 @@ def history_measures(orders: pl.DataFrame, as_of: dt.date, spec: History) -> pl.
         orders.lazy()
         .filter(used & (day <= pl.lit(as_of)))
         .group_by("customer_id", day.alias("day"))
-        .agg(
-            bought=(pl.col("amount") >= 0).any(),
-            spend=pl.col("amount").sum(),
-        )
+        .agg(bought=(pl.col("amount") >= 0).any(), spend=pl.col("amount").sum())
     )
     calibration = pl.col("day") <= pl.lit(end)
     bought = pl.col("bought") & calibration
@@ -88,19 +102,44 @@ def history_measures(orders: pl.DataFrame, as_of: dt.date, spec: History) -> pl.
         .filter(pl.col("purchase_days") > 0)
     )
     holdout = pl.col("holdout_orders").cast(pl.Int64)
-    return per_customer.select(
+    customers = per_customer.select(
         "customer_id",
         repeat_orders=(pl.col("purchase_days") - 1).cast(pl.Int64),
         t_first_last_days=(pl.col("last_day") - pl.col("first_day")).dt.total_days(),
         T_days=(pl.lit(end) - pl.col("first_day")).dt.total_days(),
         repeat_spend=pl.col("repeat_spend").round(2),
         holdout_orders=holdout if spec.calibration_end else pl.lit(None, pl.Int64),
-    ).collect()
+    )
+    firsts = per_customer.select("customer_id", "first_day")
+    daily = (
+        days.filter(pl.col("bought"))
+        .join(firsts, on="customer_id")
+        .group_by("day")
+        .agg(
+            first_purchases=(pl.col("day") == pl.col("first_day")).sum().cast(pl.Int64),
+            repeat_purchases=(pl.col("day") > pl.col("first_day")).sum().cast(pl.Int64),
+        )
+        .filter((pl.col("first_purchases") + pl.col("repeat_purchases")) > 0)
+        .sort("day")
+    )
+    customers_frame, daily_frame = pl.collect_all([customers, daily])
+    return customers_frame, daily_frame
+
+
+def add_days(frames: list[pl.DataFrame]) -> pl.DataFrame:
+    """The daily counts of several parts of one input, added up day by day."""
+    return (
+        pl.concat(frames)
+        .group_by("day")
+        .agg(pl.col("first_purchases").sum(), pl.col("repeat_purchases").sum())
+        .sort("day")
+    )
 
 
 def with_history(measures: pl.DataFrame, orders: pl.DataFrame, as_of: dt.date,
-                 spec: History) -> pl.DataFrame:  # fmt: skip
+                 spec: History) -> tuple[pl.DataFrame, pl.DataFrame]:  # fmt: skip
     """``measures`` (one row per customer, a ``customer_id`` column) with
-    :data:`HISTORY_COLUMNS` joined on, in ``measures``' row order."""
-    found = history_measures(orders, as_of, spec)
-    return measures.join(found, on="customer_id", how="left", maintain_order="left")
+    :data:`HISTORY_COLUMNS` joined on, in ``measures``' row order, and the daily counts
+    (:func:`history_days`)."""
+    found, daily = _history(orders, as_of, spec)
+    return measures.join(found, on="customer_id", how="left", maintain_order="left"), daily
