@@ -109,6 +109,15 @@ def test_engines_agree_with_the_reference_on_the_sample(end):
     assert parts.history_days.equals(memory.history_days)
     days = reference_history_days(loaded.frame.select(ORDER_COLUMNS).iter_rows(), as_of, end)
     assert memory.history_days.rows() == days
+    # with a calibration end, the customers are measured as of that day: the holdout
+    # orders are seen only by the history
+    from custseg.measures.definitions import reference_measures
+
+    rows = loaded.frame.select(ORDER_COLUMNS).iter_rows()
+    measured = reference_measures(rows, end or as_of).customers
+    assert memory.frame.select("customer_id", "frequency", "monetary").rows() == [
+        (c["customer_id"], c["frequency"], c["monetary"]) for c in measured
+    ]
     got = pl.concat([memory.frame.select("customer_id"), memory.history], how="horizontal")
     # customers who first bought after the calibration end have no history (nulls)
     missing = got.filter(pl.col("repeat_orders").is_null())

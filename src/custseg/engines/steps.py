@@ -52,11 +52,15 @@ def measure_part(
     with returns only and account for every row of the part. ``keep_rows``: hand back
     every row with its final reason (returns only marked too) and the orders in use, for
     the API's loaders. ``history``: add each customer's purchase history
-    (:data:`custseg.measures.history.HISTORY_COLUMNS`) to the measures."""
+    (:data:`custseg.measures.history.HISTORY_COLUMNS`) to the measures; with a
+    calibration end, the measures are those of that day (the orders after it, up to
+    ``as_of``, are the holdout: in use, but seen only by the history)."""
     rows = mark_after_as_of(part.rows, as_of)
     # one row per order: the rows are the orders (no copy of the rows in use is made)
     orders = rows if part.one_row_per_order else used_orders(rows, False)
-    passed = customer_pass(orders, as_of, lifecycle, allow_empty=True)
+    end = history.end(as_of) if history else as_of
+    seen = mark_after_as_of(orders, end) if end < as_of else orders
+    passed = customer_pass(seen, end, lifecycle, allow_empty=True)
     if opts.keep_rejects or not part.one_row_per_order or keep_rows:
         # the rows themselves marked: the rejects list them, and the rows of merged
         # orders are counted row by row
