@@ -68,3 +68,7 @@ SCORING_METHODS: tuple[str, ...] = ("quantile", "edges", "mean")
 RETURNS_MODES: tuple[str, ...] = ("net", "drop")
 #: The built-in schemes, default first: the TOML files of ``custseg/segments/schemes``.
 BUILTIN_SCHEMES: tuple[str, ...] = ("default", "rfm11", "cn8")
+#: The count models of ``custseg predict --model`` (:mod:`custseg.models`), default first.
+MODELS: tuple[str, ...] = ("bgnbd", "mbgnbd", "pnbd")
+#: The models' time units (``--time-unit``), default first.
+TIME_UNIT_NAMES: tuple[str, ...] = ("week", "day", "month")

@@ -17,6 +17,7 @@ import click
 from custseg import __version__
 from custseg.cli.output import guard_streams
 from custseg.cli.platforms import platforms
+from custseg.cli.predict import predict
 from custseg.cli.reports import repeat, report, summary
 from custseg.cli.rfm import rfm
 from custseg.cli.rules import rules, schemes
@@ -31,10 +32,11 @@ def main() -> None:
     Example:
       custseg rfm data/sample_orders.csv
       custseg rfm orders.csv --as-of today --segment churn-risk -o churn.csv
+      custseg predict orders.csv --horizon 6m -o predictions.csv
     """
 
 
-for command in (rfm, repeat, summary, report, schemes, rules, platforms):
+for command in (rfm, predict, repeat, summary, report, schemes, rules, platforms):
     main.add_command(command)
 
 

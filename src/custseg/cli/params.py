@@ -107,3 +107,19 @@ class TimeZone(click.ParamType):
             self.fail(f"{value!r} is not a time zone; use a name like Asia/Shanghai or "
                       f"America/New_York", param, ctx)  # fmt: skip
         return str(value)
+
+
+class Horizon(click.ParamType):
+    """A horizon: a number and a unit, ``90d``, ``12w``, ``6m``, ``1y``."""
+
+    name = "SPAN"
+
+    def convert(self, value, param, ctx):
+        from custseg.errors import CustsegError
+        from custseg.predict.units import horizon_days
+
+        try:
+            horizon_days(value)
+        except CustsegError as exc:
+            self.fail(str(exc), param, ctx)
+        return str(value).strip()

@@ -23,6 +23,7 @@ from custseg.cli.output import (
     rows_dict,
 )
 from custseg.cli.params import ByteSize
+from custseg.cli.predict import predict_options
 from custseg.cli.progress import Progress, run_with_progress
 from custseg.cli.scheme import Scheme, scheme_options, warn_rules
 from custseg.report.safety import terminal_json, visible
@@ -67,6 +68,15 @@ if TYPE_CHECKING:
     "memory available now). Files that would not fit are processed in parts.",
 )
 @click.option(
+    "--predict",
+    "with_prediction",
+    is_flag=True,
+    help="Add the predictions of 'custseg predict' (p_alive, expected_orders, "
+    "expected_spend, predicted_clv...) to the export, the summary and --json; the "
+    "prediction options below apply only with it.",
+)
+@predict_options
+@click.option(
     "--profile",
     is_flag=True,
     help="Print the seconds spent in each phase (read, clean, aggregate, score, "
@@ -74,7 +84,8 @@ if TYPE_CHECKING:
 )
 def rfm(file: str, load: Loader, scheme: Scheme, lifecycle, segments: tuple[str, ...],
         output: OutputOptions, actions: bool, thresholds: str | None, chunked: bool,
-        memory_limit: int | None, profile: bool) -> None:  # fmt: skip
+        memory_limit: int | None, with_prediction: bool, predict,
+        profile: bool) -> None:  # fmt: skip
     """Score every customer's recency, frequency and monetary value and assign segments.
 
     FILE is an order export (CSV/TSV/TXT, gz/bz2/xz/zip, Parquet, .xlsx, JSON
@@ -102,7 +113,7 @@ def rfm(file: str, load: Loader, scheme: Scheme, lifecycle, segments: tuple[str,
 
     if not output.quiet:
         warn_rules(scheme)
-    _check_before_work(file, load, scheme, segments, output, thresholds)
+    check_before_work(file, load, scheme, segments, output, thresholds)
     if not output.silent:  # the summary's renderer, imported while the job runs
         in_background(_import_renderer)
     progress = Progress(output.silent, file)
@@ -126,11 +137,35 @@ def rfm(file: str, load: Loader, scheme: Scheme, lifecycle, segments: tuple[str,
         phases = {k: round(v, 3) for k, v in result.report.phases.items()}
         click.echo(json.dumps({"phases": phases}), err=True)
     if output.as_json:
-        click.echo(terminal_json(_summary_dict(result, scheme.lang), indent=2))
+        click.echo(terminal_json(summary_dict(result, scheme.lang), indent=2))
     elif rendered is not None:
         console, text = rendered()
         console.file.write(text)
         console.file.flush()
+
+
+def _rfm_with_prediction(file, load, scheme, lifecycle, spec, segments, output, actions,
+                         thresholds, chunked, memory_limit) -> None:  # fmt: skip
+    """``rfm --predict``: the run with its purchase histories, the models fitted, and the
+    prediction columns beside rfm's in the export, the summary and ``--json``."""
+    from custseg.cli.predict import export_frame, run_prediction
+    from custseg.cli.predict import summary_dict as predict_dict
+    from custseg.io.writers import write_json
+
+    result, prediction = run_prediction(file, load, scheme, lifecycle, spec, output,
+                                        chunked, memory_limit)  # fmt: skip
+    emit(lambda: export_frame(result, prediction, scheme.lang, actions, segments), output)
+    if thresholds:
+        write_json(_thresholds(result), thresholds)
+    if output.as_json:
+        click.echo(terminal_json(predict_dict(result, prediction, scheme.lang), indent=2))
+    elif not output.silent:
+        from custseg.report.prediction import prediction_tables
+
+        console, text = _render_summary(result, (result.summary, result.levels), scheme,
+                                        output.to_stdout, actions)  # fmt: skip
+        console.file.write(text)
+        console.print(prediction_tables(result, prediction, scheme.lang))
 
 
 def _import_renderer() -> None:
@@ -139,7 +174,7 @@ def _import_renderer() -> None:
     import rich.text  # noqa: F401
 
 
-def _check_before_work(file: str, load: Loader, scheme: Scheme, segments: tuple[str, ...],
+def check_before_work(file: str, load: Loader, scheme: Scheme, segments: tuple[str, ...],
                        output: OutputOptions, thresholds: str | None) -> None:  # fmt: skip
     """Fail before any work on an unknown segment (exit 2), an output suffix that tells no
     format or an output path that cannot be written or names an input (exit 1)."""
@@ -165,7 +200,7 @@ def _thresholds(result: RfmResult) -> dict:
             "rule": "a value equal to a cut point falls in the lower-value bin"}  # fmt: skip
 
 
-def _summary_dict(result: RfmResult, lang: str) -> dict:
+def summary_dict(result: RfmResult, lang: str) -> dict:
     summary = result.summary
     info = result.table.info
     return {
