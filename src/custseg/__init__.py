@@ -38,6 +38,10 @@ _EXPORTS = {
     "RuleTable": "segments.rules",
     "segment_summary": "segments.summary",
     "CustsegError": "errors",
+    "BetaGeo": "models.bgnbd",
+    "ModifiedBetaGeo": "models.mbgnbd",
+    "ParetoNBD": "models.pnbd",
+    "GammaGamma": "models.gamma_gamma",
 }
 
 __all__ = sorted(_EXPORTS) + ["__version__"]
@@ -47,6 +51,10 @@ if TYPE_CHECKING:  # pragma: no cover
     from custseg.engines.run import RfmResult, rfm_table, run_rfm, segment_orders
     from custseg.errors import CustsegError
     from custseg.measures.plan import customer_measures
+    from custseg.models.bgnbd import BetaGeo
+    from custseg.models.gamma_gamma import GammaGamma
+    from custseg.models.mbgnbd import ModifiedBetaGeo
+    from custseg.models.pnbd import ParetoNBD
     from custseg.orders.accounting import LoadReport
     from custseg.orders.load import LoadOptions
     from custseg.segments.rules import RuleTable, assign_segments, builtin_rules, load_rules

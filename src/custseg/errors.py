@@ -32,6 +32,11 @@ class OutputError(CustsegError):
     """An output file cannot be written."""
 
 
+class ModelError(CustsegError):
+    """A predictive model cannot be fitted or used (no convergence, undefined mean spend,
+    a model without the data it is asked about)."""
+
+
 def param(name: str) -> str:
     """How an error names a parameter of the Python API: `` `name` `` (``bins``, ``as_of``,
     ``columns.amount`` for the ``"amount"`` key of ``columns``). The command line shows
