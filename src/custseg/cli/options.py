@@ -93,6 +93,7 @@ def _loader(
     strict,
     rejects,
     header_row,
+    no_header,
     platform,
     tz,
     decimal,
@@ -102,6 +103,8 @@ def _loader(
 ) -> Loader:
     from custseg.orders.load import LoadOptions
 
+    if no_header and header_row:
+        raise click.UsageError("--no-header and --header-row contradict each other; pass one")
     options = LoadOptions(
         as_of=as_of,
         columns={role: columns[f"{role}_col"] for role in _ROLES},
@@ -113,6 +116,7 @@ def _loader(
         strict=strict,
         keep_rejects=rejects is not None,
         header_row=header_row,
+        no_header=no_header,
         platform=platform,
         tz=tz,
         decimal=decimal,
@@ -201,6 +205,13 @@ _LOADER = [
         metavar="N",
         help="Line number (1 = the first line; for Excel, the sheet row) of the header. "
         "Default: found, skipping title and note lines above it.",
+    ),
+    click.option(
+        "--no-header",
+        is_flag=True,
+        help="The file has no header line (text or Excel): every line is a row and the "
+        "columns are named by number, 1 for the first: --no-header --customer-col 2 "
+        "--date-col 3 --amount-col 5.",
     ),
     click.option(
         "--dayfirst",

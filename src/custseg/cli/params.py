@@ -24,6 +24,7 @@ OPTIONS = {
     "tz": "--tz",
     "cancel_status": "--cancel-status",
     "header_row": "--header-row",
+    "no_header": "--no-header",
     "output": "-o",
     "rejects": "--rejects",
     "thresholds": "--thresholds",

@@ -80,9 +80,11 @@ def read_orders(source: str | Path, options: LoadOptions | None = None, *,
     return _result(done)
 
 
-def load_orders(source: str | Path, **kwargs: Any) -> pd.DataFrame:
-    """Load an order file and return only the canonical order frame (see :func:`read_orders`)."""
-    return read_orders(source, **kwargs).orders
+def load_orders(source: str | Path, options: LoadOptions | None = None,
+                **kwargs: Any) -> pd.DataFrame:  # fmt: skip
+    """Load an order file and return only the canonical order frame (see :func:`read_orders`;
+    ``options`` or keyword arguments as there)."""
+    return read_orders(source, options, **kwargs).orders
 
 
 def normalize_orders(frame: Any, roles: dict[str, str], options: LoadOptions | None = None, *,

@@ -204,7 +204,7 @@ def _plain_input(src: readers.Source, work: Path,
         raise InputFileError(f"{src.name}: processing in parts needs a comma-, tab- or "
                              f"semicolon-separated file")  # fmt: skip
     plain = src.path if src.plain_file else None
-    if plain is not None and dialect.encoding == "utf-8" and dialect.header_line == 1:
+    if plain is not None and dialect.encoding == "utf-8" and dialect.lines_above == 0:
         return plain, fmt, _checked_end(src, plain, strict)
     copy = work / "input.csv"
     try:
@@ -231,9 +231,10 @@ def _checked_end(src: readers.Source, path: Path, strict: bool) -> list[str]:
 
 
 def _utf8_copy(src: readers.Source, dialect: readers.CsvDialect, copy: Path) -> None:
-    """Write the input, from its header line on, to ``copy`` in UTF-8, in blocks."""
+    """Write the input, from its header line (or first row) on, to ``copy`` in UTF-8, in
+    blocks."""
     decoder = codecs.getincrementaldecoder(dialect.encoding)()
-    skip = dialect.header_line - 1  # the lines above the header
+    skip = dialect.lines_above  # the lines above the header
     with src.binary() as fh, open(copy, "wb") as out:
         while True:
             block = fh.read(BATCH_BYTES)
@@ -256,7 +257,8 @@ def _partition(src: readers.Source, path: Path, fmt: str, opts: LoadOptions, par
     """Write the rows of ``path`` (``src``, read as plain UTF-8 CSV or Parquet) and their
     file lines (``__row``) into ``parts`` folders of Parquet files keyed by the customer's
     hash; returns the layout of its columns. A text ``path`` starts at the header, which
-    is on line ``header_line`` of the input: file lines count from it."""
+    is on line ``header_line`` of the input: file lines count from it (without a header
+    line, ``path`` starts at the first row, line 1)."""
     if fmt == "parquet":
         plan = pl.scan_parquet(_files(path))
         header = plan.collect_schema().names()
@@ -264,6 +266,7 @@ def _partition(src: readers.Source, path: Path, fmt: str, opts: LoadOptions, par
         separator = readers.sniff_csv(src).delimiter
         header = readers.read_header(src, fmt)
         plan = None
+    has_header = fmt != "csv" or readers.sniff_csv(src).has_header
     first = readers.sniff_csv(src).header_line + 1 if fmt == "csv" else 2
     layout = read_layout(header, opts.columns, opts.platform)
     roles = layout.roles
@@ -271,7 +274,7 @@ def _partition(src: readers.Source, path: Path, fmt: str, opts: LoadOptions, par
     if opts.keep_rejects:  # the rows left out are echoed as written, as in memory
         text = list(dict.fromkeys(header))
     if plan is None:
-        plan = pl.scan_csv(path, separator=separator,
+        plan = pl.scan_csv(path, separator=separator, has_header=has_header,
                            schema_overrides=dict.fromkeys(text, pl.String),
                            with_column_names=delimited.header_names(header),
                            infer_schema_length=10_000)  # fmt: skip
@@ -282,7 +285,7 @@ def _partition(src: readers.Source, path: Path, fmt: str, opts: LoadOptions, par
     try:
         with no_panic(src.name, fmt.upper()):  # a Rust panic on a damaged file
             if fmt == "csv" and _partition_csv(path, separator, schema, keyed, folder, tell,
-                                               first):  # fmt: skip
+                                               first, has_header):  # fmt: skip
                 return layout
             # one streaming pass (a quoted field may hold a line break: no cutting by lines)
             keyed(plan.with_row_index("__row", offset=first)).sink_parquet(
@@ -330,14 +333,15 @@ class _Keys:
 
 
 def _partition_csv(path: Path, separator: str, schema, keyed, folder: Path, tell,
-                   first: int = 2) -> bool:  # fmt: skip
+                   first: int = 2, has_header: bool = True) -> bool:  # fmt: skip
     """Read a CSV in batches of whole lines (``read i/n`` tells how far) and write each
     batch's rows to their partition's folder. At the first double quote (a quoted field
     may hold a line break) it stops, removes what it wrote and answers False."""
     batches = max(1, math.ceil(path.stat().st_size / BATCH_BYTES))
     line = first  # the file line of the first row
     with open(path, "rb") as fh:
-        fh.readline()  # the header: the names come with the schema
+        if has_header:
+            fh.readline()  # the header: the names come with the schema
         for i in itertools.count(1):
             lines = fh.read(BATCH_BYTES)
             if not lines:

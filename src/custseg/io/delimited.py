@@ -42,6 +42,8 @@ def _sniff(source: Source) -> CsvDialect:
     if enc is None:
         raise encodings.undecided(source.name)
     text = _head_text(source, enc)
+    if source.no_header:  # every line is a row
+        return CsvDialect(delimiter=layout.rows_delimiter(text), encoding=enc, header_line=0)
     if source.header_row:
         delimiter, line = layout.forced_layout(text, source.header_row, source.name)
     else:
@@ -64,15 +66,18 @@ def _head_text(source: Source, encoding: str) -> str:
 
 
 def head_records(source: Source) -> list[layout.Record]:
-    """The records of the file's first bytes, from its header on."""
+    """The records of the file's first bytes, from its header (or first row) on."""
     dialect = sniff(source)
     records = layout.split_records(_head_text(source, dialect.encoding), dialect.delimiter)
     return [(n, cells) for n, cells in records if n >= dialect.header_line]
 
 
 def read_header(source: Source) -> list[str]:
-    """The column names of a delimited text file, from its first bytes."""
+    """The column names of a delimited text file, from its first bytes; without a header
+    line, ``1``, ``2``, ... for the fields of most of its first lines."""
     records = head_records(source)
+    if not sniff(source).has_header:
+        return layout.positional_names(layout.table_width(records))
     return [str(c) for c in records[0][1]] if records else []
 
 
@@ -82,11 +87,12 @@ def head_values(source: Source, column: str) -> list[str] | None:
     started for 64 KiB costs more than reading them."""
     if sniff(source).delimiter == "whitespace":
         return None
-    records = head_records(source)
-    if not records or column not in records[0][1]:
+    header = read_header(source)
+    if column not in header:
         return None
-    i = list(records[0][1]).index(column)
-    return [row[i] for _, row in records[1:] if len(row) > i and row[i]]
+    i = header.index(column)
+    records = head_records(source)[1 if sniff(source).has_header else 0 :]
+    return [row[i] for _, row in records if len(row) > i and row[i]]
 
 
 def read_csv(source: Source, text_columns: list[str], date_columns: tuple[str, ...] = (),
@@ -132,15 +138,17 @@ def _read(source: Source, dialect: CsvDialect, text_columns: list[str],
     warnings, cut = check_end(source.name, data, strict)
     if cut:  # read without the cut line
         data = (data if isinstance(data, bytes) else data.read_bytes())[: cut[0]]
+    header = read_header(source)
+    names = None if dialect.has_header else header  # without a header line: 1, 2, ...
     if dialect.delimiter == "whitespace":
-        table = RawTable(_read_whitespace(data, dialect, text_columns), "csv")
+        table = RawTable(_read_whitespace(data, dialect, text_columns, names), "csv")
     else:
         try:
-            frame = _read_polars(data, dialect, text_columns, date_columns)
-            table = RawTable(_named(frame, read_header(source)), "csv")
+            frame = _read_polars(data, dialect, text_columns, date_columns, names)
+            table = RawTable(_named(frame, header), "csv")
         except pl.exceptions.PolarsError:
             # ragged lines or a column whose type guess failed: the careful reader
-            table = _read_arrow(data, dialect, read_header(source))
+            table = _read_arrow(data, dialect, header)
     if cut:
         table.malformed.append(cut[1:])
     table.first_line = dialect.header_line + 1
@@ -257,7 +265,10 @@ def _count(data: Path | bytes) -> tuple[int, int, int]:
     return quotes, newlines, size
 
 
-def _read_whitespace(data: Path | bytes, dialect: CsvDialect, text_columns: list[str]):
+def _read_whitespace(data: Path | bytes, dialect: CsvDialect, text_columns: list[str],
+                     names: list[str] | None = None):  # fmt: skip
+    """A whitespace-separated text (CDNOW); ``names``: the columns of a text without a
+    header line."""
     import pandas as pd
 
     from custseg.frames import from_pandas
@@ -267,7 +278,9 @@ def _read_whitespace(data: Path | bytes, dialect: CsvDialect, text_columns: list
         sep=r"\s+",
         dtype=dict.fromkeys(text_columns, "string"),
         encoding="utf-8",
-        skiprows=dialect.header_line - 1,
+        skiprows=dialect.lines_above,
+        header=None if names else "infer",
+        names=names,
     )
     return from_pandas(frame)
 
@@ -293,25 +306,30 @@ def header_names(header: list[str]):
 
 
 def _read_polars(data: Path | bytes, dialect: CsvDialect, text_columns: list[str],
-                 date_columns: tuple[str, ...] = ()) -> pl.DataFrame:  # fmt: skip
+                 date_columns: tuple[str, ...] = (),
+                 names: list[str] | None = None) -> pl.DataFrame:  # fmt: skip
     """The fast path: Polars' multithreaded reader on UTF-8 input. Dates stay text, but
     for ``date_columns`` (read as dates, in parallel with the rest): the loader reads them
     in its own formats (Polars' guess would take ``05/03/2019`` as 5 March whatever
-    ``--dayfirst`` says, and costs ~20 ms a file)."""
+    ``--dayfirst`` says, and costs ~20 ms a file). ``names``: the columns of a text
+    without a header line."""
     frame = pl.read_csv(
         data,
         separator=dialect.delimiter,
+        has_header=names is None,
+        new_columns=names,
         schema_overrides=dict.fromkeys(text_columns, pl.String)
         | dict.fromkeys(date_columns, pl.Date),
         infer_schema_length=1000,  # a later surprise falls back to the careful reader
-        skip_lines=dialect.header_line - 1,
+        skip_lines=dialect.lines_above,
     )
     return frame.rename(lambda c: c.lstrip("\ufeff"))
 
 
 def _read_arrow(data: Path | bytes, dialect: CsvDialect, names: list[str]) -> RawTable:
     """pyarrow's reader, which reports malformed lines (by file line: the lines above
-    the header count); every column is read as text."""
+    the header count); every column is read as text. Without a header line, ``names``
+    name the columns."""
     import pyarrow as pa
     import pyarrow.csv as pcsv
 
@@ -327,7 +345,9 @@ def _read_arrow(data: Path | bytes, dialect: CsvDialect, names: list[str]) -> Ra
         table = pcsv.read_csv(
             str(data) if isinstance(data, Path) else io.BytesIO(data),
             read_options=pcsv.ReadOptions(
-                use_threads=threads, skip_rows=dialect.header_line - 1
+                use_threads=threads,
+                skip_rows=dialect.lines_above,
+                column_names=None if dialect.has_header else names,
             ),  # fmt: skip
             parse_options=pcsv.ParseOptions(
                 delimiter=dialect.delimiter, invalid_row_handler=skip, newlines_in_values=True

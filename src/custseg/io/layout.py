@@ -76,14 +76,25 @@ class Header(NamedTuple):
     fits: bool
 
 
+def table_width(records: list[Record]) -> int:
+    """The number of fields of most of the non-empty ``records`` (of several, the widest);
+    0 when there are none."""
+    widths = Counter(len(cells) for _, cells in records if any(str(c).strip() for c in cells))
+    return max(widths, key=lambda w: (widths[w], w)) if widths else 0
+
+
+def positional_names(width: int) -> list[str]:
+    """The column names of a table without a header line: ``1``, ``2``, ... ``width``."""
+    return [str(i) for i in range(1, width + 1)]
+
+
 def find_header(records: list[Record],
                 known: Callable[[str], bool] | None = None) -> Header | None:  # fmt: skip
     """The header among ``records`` (:class:`Header`), or None when no line among the
     first :data:`SEARCH_LINES` looks like a header."""
-    widths = Counter(len(cells) for _, cells in records if any(str(c).strip() for c in cells))
-    if not widths:
+    width = table_width(records)
+    if not width:
         return None
-    width = max(widths, key=lambda w: (widths[w], w))
     best: Header | None = None
     for line, cells in records:
         if line > SEARCH_LINES:
@@ -117,6 +128,21 @@ def find_layout(text: str, known: Callable[[str], bool] | None = None) -> tuple[
         return guess, 1
     best = max(ranked)
     return best[-1], -best[3]
+
+
+def rows_delimiter(text: str) -> str:
+    """The delimiter of a text without a header line, whose first whole lines are
+    ``text``: of the first line's guess (:func:`guess_delimiter`) and the others, the one
+    that cuts the most lines into as many fields (at least two) as the first line."""
+
+    def fit(delimiter: str) -> tuple[int, bool]:
+        records = [cells for _, cells in split_records(text, delimiter) if cells]
+        width = len(records[0]) if records else 0
+        agree = sum(len(cells) == width for cells in records) if width > 1 else 0
+        return agree, delimiter == guess
+
+    guess = guess_delimiter(text.split("\n", 1)[0].rstrip("\r"))
+    return max((guess, *DELIMITERS, "whitespace"), key=fit)
 
 
 def forced_layout(text: str, line: int, name: str) -> tuple[str, int]:

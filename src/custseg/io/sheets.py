@@ -40,11 +40,14 @@ def read_excel(source: Source) -> RawTable:
     if row >= len(sheet):
         raise InputFileError(f"{source.name}: header row {row + 1} is beyond the sheet's "
                              f"{len(sheet)} rows; pass the row number of the header")  # fmt: skip
-    names = _column_names([_cell_text(v) for v in sheet.iloc[row]])
+    if row < 0:  # no header row: the columns are named by position
+        names = layout.positional_names(sheet.shape[1])
+    else:
+        names = _column_names([_cell_text(v) for v in sheet.iloc[row]])
     frame = sheet.iloc[row + 1 :].reset_index(drop=True)
     frame.columns = names
     table = RawTable(from_pandas(frame.infer_objects()), "excel", first_line=row + 2)
-    if row:
+    if row > 0:
         table.notes.append(_skipped_note(row + 1))
     return table
 
@@ -61,13 +64,14 @@ def read_html(source: Source) -> RawTable:
         raise InputFileError(f"{source.name}: an HTML page with no table rows; export the "
                              f"orders as CSV or .xlsx")  # fmt: skip
     row = _header_index(source, rows[: layout.SEARCH_LINES])
-    names = _column_names(rows[row])
+    width = max(len(r) for r in rows)
+    names = layout.positional_names(width) if row < 0 else _column_names(rows[row])
     width = len(names)
     body = [(r + [""] * width)[:width] for r in rows[row + 1 :]]
     frame = pl.DataFrame({n: [r[i] or None for r in body] for i, n in enumerate(names)},
                          schema=dict.fromkeys(names, pl.String))  # fmt: skip
     table = RawTable(frame, "html", first_line=row + 2)
-    if row:
+    if row > 0:
         table.notes.append(_skipped_note(row + 1))
     return table
 
@@ -78,7 +82,10 @@ def _skipped_note(header: int) -> str:
 
 
 def _header_index(source: Source, rows: list[list[str]]) -> int:
-    """The 0-based index of the header among the first rows of a sheet or table."""
+    """The 0-based index of the header among the first rows of a sheet or table; -1 when
+    it has none (``source.no_header``)."""
+    if source.no_header:
+        return -1
     if source.header_row:
         return source.header_row - 1
     found = layout.find_header(list(enumerate(rows, 1)), source.known)

@@ -28,8 +28,9 @@ class Source:
     """An input: a path, or the bytes of stdin (``name == "-"``).
 
     ``encoding`` and ``header_row`` (1-based line of the header) are forced by the user
-    when given; ``known`` tells whether a cell is a known column name (it helps find the
-    header below title lines).
+    when given; ``no_header``: the file has no header line, its columns are named by
+    position (``1``, ``2``, ...); ``known`` tells whether a cell is a known column name (it
+    helps find the header below title lines).
     """
 
     name: str
@@ -37,6 +38,7 @@ class Source:
     data: bytes | None = None
     encoding: str | None = None  # forced with --encoding
     header_row: int | None = None  # forced with --header-row
+    no_header: bool = False  # --no-header: every line is a row, columns named 1, 2, ...
     known: Callable[[str], bool] | None = field(default=None, repr=False)
     budget: int | None = None  # the memory a whole read may take (None: the machine's)
     _head: bytes | None = field(default=None, repr=False)  # the first bytes, read once
@@ -44,17 +46,19 @@ class Source:
 
     @classmethod
     def open(cls, name: str | Path, encoding: str | None = None, *, header_row: int | None = None,
+             no_header: bool = False,
              known: Callable[[str], bool] | None = None) -> Source:  # fmt: skip
         if str(name) == "-":
             return cls("<stdin>", data=sys.stdin.buffer.read(), encoding=encoding,
-                       header_row=header_row, known=known)  # fmt: skip
+                       header_row=header_row, no_header=no_header, known=known)  # fmt: skip
         path = Path(name)
         if not path.exists():
             raise InputFileError(f"{path}: no such file; check the path")
         if not (path.is_file() or path.is_dir()):  # a named pipe, <(zcat f.gz), a device
             return cls(str(path), path=path, data=_read_once(path), encoding=encoding,
-                       header_row=header_row, known=known)  # fmt: skip
-        return cls(str(path), path=path, encoding=encoding, header_row=header_row, known=known)
+                       header_row=header_row, no_header=no_header, known=known)  # fmt: skip
+        return cls(str(path), path=path, encoding=encoding, header_row=header_row,
+                   no_header=no_header, known=known)  # fmt: skip
 
     @property
     def compression(self) -> str | None:
@@ -119,6 +123,16 @@ class CsvDialect:
     delimiter: str  # "," ";" "\t" "|" or "whitespace"
     encoding: str
     header_line: int = 1  # 1-based line of the header; the lines above it are not rows
+    # 0: no header line (--no-header), the rows start on line 1
+
+    @property
+    def has_header(self) -> bool:
+        return self.header_line > 0
+
+    @property
+    def lines_above(self) -> int:
+        """The lines before the header (or, without one, before the first row)."""
+        return max(self.header_line - 1, 0)
 
 
 @dataclass

@@ -19,10 +19,12 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from custseg.errors import ColumnError, param
+from custseg.io.layout import positional_names
 from custseg.orders.platforms import (
     ROLE_NAMES,
     Platform,
     candidates,
+    known_headers,
     normalize_header,
     platform_named,
     recognise,
@@ -186,21 +188,54 @@ def _explicit_column(role: str, name: str, columns: list[str], by_key: dict) -> 
     if len(hits) == 1:
         return hits[0]
     flag = ROLES.get(role, f"columns.{role}")
+    if looks_like_data(columns):
+        raise ColumnError(f"{param(flag)} {name!r}: no such column: {_data_hint(columns)}")
     raise ColumnError(f"{param(flag)} {name!r}: no such column; the file has {_listing(columns)}")
 
 
 def _check_required(found: dict[str, str], columns: list[str]) -> None:
-    for role in REQUIRED_ROLES:
-        if role not in found:
-            raise ColumnError(
-                f"no {role} column found; the file has {_listing(columns)}; "
-                f"name it with {param(ROLES[role])} NAME"
-            )
+    missing = [role for role in REQUIRED_ROLES if role not in found]
     if "amount" not in found and not ("quantity" in found and "price" in found):
-        raise ColumnError(
-            f"no amount column found (nor quantity and unit price); the file has "
-            f"{_listing(columns)}; name it with {param('columns.amount')} NAME"
-        )
+        missing.append("amount")
+    if not missing:
+        return
+    role = missing[0]
+    what = "amount column found (nor quantity and unit price)" if role == "amount" else (
+        f"{role} column found")  # fmt: skip
+    if columns and columns == positional_names(len(columns)):  # no header line
+        raise ColumnError(f"no {what}; without a header line the columns are named by number, "
+                          f"1 to {len(columns)}; name it with {param(ROLES[role])} N")  # fmt: skip
+    if looks_like_data(columns):
+        raise ColumnError(f"no {what}: {_data_hint(columns)}")
+    raise ColumnError(
+        f"no {what}; the file has {_listing(columns)}; name it with {param(ROLES[role])} NAME"
+    )
+
+
+#: A header cell that is a value: a number or an amount, a date or a time (``00004``,
+#: ``29.33``, ``19970101``, ``2024-01-05 10:00``, ``5/3/2019``).
+_VALUE = re.compile(r"[-+(]?[$¥€£￥]?\d[\d.,:/ T-]*\)?")
+
+
+def looks_like_data(columns: list[str]) -> bool:
+    """Whether a header is a row of data: every cell a number or a date, none a known
+    column name."""
+    cells = [str(c) for c in columns]
+    known = known_headers()
+    return bool(cells) and all(
+        _VALUE.fullmatch(c.strip()) and normalize_header(c) not in known for c in cells
+    )
+
+
+def _data_hint(columns: list[str]) -> str:
+    """What to do about a header that is a row of data: its cells by number, and the
+    options that read a file without a header line."""
+    cells = ", ".join(f"{i}: {c!r}" for i, c in enumerate(columns[:30], 1))
+    more = ", ..." if len(columns) > 30 else ""
+    flags = " ".join(f"{param(ROLES[r])} N" for r in ("customer", "date", "amount"))
+    return (f"the first line looks like data, not a header ({cells}{more}); if the file has no "
+            f"header line, pass {param('no_header')} and name the columns by number: "
+            f"{flags}")  # fmt: skip
 
 
 def _listing(columns: list[str]) -> str:

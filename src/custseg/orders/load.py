@@ -19,7 +19,7 @@ from typing import Literal
 
 import polars as pl
 
-from custseg.errors import DataError, param
+from custseg.errors import DataError, InputFileError, param
 from custseg.io import readers
 from custseg.orders import cleaning
 from custseg.orders.accounting import latest_used
@@ -50,6 +50,8 @@ class LoadOptions:
     memory_limit: int | None = None  # what a whole read may take (--memory-limit)
     amount_level: str | None = None  # "item" or "order"; None: the table's, else detected
     header_row: int | None = None  # 1-based line (sheet row) of the header; None: found
+    # no header line (text, Excel): every line is a row; ``columns`` name columns by number
+    no_header: bool = False
 
 
 @dataclass
@@ -96,11 +98,21 @@ class ParsedPart:
 
 
 def open_input(source: str | Path, opts: LoadOptions) -> Input:
-    """Open ``source``, detect its format and find its columns from the header."""
+    """Open ``source``, detect its format and find its columns from the header.
+
+    Raises InputFileError when ``opts.no_header`` is asked of a format whose columns are
+    named in the file (Parquet, JSON Lines) or with a header row."""
+    if opts.no_header and opts.header_row:
+        raise InputFileError(f"{param('no_header')} and {param('header_row')} contradict each "
+                             f"other; pass one of them")  # fmt: skip
     src = readers.Source.open(source, opts.encoding, header_row=opts.header_row,
-                              known=_known_names(opts))  # fmt: skip
+                              no_header=opts.no_header, known=_known_names(opts))  # fmt: skip
     src.budget = opts.memory_limit
     fmt = readers.detect_format(src)
+    if opts.no_header and fmt in ("parquet", "jsonl"):
+        raise InputFileError(f"{src.name}: a {fmt.upper()} file names its columns itself; "
+                             f"{param('no_header')} is for text files and Excel sheets without a "
+                             f"header line")  # fmt: skip
     header = readers.read_header(src, fmt)
     layout = None
     if header is not None:
