@@ -114,6 +114,9 @@ def rfm(file: str, load: Loader, scheme: Scheme, lifecycle, segments: tuple[str,
     if not output.quiet:
         warn_rules(scheme)
     check_before_work(file, load, scheme, segments, output, thresholds)
+    if with_prediction:
+        return _rfm_with_prediction(file, load, scheme, lifecycle, predict, segments, output,
+                                    actions, thresholds, chunked, memory_limit)  # fmt: skip
     if not output.silent:  # the summary's renderer, imported while the job runs
         in_background(_import_renderer)
     progress = Progress(output.silent, file)
@@ -164,7 +167,7 @@ def _rfm_with_prediction(file, load, scheme, lifecycle, spec, segments, output, 
 
         console, text = _render_summary(result, (result.summary, result.levels), scheme,
                                         output.to_stdout, actions)  # fmt: skip
-        console.file.write(text)
+        console.file.write(text + "\n")
         console.print(prediction_tables(result, prediction, scheme.lang))
 
 

@@ -79,7 +79,10 @@ def holdout_check(result: RfmResult, inputs: pl.DataFrame, columns: dict[str, An
                          "repeat": inputs["repeat_orders"].clip(upper_bound=REPEAT_CAP),
                          "segment": segments})  # fmt: skip
     by_repeat = _compare(both, "repeat").rename({"repeat": "repeat_orders"})
-    by_segment = _compare(both, "segment")
+    order = {name: i for i, name in enumerate(result.table.segment_names())}
+    by_segment = _compare(both, "segment").sort(
+        pl.col("segment").replace_strict(order, default=len(order), return_dtype=pl.Int64)
+    )
     weekly = _weekly(result.history_days, model, spec, end)
     return Holdout(spec.calibration_end, end, int(actual.sum()), float(expected.sum()),
                    by_repeat, by_segment, weekly)  # fmt: skip

@@ -18,7 +18,6 @@ import numpy as np
 import polars as pl
 
 from custseg.errors import CustsegError, DataError, param
-from custseg.notes import Note
 from custseg.predict.units import DEFAULT_HORIZON, horizon_days, unit_days
 from custseg.schema import MODELS
 
@@ -108,7 +107,7 @@ class Prediction:
     frame: pl.DataFrame
     model: Any
     spend_model: Any
-    notes: list[Note] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
     holdout: Holdout | None = None
 
     def model_dict(self) -> dict[str, Any]:
@@ -179,7 +178,11 @@ def predict_customers(result: RfmResult, spec: PredictSpec,
     model = count_model.fit(inputs)
     spend_model = GammaGamma.fit(inputs)
     columns = _columns(inputs, model, spend_model, spec)
-    notes = [Note(text) for text in getattr(spend_model, "notes", [])]
+    notes = [str(text) for text in spend_model.notes]
+    once = int((inputs["repeat_orders"] == 0).sum())
+    if spec.model == "bgnbd" and once:
+        notes.append(f"BG/NBD takes a customer who never came back for alive (P(alive) 1): "
+                     f"{once:,} such customers; --model mbgnbd does not")  # fmt: skip
     holdout = None
     if spec.calibration_end is not None:
         from custseg.predict.holdout import holdout_check
@@ -200,8 +203,8 @@ def _columns(inputs: pl.DataFrame, model, spend_model, spec: PredictSpec) -> dic
 
     horizon = spec.horizon_units
     expected_spend = np.asarray(spend_model.expected_spend(inputs), dtype=np.float64)
-    value = clv(model, inputs, expected_spend, horizon=horizon, unit_days=spec.unit,
-                discount=spec.discount, margin=spec.margin)  # fmt: skip
+    value = clv(model, expected_spend, horizon, unit_days=spec.unit, discount=spec.discount,
+                margin=spec.margin, summary=inputs)  # fmt: skip
     return {
         "repeat_orders": inputs["repeat_orders"],
         "t_first_last": inputs["t_first_last"],

@@ -1,0 +1,223 @@
+"""``custseg predict`` and ``rfm --predict``: the published CDNOW figures through the whole
+command, the holdout mechanics checked by a plain-Python count, the time unit, the
+exports and the options."""
+
+from __future__ import annotations
+
+import collections
+import csv
+import datetime as dt
+import json
+import math
+
+import polars as pl
+import pytest
+from click.testing import CliRunner
+
+from conftest import REAL, SAMPLE
+from custseg.cli import main
+from custseg.predict.units import horizon_days
+
+CDNOW_SAMPLE = REAL / "cdnow" / "CDNOW_sample.txt"
+needs_real = pytest.mark.skipif(not REAL.is_dir(), reason="../shared/data/real is absent")
+
+
+def run(*args: str) -> dict:
+    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+@pytest.fixture(scope="module")
+def cdnow_csv(tmp_path_factory):
+    """The CDNOW 1/10 sample as a CSV with a header (sample customer id, date, dollars)."""
+    path = tmp_path_factory.mktemp("cdnow") / "cdnow_sample.csv"
+    with open(CDNOW_SAMPLE) as src, open(path, "w", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(["customer_id", "date", "cds", "amount"])
+        for line in src:
+            _, customer, day, cds, dollars = line.split()
+            writer.writerow([customer, day, cds, dollars])
+    return path
+
+
+def published(got: dict, expected: dict, decimals: dict) -> None:
+    """Each parameter equal to the published one within its rounding."""
+    for name, value in expected.items():
+        assert abs(got[name] - value) <= 0.5 * 10 ** -decimals[name] + 1e-12, (name, got[name])
+
+
+@needs_real
+def test_bgnbd_and_gamma_gamma_reproduce_the_published_figures(cdnow_csv):
+    # Fader, Hardie & Lee (2005), Marketing Science 24(2) and JMR 42(4); the duplicated
+    # rows are purchases (kept: the published mean repeat spend, $35.08, counts them)
+    out = run("predict", str(cdnow_csv), "--as-of", "1997-09-30", "--time-unit", "week",
+              "--keep-duplicates", "--json")  # fmt: skip
+    model = out["model"]
+    assert model["name"] == "bgnbd" and model["time_unit"] == "week"
+    assert model["customers"] == 2357
+    published(model["params"], {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426},
+              {"r": 3, "alpha": 3, "a": 3, "b": 3})  # fmt: skip
+    assert abs(model["log_likelihood"] - -9582.4) <= 0.1
+    spend = out["spend_model"]
+    assert spend["name"] == "gamma-gamma" and spend["customers"] == 946
+    published(spend["params"], {"p": 6.25, "q": 3.74, "gamma": 15.44},
+              {"p": 2, "q": 2, "gamma": 2})  # fmt: skip
+
+
+@needs_real
+def test_pareto_nbd_reproduces_the_published_figures(cdnow_csv):
+    out = run("predict", str(cdnow_csv), "--as-of", "1997-09-30", "--model", "pnbd", "--json")
+    model = out["model"]
+    assert model["name"] == "pnbd"
+    published(model["params"], {"r": 0.553, "alpha": 10.578, "s": 0.606, "beta": 11.669},
+              {"r": 3, "alpha": 3, "s": 3, "beta": 3})  # fmt: skip
+    assert abs(model["log_likelihood"] - -9595.0) <= 0.1
+
+
+@needs_real
+def test_customer_0001_model_inputs(cdnow_csv, tmp_path):
+    out = tmp_path / "p.csv"
+    run("predict", str(cdnow_csv), "--as-of", "1997-09-30", "-o", str(out), "--json")
+    frame = pl.read_csv(out, schema_overrides={"customer_id": pl.String})
+    row = frame.filter(pl.col("customer_id") == "0001").row(0, named=True)
+    # the papers: x = 2, t_x = 30.43 weeks, T = 38.86 weeks
+    assert row["repeat_orders"] == 2
+    assert round(row["t_first_last"], 2) == 30.43 and round(row["T"], 2) == 38.86
+    assert 0 <= row["p_alive"] <= 1
+
+
+# --- the holdout, against a plain-Python count ----------------------------------------
+
+
+def plain_holdout(path, end: dt.date, last: dt.date) -> dict[str, tuple[int, int]]:
+    """Per customer with a purchase on or before ``end``: (repeat purchase days up to
+    ``end``, purchase days after ``end`` up to ``last``), read with the csv module."""
+    days = collections.defaultdict(set)
+    with open(path, newline="") as fh:
+        for row in csv.DictReader(fh):
+            day = dt.date.fromisoformat(row["order_date"][:10])
+            if float(row["amount"]) >= 0 and day <= last:
+                days[row["customer_id"]].add(day)
+    out = {}
+    for customer, bought in days.items():
+        before = [d for d in bought if d <= end]
+        if before:
+            out[customer] = (len(before) - 1, len(bought) - len(before))
+    return out
+
+
+def test_holdout_columns_and_totals_match_a_plain_count(tmp_path):
+    end = dt.date(2025, 9, 30)
+    out_file = tmp_path / "p.csv"
+    out = run("predict", str(SAMPLE), "--calibration-end", end.isoformat(), "-o",
+              str(out_file), "--json")  # fmt: skip
+    last = dt.date.fromisoformat(out["as_of"]) - dt.timedelta(days=1)
+    expected = plain_holdout(SAMPLE, end, last)
+    frame = pl.read_csv(out_file, schema_overrides={"customer_id": pl.String})
+    got = {r[0]: (r[1], r[2]) for r in frame.select(
+        "customer_id", "repeat_orders", "actual_orders_holdout").iter_rows()}  # fmt: skip
+    assert got == expected  # customers who first bought after the calibration end: not in it
+    check = out["holdout"]
+    assert check["calibration_end"] == end.isoformat() and check["end"] == last.isoformat()
+    assert check["actual_orders"] == sum(h for _, h in expected.values())
+    total = frame["expected_orders_holdout"].sum()
+    assert check["expected_orders"] == pytest.approx(total, abs=0.01 * frame.height)
+    assert sum(r["actual"] for r in check["by_repeat_orders"]) == check["actual_orders"]
+    assert sum(r["customers"] for r in check["by_segment"]) == frame.height
+    # the segments are those of the calibration end: recency counts to it
+    assert (frame["last_order"].str.slice(0, 10) <= end.isoformat()).all()
+
+
+def test_holdout_needs_a_calibration_end_before_as_of():
+    result = CliRunner().invoke(main, ["predict", str(SAMPLE), "--as-of", "2025-06-01",
+                                       "--calibration-end", "2025-06-01"])  # fmt: skip
+    assert result.exit_code == 2
+    assert "--calibration-end" in result.output and "Traceback" not in result.output
+
+
+# --- conventions ------------------------------------------------------------------------
+
+
+def test_predictions_do_not_depend_on_the_time_unit(tmp_path):
+    frames = {}
+    for unit in ("day", "week", "month"):
+        path = tmp_path / f"{unit}.csv"
+        run("predict", str(SAMPLE), "--time-unit", unit, "-o", str(path), "--json")
+        frames[unit] = pl.read_csv(path)
+    for unit in ("day", "month"):
+        for col in ("p_alive", "expected_orders", "expected_spend"):
+            a, b = frames["week"][col].to_numpy(), frames[unit][col].to_numpy()
+            assert abs(a - b).max() <= 2e-4 * max(1.0, abs(a).max()), (unit, col)
+    # only the parameters scale: T in days is 7 times T in weeks
+    assert (frames["day"]["T"] - 7 * frames["week"]["T"]).abs().max() < 1e-3
+
+
+def test_horizons():
+    assert horizon_days("90d") == 90 and horizon_days("12w") == 84
+    assert horizon_days("6m") == pytest.approx(365.25 / 2) and horizon_days("1y") == 365.25
+    for bad in ("0d", "90", "x", "-3d", "1000y"):
+        result = CliRunner().invoke(main, ["predict", str(SAMPLE), "--horizon", bad])
+        assert result.exit_code == 2 and "--horizon" in result.output
+
+
+def test_expected_orders_grow_with_the_horizon(tmp_path):
+    values = []
+    for horizon in ("30d", "90d", "1y"):
+        path = tmp_path / f"{horizon}.csv"
+        run("predict", str(SAMPLE), "--horizon", horizon, "-o", str(path), "--json")
+        values.append(pl.read_csv(path)["expected_orders"].to_numpy())
+    assert (values[0] <= values[1]).all() and (values[1] <= values[2]).all()
+    assert values[2].sum() > values[0].sum()
+
+
+def test_exports_and_options(tmp_path):
+    out = tmp_path / "p.parquet"
+    summary = run("predict", str(SAMPLE), "--segment", "high-value", "-o", str(out), "--json")
+    frame = pl.read_parquet(out)
+    assert set(frame["segment"]) == {"high-value"}
+    assert frame.columns[-7:] == ["repeat_orders", "t_first_last", "T", "p_alive",
+                                  "expected_orders", "expected_spend", "predicted_clv"]  # fmt: skip
+    assert frame.columns[:3] == ["customer_id", "first_order", "last_order"]
+    by_segment = summary["prediction_by_segment"]["high-value"]
+    assert by_segment["customers"] == frame.height
+    assert by_segment["p_alive"] == pytest.approx(frame["p_alive"].mean(), abs=1e-4)
+    ids = CliRunner().invoke(main, ["predict", str(SAMPLE), "--segment", "high-value",
+                                    "--ids-only", "-q"])  # fmt: skip
+    assert ids.exit_code == 0
+    assert ids.stdout.split() == frame["customer_id"].to_list()
+
+
+def test_rfm_predict_adds_the_columns(tmp_path):
+    plain, predicted = tmp_path / "plain.csv", tmp_path / "predicted.csv"
+    run("rfm", str(SAMPLE), "-o", str(plain), "--json")
+    out = run("rfm", str(SAMPLE), "--predict", "-o", str(predicted), "--json")
+    a, b = pl.read_csv(plain), pl.read_csv(predicted)
+    assert b.select(a.columns).equals(a)  # rfm's columns unchanged
+    assert "predicted_clv" in b.columns and out["model"]["name"] == "bgnbd"
+
+
+def test_clv_discounting_and_margin(tmp_path):
+    paths = {}
+    for name, args in {"base": [], "margin": ["--margin", "0.5"],
+                       "nodiscount": ["--discount", "0"]}.items():  # fmt: skip
+        paths[name] = tmp_path / f"{name}.csv"
+        run("predict", str(SAMPLE), "-o", str(paths[name]), "--json", *args)
+    base, margin, flat = (pl.read_csv(paths[k])["predicted_clv"] for k in paths)
+    assert (margin - base / 2).abs().max() <= 0.01
+    assert (flat >= base - 0.005).all() and flat.sum() > base.sum()
+
+
+def test_terminal_and_chinese():
+    result = CliRunner().invoke(main, ["predict", str(SAMPLE), "--lang", "zh"])
+    assert result.exit_code == 0, result.output
+    assert "模型" in result.output and "平均存活概率" in result.output
+    english = CliRunner().invoke(main, ["predict", str(SAMPLE)])
+    assert "BG/NBD" in english.output and "Gamma-Gamma" in english.output
+    assert "Mean P(alive)" in english.output
+
+
+def test_no_finite_nonsense_in_json():
+    out = run("predict", str(SAMPLE), "--json")
+    for value in out["model"]["params"].values():
+        assert math.isfinite(value) and value > 0
