@@ -221,3 +221,66 @@ def test_no_finite_nonsense_in_json():
     out = run("predict", str(SAMPLE), "--json")
     for value in out["model"]["params"].values():
         assert math.isfinite(value) and value > 0
+
+
+def test_a_fit_whose_predictions_overflow_is_refused_not_nan(tmp_path):
+    # 55 customers whose repeat purchases show no sign of anyone leaving: BG/NBD's a and b
+    # run off to ~1e7, where its formulas overflow; one clear error, never NaN in a file
+    path = tmp_path / "few.csv"
+    with open(path, "w", newline="") as fh:
+        out = csv.writer(fh)
+        out.writerow(["order_id", "customer_id", "order_date", "amount"])
+        for i in range(55):
+            for k in range(1 + i % 4):
+                out.writerow([f"o{i}-{k}", f"C{i:03d}",
+                              f"2025-{1 + (i + k) % 12:02d}-{1 + i % 27:02d}",
+                              f"{10 + i * 7 + k:.2f}"])  # fmt: skip
+    result = CliRunner().invoke(main, ["predict", str(path), "--calibration-end", "2025-09-30",
+                                       "-o", str(tmp_path / "o.csv")])  # fmt: skip
+    if result.exit_code == 0:  # a fit that works must give finite numbers
+        frame = pl.read_csv(tmp_path / "o.csv")
+        assert frame.select(pl.col(pl.Float64).is_nan().any()).row(0) == (False,) * len(
+            frame.select(pl.col(pl.Float64)).columns
+        )
+    else:
+        assert result.exit_code == 1 and result.output.startswith("Error: ")
+        assert result.output.count("\n") == 1 and "--model" in result.output
+        assert not (tmp_path / "o.csv").exists()
+
+
+# --- the Python API ----------------------------------------------------------------------
+
+
+@needs_real
+def test_api_purchase_summary_and_models_on_cdnow(cdnow_csv):
+    import custseg
+
+    orders = custseg.load_orders(str(cdnow_csv), keep_duplicates=True)
+    before = orders.copy()
+    summary = custseg.purchase_summary(orders, dt.date(1997, 9, 30))
+    assert len(summary) == 2357 and (summary["repeat_orders"] > 0).sum() == 946
+    row = summary.set_index("customer_id").loc["0001"]
+    assert (row["repeat_orders"], round(row["t_first_last"], 2), round(row["T"], 2)) == (
+        2, 30.43, 38.86)  # fmt: skip
+    model = custseg.BetaGeo.fit(summary)
+    assert round(model.params["r"], 3) == 0.243 and abs(model.log_likelihood + 9582.4) < 0.1
+    alive = model.p_alive()
+    assert alive.shape == (2357,) and ((alive >= 0) & (alive <= 1)).all()
+    assert (model.predict(52) >= model.predict(39)).all()
+    spend = custseg.GammaGamma.fit(summary)
+    assert round(spend.params["p"], 2) == 6.25
+    assert orders.equals(before)  # the caller's frame is unchanged
+
+
+def test_api_predict_customers_matches_the_cli(tmp_path):
+    import custseg
+
+    spec = custseg.PredictSpec(horizon="6m")
+    result = custseg.run_rfm(str(SAMPLE), history=custseg.History())
+    prediction = custseg.predict_customers(result, spec)
+    out = tmp_path / "p.csv"
+    run("predict", str(SAMPLE), "--horizon", "6m", "-o", str(out), "--json")
+    cli = pl.read_csv(out)
+    assert cli["expected_orders"].to_list() == prediction.frame["expected_orders"].to_list()
+    with pytest.raises(custseg.CustsegError, match="horizon"):
+        custseg.PredictSpec(horizon="soon")

@@ -188,7 +188,8 @@ def test_script_json_cannot_end_its_script():
 HOVER_STEP = 60  # pixels between the points hovered over each chart (showTip does the rest)
 
 
-def browse(path, *, mouse_grid: bool = False, tooltips_of: str = "chart-segments") -> dict:
+def browse(path, *, mouse_grid: bool = False, tooltips_of: str = "chart-segments",
+           charts: tuple[str, ...] = CHART_IDS) -> dict:  # fmt: skip
     """Open ``path`` in headless Chromium with every request but the page's own refused,
     show every data point's tooltip, hover every table cell and text and, with
     ``mouse_grid``, move the mouse over each chart on a grid too (about 7 s); returns what
@@ -218,20 +219,20 @@ def browse(path, *, mouse_grid: bool = False, tooltips_of: str = "chart-segments
 
         page.route("**/*", serve_nothing)
         page.goto(uri)
-        page.wait_for_function(f"window.custsegChartsReady === {len(CHART_IDS)}", timeout=15_000)
-        for chart in CHART_IDS if mouse_grid else ():
+        page.wait_for_function(f"window.custsegChartsReady === {len(charts)}", timeout=15_000)
+        for chart in charts if mouse_grid else ():
             page.locator(f"#{chart}").scroll_into_view_if_needed()
             box = page.locator(f"#{chart}").bounding_box()
             for x in range(4, int(box["width"]), HOVER_STEP):
                 for y in range(4, int(box["height"]), HOVER_STEP):
                     page.mouse.move(box["x"] + x, box["y"] + y)
-        seen["tooltips"] = page.evaluate(_SHOW_EVERY_TIP, [list(CHART_IDS), tooltips_of])
+        seen["tooltips"] = page.evaluate(_SHOW_EVERY_TIP, [list(charts), tooltips_of])
         for cell in page.locator("td, th, code, li, p, h1, h2, td .dot").all():
             if cell.is_visible():
                 cell.hover(timeout=5_000)
         seen["pwned"] = page.evaluate("typeof window.__pwned")
         seen["violations"] = page.evaluate("window.__violations")
-        seen["rules_text"] = page.locator("table").inner_text()
+        seen["rules_text"] = page.locator("table").last.inner_text()
         seen["sub"] = page.locator(".sub").inner_text()
         browser.close()
     return seen
@@ -317,3 +318,22 @@ def test_the_policy_blocks_what_escaping_would_miss(tmp_path):
     assert len(seen["requests"]) == 3 and seen["routed"] == []
     assert sorted(seen["blocked"]) == sorted((url, "csp") for url in seen["requests"])
     assert seen["violations"]
+
+
+@needs_browser
+def test_hostile_report_with_predictions_is_safe_in_a_browser(tmp_path):
+    """The prediction section (its table, its two charts and their tooltips) shows the
+    rule table's texts as text too."""
+    from conftest import SAMPLE
+
+    out = tmp_path / "report.html"
+    rules = hostile_rules(tmp_path / "rules.toml")
+    args = ["--rules", str(rules), "-o", str(out), "-q", "--predict",
+            "--calibration-end", "2025-09-30"]  # fmt: skip
+    res = CliRunner().invoke(main, ["report", str(SAMPLE), *args])
+    assert res.exit_code == 0, res.output
+    assert_escaped(out.read_text(encoding="utf-8"))
+    seen = browse(out, charts=(*CHART_IDS, "chart-predict", "chart-holdout"),
+                  tooltips_of="chart-predict")  # fmt: skip
+    assert_safe(seen)
+    assert any(LABEL.split(" ")[0] in text for text in seen["tooltips"])

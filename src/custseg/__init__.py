@@ -42,6 +42,11 @@ _EXPORTS = {
     "ModifiedBetaGeo": "models.mbgnbd",
     "ParetoNBD": "models.pnbd",
     "GammaGamma": "models.gamma_gamma",
+    "clv": "models.lifetime_value",
+    "purchase_summary": "predict.run",
+    "predict_customers": "predict.run",
+    "PredictSpec": "predict.run",
+    "History": "measures.history",
 }
 
 __all__ = sorted(_EXPORTS) + ["__version__"]
@@ -50,13 +55,16 @@ if TYPE_CHECKING:  # pragma: no cover
     from custseg.engines.loading import LoadResult, load_orders, normalize_orders, read_orders
     from custseg.engines.run import RfmResult, rfm_table, run_rfm, segment_orders
     from custseg.errors import CustsegError
+    from custseg.measures.history import History
     from custseg.measures.plan import customer_measures
     from custseg.models.bgnbd import BetaGeo
     from custseg.models.gamma_gamma import GammaGamma
+    from custseg.models.lifetime_value import clv
     from custseg.models.mbgnbd import ModifiedBetaGeo
     from custseg.models.pnbd import ParetoNBD
     from custseg.orders.accounting import LoadReport
     from custseg.orders.load import LoadOptions
+    from custseg.predict.run import PredictSpec, predict_customers, purchase_summary
     from custseg.segments.rules import RuleTable, assign_segments, builtin_rules, load_rules
     from custseg.segments.scoring import apply_scores, compute_cuts, score_customers
     from custseg.segments.summary import segment_summary

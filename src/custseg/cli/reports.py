@@ -24,6 +24,7 @@ from custseg.cli.output import (
     rows_dict,
     table_output_options,
 )
+from custseg.cli.predict import predict_options
 from custseg.cli.progress import Progress, run_with_progress
 from custseg.cli.scheme import Scheme, scheme_options, warn_rules
 from custseg.report.safety import terminal_json
@@ -157,9 +158,18 @@ def summary(file: str, load: Loader, scheme: Scheme, lifecycle, lifespan_years: 
     help="Where to write the HTML report.",
 )
 @repeat_options
+@click.option(
+    "--predict",
+    "with_prediction",
+    is_flag=True,
+    help="Add a section with the predictions of 'custseg predict': the fitted models, "
+    "P(alive) and predicted value by segment and, with --calibration-end, the weekly "
+    "cumulative repeat transactions, actual against the model.",
+)
+@predict_options
 @quiet_option
 def report(file: str, load: Loader, scheme: Scheme, lifecycle, path: str, rule,
-           quiet: bool) -> None:  # fmt: skip
+           with_prediction: bool, predict, quiet: bool) -> None:  # fmt: skip
     """Write a one-page HTML report to open, share and print: key figures, row
     accounting, segment sizes and revenue, an R x F heatmap, the R/F/M distributions
     with their cut points, repeat buyers, lifecycle and the segment rules and actions.
@@ -178,8 +188,18 @@ def report(file: str, load: Loader, scheme: Scheme, lifecycle, path: str, rule,
     if not quiet:
         warn_rules(scheme)
     check_paths(file, {"output": path, "rejects": load.rejects}, scheme.rules_file)
-    result = run_with_progress(file, load, lifecycle, Progress(quiet, file), scheme, quiet=quiet)
-    page = render_report(report_data(result, scheme.lang, rule, lifecycle.churn_days))
+    prediction = None
+    if with_prediction or predict.calibration_end:
+        from custseg.cli.output import OutputOptions
+        from custseg.cli.predict import run_prediction
+
+        result, prediction = run_prediction(file, load, scheme, lifecycle, predict,
+                                            OutputOptions(quiet=quiet))  # fmt: skip
+    else:
+        result = run_with_progress(file, load, lifecycle, Progress(quiet, file), scheme,
+                                   quiet=quiet)  # fmt: skip
+    data = report_data(result, scheme.lang, rule, lifecycle.churn_days, prediction)
+    page = render_report(data)
     with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8") as fh:
         fh.write(page)
     if not quiet:

@@ -136,11 +136,18 @@ def rfm(file: str, load: Loader, scheme: Scheme, lifecycle, segments: tuple[str,
     )
     if thresholds:
         write_json(_thresholds(result), thresholds)
+    _print_summary(result, scheme.lang, output, rendered, profile)
+
+
+def _print_summary(result: RfmResult, lang: str, output: OutputOptions, rendered,
+                   profile: bool) -> None:  # fmt: skip
+    """The phases' seconds (``--profile``, stderr), then the summary: JSON, or the tables
+    ``rendered()`` laid out."""
     if profile:
         phases = {k: round(v, 3) for k, v in result.report.phases.items()}
         click.echo(json.dumps({"phases": phases}), err=True)
     if output.as_json:
-        click.echo(terminal_json(summary_dict(result, scheme.lang), indent=2))
+        click.echo(terminal_json(summary_dict(result, lang), indent=2))
     elif rendered is not None:
         console, text = rendered()
         console.file.write(text)

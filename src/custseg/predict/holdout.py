@@ -134,7 +134,8 @@ def _weekly(days: pl.DataFrame | None, model, spec: PredictSpec, end: dt.date) -
     ahead = elapsed > 0
     if ahead.any():
         curve[ahead] = np.asarray(model.expected_orders_new(elapsed[ahead] / spec.unit))
-    expected = curve @ firsts
+    with np.errstate(invalid="ignore", over="ignore"):
+        expected = curve @ firsts
     return pl.DataFrame({
         "week": np.arange(1, len(offsets) + 1, dtype=np.int64),
         "day": week_ends.astype("datetime64[D]"),

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import polars as pl
 
-from custseg.errors import CustsegError, DataError, param
+from custseg.errors import CustsegError, DataError, ModelError, param
 from custseg.predict.units import DEFAULT_HORIZON, horizon_days, unit_days
 from custseg.schema import MODELS
 
@@ -162,7 +162,7 @@ def predict_customers(result: RfmResult, spec: PredictSpec,
     ModelError
         A fit that does not converge, or spend data Gamma-Gamma cannot describe.
     """
-    from custseg.models import BetaGeo, GammaGamma, ModifiedBetaGeo, ParetoNBD
+    from custseg.models import BetaGeo, ModifiedBetaGeo, ParetoNBD
 
     if result.history is None:
         raise DataError("the run has no purchase history; run it with history=History()")
@@ -175,6 +175,14 @@ def predict_customers(result: RfmResult, spec: PredictSpec,
         raise DataError("no customer bought on a second day, so the models cannot tell how "
                         "often customers come back; use a longer period of orders")  # fmt: skip
     count_model = {"bgnbd": BetaGeo, "mbgnbd": ModifiedBetaGeo, "pnbd": ParetoNBD}[spec.model]
+    with np.errstate(all="ignore"):  # what does not come out finite is refused below
+        return _predict(result, inputs, known, count_model, spec, holdout_end)
+
+
+def _predict(result: RfmResult, inputs: pl.DataFrame, known: pl.Series, count_model,
+             spec: PredictSpec, holdout_end: dt.date | None) -> Prediction:  # fmt: skip
+    from custseg.models import GammaGamma
+
     model = count_model.fit(inputs)
     spend_model = GammaGamma.fit(inputs)
     columns = _columns(inputs, model, spend_model, spec)
@@ -190,11 +198,29 @@ def predict_customers(result: RfmResult, spec: PredictSpec,
         end = holdout_end or result.report.as_of
         span = (end - spec.calibration_end).days / spec.unit
         expected = model.predict(span, inputs) if span > 0 else np.zeros(inputs.height)
+        assert result.history is not None  # checked by predict_customers
         columns["actual_orders_holdout"] = result.history["holdout_orders"].filter(known)
         columns["expected_orders_holdout"] = pl.Series(expected)
         holdout = holdout_check(result, inputs, columns, model, spec, end)
+        columns["the weekly curve"] = holdout.weekly["expected"]
+    _check_finite(columns, model)
+    columns.pop("the weekly curve", None)
     frame = _aligned(pl.DataFrame(columns), known)
     return Prediction(spec, frame, model, spend_model, notes, holdout)
+
+
+def _check_finite(columns: dict[str, Any], model) -> None:
+    """Refuse predictions a fit cannot give (a parameter run off so far that its
+    formulas overflow) rather than write NaN."""
+    for name, values in columns.items():
+        array = pl.Series(values).cast(pl.Float64).to_numpy()
+        if not np.isfinite(array).all():
+            params = ", ".join(f"{k} {v:.4g}" for k, v in model.params.items())
+            raise ModelError(
+                f"the {model.label} fit ({params}) gives {name} that cannot be computed: "
+                f"the orders do not identify the model (too few customers or repeat "
+                f"purchases?); use a longer period of orders, or another {param('model')}"
+            )
 
 
 def _columns(inputs: pl.DataFrame, model, spend_model, spec: PredictSpec) -> dict[str, Any]:
@@ -246,3 +272,34 @@ def by_segment(result: RfmResult, prediction: Prediction) -> pl.DataFrame:
         )
         .sort(pl.col("segment").replace_strict(order, default=len(order), return_dtype=pl.Int64))
     )
+
+
+def purchase_summary(orders, as_of: dt.date | None = None,
+                     calibration_end: dt.date | None = None, time_unit: str = "week"):  # fmt: skip
+    """The models' per-customer summary of a canonical order frame (pandas or Polars; the
+    same kind back): ``customer_id``, ``repeat_orders``, ``t_first_last`` and ``T`` (in
+    ``time_unit``), ``mean_repeat_spend`` and, with ``calibration_end``,
+    ``holdout_orders`` (purchase days after it, up to ``as_of``). What
+    ``BetaGeo.fit(summary)`` and ``GammaGamma.fit(summary)`` read; the conventions of
+    :func:`custseg.measures.definitions.reference_history`.
+
+    Raises
+    ------
+    DataError
+        When ``orders`` lacks a canonical column.
+    """
+    from custseg.frames import to_pandas
+    from custseg.measures.history import History, history_measures
+    from custseg.measures.plan import _polars, default_as_of
+    from custseg.orders.accounting import mark_after_as_of
+
+    frame = _polars(orders)
+    day = as_of or default_as_of(frame)
+    frame = mark_after_as_of(frame.with_columns(reason=pl.lit(0, pl.UInt8)), day)
+    history = history_measures(frame, day, History(calibration_end)).sort("customer_id")
+    spec = PredictSpec(time_unit=time_unit)
+    out = pl.concat([history.select("customer_id"), model_inputs(history, spec)],
+                    how="horizontal")  # fmt: skip
+    if calibration_end:
+        out = out.with_columns(history["holdout_orders"])
+    return out if isinstance(orders, pl.DataFrame) else to_pandas(out)

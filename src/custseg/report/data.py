@@ -20,8 +20,9 @@ HISTOGRAM_BINS = 30
 
 
 def report_data(result: RfmResult, lang: str = "en", rule: RepeatRule | None = None,
-                churn_days: int = 180) -> dict:  # fmt: skip
-    """Key figures, segments, the R x F heatmap, distributions, repeat buyers, lifecycle."""
+                churn_days: int = 180, prediction=None) -> dict:  # fmt: skip
+    """Key figures, segments, the R x F heatmap, distributions, repeat buyers, lifecycle;
+    with a ``prediction`` (:class:`custseg.predict.run.Prediction`), its section too."""
     frame, table, report = result.frame, result.table, result.report
     everyone = customer_metrics(frame, report.as_of, churn_days).row(0, named=True)
     rule = rule or RepeatRule()
@@ -50,7 +51,16 @@ def report_data(result: RfmResult, lang: str = "en", rule: RepeatRule | None = N
         "repeat": {"min_orders": rule.min_orders, "min_spend": rule.min_spend, **repeat},
         "lifecycle": {s: int(everyone[s]) for s in LIFECYCLES},
         "churn_days": churn_days,
+        "prediction": _prediction(result, prediction, lang),
     }
+
+
+def _prediction(result: RfmResult, prediction, lang: str) -> dict | None:
+    if prediction is None:
+        return None
+    from custseg.report.prediction_html import prediction_data
+
+    return prediction_data(result, prediction, lang)
 
 
 def _segments(frame: pl.DataFrame, table, lang: str) -> list[dict]:

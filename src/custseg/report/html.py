@@ -36,6 +36,12 @@ def render_report(data: dict) -> str:
     }
     for dist in data["distributions"]:
         options[f"chart-{dist['measure']}"] = _distribution_option(dist, lang)
+    prediction = ""
+    if data.get("prediction"):
+        from custseg.report.prediction_html import prediction_section
+
+        prediction, more = prediction_section(data["prediction"], lang)
+        options.update(more)
     scripts = _scripts()
     return _PAGE.format(
         lang="zh-CN" if lang == "zh" else "en",
@@ -54,6 +60,7 @@ def render_report(data: dict) -> str:
         life_title=html.escape(t("lifecycle_chart", lang, days=data["churn_days"])),
         rules_title=html.escape(t("rules_section", lang)),
         rules=_rules_table(data, lang),
+        prediction=prediction,
         options=script_json(options),
         echarts=scripts[0],
         script=scripts[1],
@@ -283,6 +290,7 @@ td.num {{ text-align: right; }} code {{ color: #888; font-size: 12px; }}
 <div id="chart-monetary" class="chart"></div>
 </div>
 {dist_notes}
+{prediction}
 <h2>{rules_title}</h2>
 {rules}
 <script type="application/json" id="custseg-options">{options}</script>

@@ -133,6 +133,12 @@ _TEXT: dict[str, tuple[str, str]] = {
     "pred_actual": ("Actual", "实际"),
     "pred_expected": ("Expected", "预期"),
     "pred_error": ("Error", "误差"),
+    "pred_section": ("Predictions (next {horizon})", "预测（未来 {horizon}）"),
+    "pred_tracking": ("Cumulative repeat transactions, actual and model", "累计复购交易：实际与模型"),
+    "pred_model_line": ("Model", "模型"),
+    "pred_week": ("Week", "周"),
+    "pred_cal_end": ("calibration end", "校准期结束"),
+    "pred_cumulative": ("Repeat transactions", "复购交易"),
 }  # fmt: skip
 
 _REASONS_ZH = {

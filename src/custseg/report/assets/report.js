@@ -43,6 +43,21 @@
     return box;
   };
 
+  // the prediction's charts (report --predict): the same text-only tooltips
+  ["chart-predict", "chart-holdout"].forEach(function (id) {
+    if (!OPTIONS[id]) return;
+    OPTIONS[id].tooltip.formatter = function (ps) {
+      const box = document.createElement("div");
+      line(box, String(ps[0].name));
+      ps.forEach(function (p) {
+        const row = line(box);
+        row.appendChild(dot(p.color));
+        row.appendChild(document.createTextNode(p.seriesName + ": " + p.value));
+      });
+      return box;
+    };
+  });
+
   const charts = [];
   for (const id in OPTIONS) {
     const chart = echarts.init(document.getElementById(id), null, { renderer: "canvas" });
