@@ -8,6 +8,7 @@
 #   BASE_CUSTSEG=/tmp/custseg-base/.venv/bin/custseg bash bench/run.sh   # before/after:
 #       another build of custseg runs beside this one as method custseg_base; with
 #       CUSTSEG=PATH a non-editable install of this tree runs, like the base's
+#   PREDICT=1 METHODS=custseg bash bench/run.sh   # `custseg predict` (BG/NBD) beside rfm
 #
 # Not part of the test suite. Data and raw results stay out of git (bench/data, bench/results).
 set -euo pipefail
@@ -20,6 +21,10 @@ methods=${METHODS:-arrow_read,polars,duckdb,pandas_naive,custseg}
 tag=${TAG:-custseg-$(date +%Y%m%d-%H%M%S)}
 custseg=${CUSTSEG:-"$root/.venv/bin/custseg"}  # CUSTSEG: another install of this tree
 cmds=(--cmd "custseg=$custseg rfm {input} -o {output}")
+if [ -n "${PREDICT:-}" ]; then  # PREDICT=1: `custseg predict` beside `custseg rfm`
+  cmds+=(--cmd "custseg_predict=$custseg predict {input} -o {output}")
+  methods="$methods,custseg_predict"
+fi
 if [ -n "${BASE_CUSTSEG:-}" ]; then
   cmds+=(--cmd "custseg_base=$BASE_CUSTSEG rfm {input} -o {output}")
   methods="$methods,custseg_base"
