@@ -284,3 +284,40 @@ def test_api_predict_customers_matches_the_cli(tmp_path):
     assert cli["expected_orders"].to_list() == prediction.frame["expected_orders"].to_list()
     with pytest.raises(custseg.CustsegError, match="horizon"):
         custseg.PredictSpec(horizon="soon")
+
+
+def test_predictions_on_distinct_rows_equal_per_customer_ones():
+    """The models are evaluated once per distinct (repeat_orders, t_first_last, T) and
+    spread to customers: the same as evaluating each customer."""
+    import numpy as np
+
+    import custseg
+    from custseg.predict.run import model_inputs
+
+    spec = custseg.PredictSpec()
+    result = custseg.run_rfm(str(SAMPLE), history=custseg.History())
+    prediction = custseg.predict_customers(result, spec)
+    inputs = model_inputs(result.history, spec)
+    direct = prediction.model.p_alive(inputs)
+    assert np.allclose(prediction.frame["p_alive"].to_numpy(), np.round(direct, 4), atol=1e-12)
+    expected = prediction.model.predict(spec.horizon_units, inputs)
+    assert np.allclose(prediction.frame["expected_orders"].to_numpy(), np.round(expected, 4))
+    # the fit on weighted distinct rows is the fit on the customers
+    refit = custseg.BetaGeo.fit(inputs)
+    for name, value in refit.params.items():
+        assert prediction.model.params[name] == pytest.approx(value, rel=1e-6)
+
+
+def test_row_order_changes_nothing(tmp_path):
+    lines = SAMPLE.read_text().splitlines()
+    shuffled = tmp_path / "shuffled.csv"
+    body = lines[1:]
+    body = body[::2] + body[1::2][::-1]  # a fixed reordering
+    shuffled.write_text("\n".join([lines[0], *body]) + "\n")
+    outs = []
+    for path in (SAMPLE, shuffled):
+        out = tmp_path / f"{path.stem}-predicted.csv"
+        summary = run("predict", str(path), "-o", str(out), "--json")
+        outs.append((pl.read_csv(out).sort("customer_id"), summary["model"]))
+    assert outs[0][0].equals(outs[1][0])
+    assert outs[0][1] == outs[1][1]

@@ -183,9 +183,15 @@ def _predict(result: RfmResult, inputs: pl.DataFrame, known: pl.Series, count_mo
              spec: PredictSpec, holdout_end: dt.date | None) -> Prediction:  # fmt: skip
     from custseg.models import GammaGamma
 
-    model = count_model.fit(inputs)
+    assert result.history is not None  # checked by predict_customers
+    distinct = Distinct.of(result.history.filter(known), spec.unit)
+    try:
+        model = count_model.fit_arrays(*distinct.arrays(), distinct.weights, names=_COUNT_INPUTS)
+    except ModelError as exc:
+        raise ModelError(f"{exc}; try another {param('model')}, or a longer period of "
+                         "orders") from None  # fmt: skip
     spend_model = GammaGamma.fit(inputs)
-    columns = _columns(inputs, model, spend_model, spec)
+    columns = _columns(inputs, distinct, model, spend_model, spec)
     notes = [str(text) for text in spend_model.notes]
     once = int((inputs["repeat_orders"] == 0).sum())
     if spec.model == "bgnbd" and once:
@@ -197,8 +203,11 @@ def _predict(result: RfmResult, inputs: pl.DataFrame, known: pl.Series, count_mo
 
         end = holdout_end or result.report.as_of
         span = (end - spec.calibration_end).days / spec.unit
-        expected = model.predict(span, inputs) if span > 0 else np.zeros(inputs.height)
-        assert result.history is not None  # checked by predict_customers
+        expected = (
+            distinct.spread(model.predict(span, distinct.rows))
+            if span > 0
+            else (np.zeros(inputs.height))
+        )
         columns["actual_orders_holdout"] = result.history["holdout_orders"].filter(known)
         columns["expected_orders_holdout"] = pl.Series(expected)
         holdout = holdout_check(result, inputs, columns, model, spec, end)
@@ -223,22 +232,71 @@ def _check_finite(columns: dict[str, Any], model) -> None:
             )
 
 
-def _columns(inputs: pl.DataFrame, model, spend_model, spec: PredictSpec) -> dict[str, Any]:
+#: The model inputs the count models read; customers alike in them get the same predictions.
+_COUNT_INPUTS = ("repeat_orders", "t_first_last", "T")
+
+
+@dataclass
+class Distinct:
+    """The distinct rows of the count models' inputs (``rows``, sorted, with the customers
+    each stands for in ``weights``) and, per customer, the row that is theirs (``index``).
+
+    The count models are fitted and evaluated on these rows, then spread to the customers:
+    on whole days the 2M customers of the 10M-row bench file have 398k distinct rows, and
+    the prediction (fits, P(alive), expected orders, CLV) took 1.3 s instead of 3.0 s.
+    Sorted, so that the fit adds its terms in one order whatever the input's.
+    """
+
+    rows: pl.DataFrame
+    weights: np.ndarray
+    index: np.ndarray
+
+    @classmethod
+    def of(cls, history: pl.DataFrame, unit: float) -> Distinct:
+        """From purchase histories in whole days (:data:`HISTORY_COLUMNS`, customers in
+        the model only), the rows in ``unit`` days. The three counts are packed into one
+        integer (21 bits each: 5,700 years of days) and numpy's ``unique`` sorts them:
+        0.15 s for 2M customers, against 0.58 s for a Polars group-by and join."""
+        counts = [history[c].to_numpy().astype(np.int64)
+                  for c in ("repeat_orders", "t_first_last_days", "T_days")]  # fmt: skip
+        if max(int(c.max()) for c in counts) >= 1 << 21:
+            raise DataError("more than 2 million repeat purchase days or days of history")
+        packed = (counts[0] << 42) | (counts[1] << 21) | counts[2]
+        keys, index, weights = np.unique(packed, return_inverse=True, return_counts=True)
+        mask = (1 << 21) - 1
+        rows = pl.DataFrame({
+            "repeat_orders": (keys >> 42).astype(np.int64),
+            "t_first_last": ((keys >> 21) & mask) / unit,
+            "T": (keys & mask) / unit,
+        })  # fmt: skip
+        return cls(rows, weights.astype(np.float64), index.reshape(-1))
+
+    def arrays(self) -> tuple[np.ndarray, ...]:
+        return tuple(self.rows[name].to_numpy().astype(np.float64) for name in _COUNT_INPUTS)
+
+    def spread(self, values: Any) -> np.ndarray:
+        """Per-row ``values`` to per-customer ones."""
+        return np.asarray(values, dtype=np.float64)[self.index]
+
+
+def _columns(inputs: pl.DataFrame, distinct: Distinct, model, spend_model,
+             spec: PredictSpec) -> dict[str, Any]:  # fmt: skip
     """The prediction columns of the customers in the model (unrounded)."""
     from custseg.models import clv
 
-    horizon = spec.horizon_units
+    horizon, rows = spec.horizon_units, distinct.rows
     expected_spend = np.asarray(spend_model.expected_spend(inputs), dtype=np.float64)
-    value = clv(model, expected_spend, horizon, unit_days=spec.unit, discount=spec.discount,
-                margin=spec.margin, summary=inputs)  # fmt: skip
+    # the discounted expected orders per row; spend and margin are the customer's own
+    value = clv(model, 1.0, horizon, unit_days=spec.unit, discount=spec.discount,
+                margin=1.0, summary=rows)  # fmt: skip
     return {
         "repeat_orders": inputs["repeat_orders"],
         "t_first_last": inputs["t_first_last"],
         "T": inputs["T"],
-        "p_alive": pl.Series(np.asarray(model.p_alive(inputs), dtype=np.float64)),
-        "expected_orders": pl.Series(np.asarray(model.predict(horizon, inputs), np.float64)),
+        "p_alive": pl.Series(distinct.spread(model.p_alive(rows))),
+        "expected_orders": pl.Series(distinct.spread(model.predict(horizon, rows))),
         "expected_spend": pl.Series(expected_spend),
-        "predicted_clv": pl.Series(np.asarray(value, dtype=np.float64)),
+        "predicted_clv": pl.Series(spec.margin * expected_spend * distinct.spread(value)),
     }
 
 
