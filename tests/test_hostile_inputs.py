@@ -302,6 +302,63 @@ def test_mutated_parquet_files_end_in_a_result_or_an_input_error(tmp_path, capfd
     assert "panicked" not in capfd.readouterr().err
 
 
+def _varint(value: int) -> bytes:
+    """``value`` as a Thrift compact varint (zigzag applied by the caller)."""
+    out = bytearray()
+    while value > 0x7F:
+        out.append(value & 0x7F | 0x80)
+        value >>= 7
+    return bytes(out + bytes([value]))
+
+
+def _lying_parquet(path: Path, field: int, value: int) -> Path:
+    """A small Snappy Parquet file (pyarrow) whose last column's first page header says
+    ``value`` in ``field`` (2: uncompressed_page_size, 3: compressed_page_size): the
+    header's first three fields are i32s (``0x15`` then a zigzag varint), rewritten in
+    place; the footer is found from the end of the file, so it still reads."""
+    import pyarrow.parquet as pq
+
+    pq.write_table(pl.read_csv(io.StringIO(HEADER + _rows(300))).to_arrow(), path,
+                   compression="snappy")  # fmt: skip
+    meta = pq.ParquetFile(path).metadata
+    chunk = meta.row_group(0).column(meta.num_columns - 1)
+    at = chunk.dictionary_page_offset if chunk.has_dictionary_page else chunk.data_page_offset
+    data = path.read_bytes()
+    for number in (1, 2, 3):
+        assert data[at] == 0x15, "a page header starts with three i32 fields"
+        end = at + 1
+        while data[end] & 0x80:
+            end += 1
+        if number == field:
+            data = data[: at + 1] + _varint((value << 1) ^ (value >> 31)) + data[end + 1 :]
+            break
+        at = end + 1
+    path.write_bytes(data)
+    return path
+
+
+@pytest.mark.parametrize("field", [2, 3])
+@pytest.mark.parametrize("value", [2**31 - 1, 1 << 30, -5])
+@pytest.mark.parametrize("chunked", [False, True])
+def test_a_parquet_page_that_lies_about_its_size_is_one_error(tmp_path, field, value, chunked):
+    bad = _lying_parquet(tmp_path / "lies.parquet", field, value)
+    assert_one_error(bad, *(["--chunked"] if chunked else []))
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="ru_maxrss in KB, as on Linux")
+def test_a_parquet_page_that_lies_about_its_size_takes_no_memory_for_it(tmp_path):
+    """A Snappy dictionary page declaring 2 GB in a 1 KB file took 2.1 GB before its pages
+    were checked (Polars allocates what the page declares). Now the file is refused before
+    it is read: its peak memory is that of reading the honest file, within a fifth (the
+    honest run goes on to score and write, the refused one stops at the check), in memory
+    and in parts."""
+    good = _parquet(tmp_path / "good.parquet")
+    bad = _lying_parquet(tmp_path / "lies.parquet", 2, 2**31 - 1)
+    honest = _peak_rss(good)
+    for args in ((), ("--chunked",)):
+        assert _peak_rss(bad, *args, code=1) < honest * 1.2
+
+
 def test_a_parquet_folder_is_read_once_through_links(tmp_path):
     folder = tmp_path / "orders"
     (folder / "2024").mkdir(parents=True)
