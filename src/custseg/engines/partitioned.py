@@ -52,8 +52,17 @@ from custseg.orders.load import (
 from custseg.orders.values import id_expr
 
 MAX_PARTS = 512
-#: A CSV is read in batches of about this many bytes (whole lines) when cut into parts.
+#: A CSV is read in batches of about this many bytes (whole lines) when cut into parts, at
+#: most; less under a smaller budget (:func:`batch_bytes`).
 BATCH_BYTES = 64 << 20
+#: A batch costs up to about this many times its bytes while it is cut (the lines, their
+#: frame with its keys, the frame split by part): measured ~10 for narrow rows (3 columns,
+#: 14 bytes a row: a 64 MB batch took 620 MB). A batch gets the budget's share that keeps
+#: it within the budget with room for the rest, never less than :data:`MIN_BATCH`.
+BATCH_COST, MIN_BATCH = 16, 1 << 20
+#: The UTF-8 copy of a compressed or re-encoded input is written in blocks of this size
+#: (decoded, a block is held about three times: bytes, text, bytes again).
+COPY_BLOCK = 1 << 22
 
 
 def measure_in_parts(
@@ -109,7 +118,8 @@ def _read_parts(src: readers.Source, opts: LoadOptions, work: Path, budget: int,
         size = sum(f.stat().st_size for f in _files(path))
         parts = min(MAX_PARTS, max(2, math.ceil(size * MEMORY_PER_BYTE * 2 / budget)))
         try:
-            return _partition(src, path, fmt, opts, parts, work / "raw", tell), fmt, warnings
+            return _partition(src, path, fmt, opts, (parts, batch_bytes(budget)), work / "raw",
+                              tell), fmt, warnings  # fmt: skip
         except _NotUtf8:
             if attempt == 2:
                 raise InputFileError(f"{src.name}: cannot be read as UTF-8; pass its "
@@ -237,7 +247,7 @@ def _utf8_copy(src: readers.Source, dialect: readers.CsvDialect, copy: Path) -> 
     skip = dialect.lines_above  # the lines above the header
     with src.binary() as fh, open(copy, "wb") as out:
         while True:
-            block = fh.read(BATCH_BYTES)
+            block = fh.read(COPY_BLOCK)
             text = decoder.decode(block, final=not block)
             while skip and text:
                 end = text.find("\n")
@@ -247,18 +257,44 @@ def _utf8_copy(src: readers.Source, dialect: readers.CsvDialect, copy: Path) -> 
                 break
 
 
+def batch_bytes(budget: int) -> int:
+    """The bytes of lines a CSV is read in per batch under a memory ``budget``: its share
+    (:data:`BATCH_COST`), at least :data:`MIN_BATCH`, at most :data:`BATCH_BYTES`."""
+    return min(BATCH_BYTES, max(MIN_BATCH, budget // BATCH_COST))
+
+
 def _files(path: Path) -> list[Path]:
     """The Parquet files of an input: each once, directory links not followed."""
     return parquet.parquet_files(path) if path.is_dir() else [path]
 
 
-def _partition(src: readers.Source, path: Path, fmt: str, opts: LoadOptions, parts: int,
-               folder: Path, tell: Callable[[str], None]) -> Layout:  # fmt: skip
+def _partition(src: readers.Source, path: Path, fmt: str, opts: LoadOptions,
+               cut: tuple[int, int], folder: Path,
+               tell: Callable[[str], None]) -> Layout:  # fmt: skip
     """Write the rows of ``path`` (``src``, read as plain UTF-8 CSV or Parquet) and their
     file lines (``__row``) into ``parts`` folders of Parquet files keyed by the customer's
-    hash; returns the layout of its columns. A text ``path`` starts at the header, which
-    is on line ``header_line`` of the input: file lines count from it (without a header
-    line, ``path`` starts at the first row, line 1)."""
+    hash, a CSV read in batches of ``batch`` bytes (``cut``: parts, batch); returns the
+    layout of its columns. A text ``path`` starts at the header, which is on line
+    ``header_line`` of the input: file lines count from it (without a header line, ``path``
+    starts at the first row, line 1). What Polars fails on, its
+    schema included (a Parquet footer pyarrow reads and Polars does not), is an
+    InputFileError; a CSV found not to be UTF-8, :class:`_NotUtf8`."""
+    try:
+        with no_panic(src.name, fmt.upper()):  # a Rust panic on a damaged file
+            return _partition_rows(src, path, fmt, opts, cut, folder, tell)
+    except pl.exceptions.PolarsError as exc:
+        if fmt == "csv" and "utf" in str(exc).lower() and not src.encoding:
+            raise _NotUtf8() from None
+        raise InputFileError(
+            f"{src.name}: cannot be read in parts ({str(exc).splitlines()[0]});"
+            f" fix the file or run without {param('chunked')}"
+        ) from None
+
+
+def _partition_rows(src: readers.Source, path: Path, fmt: str, opts: LoadOptions,
+                    cut: tuple[int, int], folder: Path,
+                    tell: Callable[[str], None]) -> Layout:  # fmt: skip
+    """:func:`_partition`, Polars' errors let through."""
     if fmt == "parquet":
         plan = pl.scan_parquet(_files(path))
         header = plan.collect_schema().names()
@@ -280,26 +316,17 @@ def _partition(src: readers.Source, path: Path, fmt: str, opts: LoadOptions, par
                            infer_schema_length=10_000)  # fmt: skip
     schema = plan.collect_schema()
     folder.mkdir(parents=True)
+    parts, batch = cut
     keyed = _Keys(roles, schema, parts)
-
-    try:
-        with no_panic(src.name, fmt.upper()):  # a Rust panic on a damaged file
-            if fmt == "csv" and _partition_csv(path, separator, schema, keyed, folder, tell,
-                                               first, has_header):  # fmt: skip
-                return layout
-            # one streaming pass (a quoted field may hold a line break: no cutting by lines)
-            keyed(plan.with_row_index("__row", offset=first)).sink_parquet(
-                pl.PartitionBy(folder, key="__part", include_key=False),
-                mkdir=True,
-                engine="streaming",
-            )
-    except pl.exceptions.PolarsError as exc:
-        if fmt == "csv" and "utf" in str(exc).lower() and not src.encoding:
-            raise _NotUtf8() from None
-        raise InputFileError(
-            f"{src.name}: cannot be read in parts ({str(exc).splitlines()[0]});"
-            f" fix the file or run without {param('chunked')}"
-        ) from None
+    if fmt == "csv" and _partition_csv(path, separator, schema, keyed, folder, tell, first,
+                                       has_header, batch):  # fmt: skip
+        return layout
+    # one streaming pass (a quoted field may hold a line break: no cutting by lines)
+    keyed(plan.with_row_index("__row", offset=first)).sink_parquet(
+        pl.PartitionBy(folder, key="__part", include_key=False),
+        mkdir=True,
+        engine="streaming",
+    )
     return layout
 
 
@@ -333,17 +360,19 @@ class _Keys:
 
 
 def _partition_csv(path: Path, separator: str, schema, keyed, folder: Path, tell,
-                   first: int = 2, has_header: bool = True) -> bool:  # fmt: skip
-    """Read a CSV in batches of whole lines (``read i/n`` tells how far) and write each
-    batch's rows to their partition's folder. At the first double quote (a quoted field
-    may hold a line break) it stops, removes what it wrote and answers False."""
-    batches = max(1, math.ceil(path.stat().st_size / BATCH_BYTES))
+                   first: int = 2, has_header: bool = True,
+                   batch: int = BATCH_BYTES) -> bool:  # fmt: skip
+    """Read a CSV in batches of about ``batch`` bytes of whole lines (``read i/n`` tells how
+    far) and write each batch's rows to their partition's folder. At the first double quote
+    (a quoted field may hold a line break) it stops, removes what it wrote and answers
+    False."""
+    batches = max(1, math.ceil(path.stat().st_size / batch))
     line = first  # the file line of the first row
     with open(path, "rb") as fh:
         if has_header:
             fh.readline()  # the header: the names come with the schema
         for i in itertools.count(1):
-            lines = fh.read(BATCH_BYTES)
+            lines = fh.read(batch)
             if not lines:
                 break
             tell(f"read {min(i, batches)}/{batches}")
