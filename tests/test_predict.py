@@ -321,3 +321,77 @@ def test_row_order_changes_nothing(tmp_path):
         outs.append((pl.read_csv(out).sort("customer_id"), summary["model"]))
     assert outs[0][0].equals(outs[1][0])
     assert outs[0][1] == outs[1][1]
+
+
+def test_holdout_mechanics_on_a_tiny_hand_built_file(tmp_path):
+    """Four kinds of customer, ten of each, calibration end 2024-03-31, last order
+    2024-06-29. By hand, per kind: repeat purchase days in the calibration (same-day orders
+    are one), days from the first to the last of them and to the calibration end, and the
+    purchase days of the holdout (2024-04-01..2024-06-29, 13 weeks)."""
+    import numpy as np
+
+    import custseg
+
+    kinds = {  # dates of the orders; expected (x, t_x days, T days, holdout days)
+        "a": (["2024-01-01", "2024-01-01", "2024-02-15", "2024-04-10", "2024-04-10",
+               "2024-05-01"], (1, 45, 90, 2)),
+        "b": (["2024-01-20"], (0, 0, 71, 0)),
+        "c": (["2024-02-01", "2024-03-01", "2024-03-31", "2024-06-29"], (2, 59, 59, 1)),
+        "d": (["2024-03-15", "2024-04-02"], (0, 0, 16, 1)),
+    }  # fmt: skip
+    path = tmp_path / "tiny.csv"
+    with open(path, "w", newline="") as fh:
+        out = csv.writer(fh)
+        out.writerow(["order_id", "customer_id", "order_date", "amount"])
+        n = 0
+        for kind, (dates, _) in kinds.items():
+            for i in range(10):
+                for day in dates:
+                    n += 1
+                    out.writerow([f"o{n}", f"{kind}{i}", day, f"{20 + i}.50"])
+        out.writerow(["late", "e0", "2024-05-05", "9.99"])  # first bought in the holdout
+    end = dt.date(2024, 3, 31)
+    result = custseg.run_rfm(str(path), history=custseg.History(end))
+    assert "e0" not in result.frame["customer_id"].to_list()  # not in the model
+    got = pl.concat([result.frame.select("customer_id"), result.history], how="horizontal")
+    for row in got.iter_rows(named=True):
+        x, t_days, T_days, holdout = kinds[row["customer_id"][0]][1]
+        assert (row["repeat_orders"], row["t_first_last_days"], row["T_days"],
+                row["holdout_orders"]) == (x, t_days, T_days, holdout)  # fmt: skip
+    # the holdout columns through the CLI: expected = the fitted model over 13 weeks
+    out_file = tmp_path / "p.csv"
+    res = CliRunner().invoke(main, ["predict", str(path), "--calibration-end", "2024-03-31",
+                                    "--model", "pnbd", "-o", str(out_file), "--json"])  # fmt: skip
+    assert res.exit_code == 0, res.output  # (BG/NBD's a runs off to 0 on these 40)
+    summary = json.loads(res.stdout)
+    frame = pl.read_csv(out_file)
+    model = custseg.ParetoNBD.from_params(**summary["model"]["params"])
+    by_hand = pl.DataFrame({
+        "repeat_orders": [kinds[c[0]][1][0] for c in frame["customer_id"]],
+        "t_first_last": [kinds[c[0]][1][1] / 7 for c in frame["customer_id"]],
+        "T": [kinds[c[0]][1][2] / 7 for c in frame["customer_id"]],
+    })  # fmt: skip
+    expected = model.predict(90 / 7, by_hand)  # 2024-04-01..2024-06-29: 90 days
+    assert np.allclose(frame["expected_orders_holdout"].to_numpy(), np.round(expected, 4))
+    assert frame["actual_orders_holdout"].to_list() == [
+        kinds[c[0]][1][3] for c in frame["customer_id"]]  # fmt: skip
+    assert summary["holdout"]["actual_orders"] == 10 * (2 + 0 + 1 + 1)
+
+
+def test_help_imports_no_heavy_library():
+    """`custseg --help` and `custseg predict --help` stay instant: no scipy, Polars, pandas,
+    numpy or model code is imported (checked in a fresh interpreter)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from click.testing import CliRunner\n"
+        "from custseg.cli import main\n"
+        "for args in (['--help'], ['predict', '--help'], ['rfm', '--help']):\n"
+        "    assert CliRunner().invoke(main, args).exit_code == 0\n"
+        "heavy = ('scipy', 'polars', 'pandas', 'numpy', 'custseg.models', 'custseg.predict.run')\n"
+        "print([m for m in heavy if m in sys.modules])\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
