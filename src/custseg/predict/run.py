@@ -48,10 +48,11 @@ PREDICTION_COLUMNS: tuple[str, ...] = (
 #: With a calibration end, the holdout's purchase days and the model's expectation of them.
 HOLDOUT_COLUMNS: tuple[str, ...] = ("actual_orders_holdout", "expected_orders_holdout")
 
-#: Decimals the columns are rounded to (money to the cent; times and probabilities to
-#: what a reader can use, so that exports stay short and stable).
-_DECIMALS = {"t_first_last": 4, "T": 4, "p_alive": 4, "expected_orders": 4,
-             "expected_spend": 2, "predicted_clv": 2, "expected_orders_holdout": 4}  # fmt: skip
+#: Decimals the columns are rounded to: money to the cent, times, probabilities and counts
+#: to six places (a millionth of a week is half a second), so that exports stay short and
+#: compare exactly with other tools' figures to that precision.
+_DECIMALS = {"t_first_last": 6, "T": 6, "p_alive": 6, "expected_orders": 6,
+             "expected_spend": 2, "predicted_clv": 2, "expected_orders_holdout": 6}  # fmt: skip
 
 
 @dataclass(frozen=True)
