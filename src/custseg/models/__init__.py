@@ -4,8 +4,8 @@ One module per model on a common base (:mod:`custseg.models.base`): BG/NBD
 (:mod:`~custseg.models.bgnbd`), MBG/NBD (:mod:`~custseg.models.mbgnbd`), Pareto/NBD
 (:mod:`~custseg.models.pnbd`), the Gamma-Gamma spend model
 (:mod:`~custseg.models.gamma_gamma`), discounted lifetime value
-(:mod:`~custseg.models.lifetime_value`) and a BG/NBD simulator
-(:mod:`~custseg.models.simulate`). scipy is imported only when a model module is, so
+(:mod:`~custseg.models.lifetime_value`) and BG/NBD and Pareto/NBD
+simulators (:mod:`~custseg.models.simulate`). scipy is imported only when a model module is, so
 ``import custseg.models`` stays cheap.
 """
 
@@ -21,6 +21,7 @@ _EXPORTS = {
     "GammaGamma": "gamma_gamma",
     "clv": "lifetime_value",
     "simulate_bgnbd": "simulate",
+    "simulate_pnbd": "simulate",
 }
 MODELS = {"bgnbd": "BetaGeo", "mbgnbd": "ModifiedBetaGeo", "pnbd": "ParetoNBD"}
 
@@ -32,7 +33,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from custseg.models.lifetime_value import clv
     from custseg.models.mbgnbd import ModifiedBetaGeo
     from custseg.models.pnbd import ParetoNBD
-    from custseg.models.simulate import simulate_bgnbd
+    from custseg.models.simulate import simulate_bgnbd, simulate_pnbd
 
 
 def __getattr__(name: str):

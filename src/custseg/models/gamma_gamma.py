@@ -165,8 +165,7 @@ class GammaGamma:
         log_m = np.log(mb)
         prepared = (xb, mb, log_m + np.log(xb), float(log_m.sum()), _spend_data(xb, mb))
         start = np.log([1.0, 2.0, float(mb.mean())])
-        theta, value = maximize(lambda th: objective(th, *prepared), start, "Gamma-Gamma",
-                                exact=True)  # fmt: skip
+        theta, value = maximize(lambda th: objective(th, *prepared), start, "Gamma-Gamma")
         notes = _notes(xb, mb, int((x > 0).sum() - keep.sum()))
         params = dict(zip(PARAMS, np.exp(theta).tolist(), strict=True))
         return cls(params, log_likelihood=-value * len(xb), customers=len(xb), notes=notes,

@@ -7,7 +7,7 @@ While alive a customer buys at Poisson rate lambda ~ Gamma(r, alpha); her lifeti
 exponential with rate mu ~ Gamma(s, beta). Per customer (x, t_x, T), k = r + s + x::
 
     L = G(r+x) alpha^r beta^s / G(r) * { (alpha+T)^-(r+x) (beta+T)^-s + s/k * A0 }
-    A0 = F(t_x) - F(T),   F(t) = k/s * integral_t^inf (alpha+u)^-(r+x) (beta+u)^-(s+1) du
+    A0 = F(t_x) - F(T),   F(t) = k * integral_t^inf (alpha+u)^-(r+x) (beta+u)^-(s+1) du
 
 The note writes F with 2F1(k, s+1; k+1; .) when alpha >= beta and 2F1(k, r+x; k+1; .)
 when alpha < beta; the latter overflows for large x. Euler's and Pfaff's transformations
@@ -19,8 +19,10 @@ at least as fast as y^n (1 <= 2F1 <= 1/(1-y)):
 
 everything in logs; A0 = F(t_x) (1 - F(T)/F(t_x)) with log1p/expm1.
 
-The gradient of 2F1 in its parameters has no closed form in scipy, so the fit uses scipy's
-central differences (L-BFGS-B); Pareto/NBD is slower to fit than BG/NBD.
+2F1 is summed as its series (:mod:`custseg.models.hypergeometric`; scipy's ``hyp2f1`` is
+wrong for large x: -inf at x = 130 in one case). The fit needs the derivatives of 2F1 in
+its parameters too, which scipy lacks: :mod:`custseg.models.pnbd_fit` sums their series
+with that of 2F1 in one pass, for an exact gradient and Hessian.
 """
 
 from __future__ import annotations
@@ -28,29 +30,27 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from scipy.special import gammaln, hyp2f1
+from scipy.special import gammaln
 
-from custseg.models.base import CountData, CountModel
+from custseg.models.base import CountModel
+from custseg.models.hypergeometric import log_hyp2f1
+from custseg.models.pnbd_fit import log1mexp, objective
 
 PARAMS = ("r", "alpha", "s", "beta")
 
 
 def _log_F(r: float, alpha: float, s: float, beta: float, x: np.ndarray, t: np.ndarray):
     """log F(t) of the module docstring, in the branch that keeps 2F1 well-behaved."""
+    x, t = np.broadcast_arrays(x, t)
+    shape, x, t = x.shape, x.ravel(), t.ravel()
     k = r + s + x
     if alpha >= beta:
-        y = (alpha - beta) / (alpha + t)
-        return (
-            -(r + x) * np.log(alpha + t)
-            - s * np.log(beta + t)
-            + np.log(hyp2f1(1.0, r + x, k + 1.0, y))
-        )
-    y = (beta - alpha) / (beta + t)
-    return (
-        (1 - r - x) * np.log(alpha + t)
-        - (s + 1) * np.log(beta + t)
-        + np.log(hyp2f1(1.0, s + 1.0, k + 1.0, y))
-    )
+        head = -(r + x) * np.log(alpha + t) - s * np.log(beta + t)
+        log_S = log_hyp2f1(r + x, k + 1.0, (alpha - beta) / (alpha + t))
+    else:
+        head = (1 - r - x) * np.log(alpha + t) - (s + 1) * np.log(beta + t)
+        log_S = log_hyp2f1(s + 1.0 + np.zeros_like(x), k + 1.0, (beta - alpha) / (beta + t))
+    return (head + log_S).reshape(shape)
 
 
 def _parts(params: dict, x: Any, t_x: Any, T: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -60,9 +60,7 @@ def _parts(params: dict, x: Any, t_x: Any, T: Any) -> tuple[np.ndarray, np.ndarr
     alive = -(r + x) * np.log(alpha + T) - s * np.log(beta + T)
     at_tx, at_T = _log_F(r, alpha, s, beta, x, t_x), _log_F(r, alpha, s, beta, x, T)
     d = np.minimum(at_T - at_tx, 0.0)  # F decreases in t; rounding aside d <= 0
-    with np.errstate(divide="ignore"):
-        log1mexp = np.where(d > -np.log(2), np.log(-np.expm1(d)), np.log1p(-np.exp(d)))
-        gone = np.log(s) - np.log(r + s + x) + at_tx + log1mexp
+    gone = np.log(s) - np.log(r + s + x) + at_tx + log1mexp(d)
     return alive, gone, np.logaddexp(alive, gone)
 
 
@@ -72,13 +70,6 @@ def log_likelihood(params: dict, x: Any, t_x: Any, T: Any) -> np.ndarray:
     x = np.asarray(x, dtype=np.float64)
     head = gammaln(r + x) - gammaln(r) + r * np.log(alpha) + s * np.log(beta)
     return head + _parts(params, x, t_x, T)[2]
-
-
-def objective(theta: np.ndarray, data: CountData) -> float:
-    """Negative mean log-likelihood at log-parameters ``theta``."""
-    params = dict(zip(PARAMS, np.exp(theta), strict=True))
-    value = float(data.w @ log_likelihood(params, data.x, data.t_x, data.T))
-    return -value / data.total if np.isfinite(value) else np.inf
 
 
 def p_alive(params: dict, x: Any, t_x: Any, T: Any) -> np.ndarray:
@@ -109,7 +100,7 @@ class ParetoNBD(CountModel):
     name = "pnbd"
     label = "Pareto/NBD"
     PARAMS = PARAMS
-    _exact = False
+    _canonical = True
     _objective = staticmethod(objective)
     _p_alive = staticmethod(p_alive)
     _expected = staticmethod(expected_orders)

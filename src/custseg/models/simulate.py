@@ -1,5 +1,5 @@
-"""Per-customer summaries drawn from the BG/NBD generative process, for tests and the
-benchmark (vectorised numpy, deterministic for a seed)."""
+"""Per-customer summaries drawn from the BG/NBD and Pareto/NBD generative processes, for
+tests and the benchmarks (vectorised numpy, deterministic for a seed)."""
 
 from __future__ import annotations
 
@@ -40,4 +40,35 @@ def simulate_bgnbd(n: int, params: Mapping[str, float], T: Any, seed: int = 0) -
     bought = x > 0
     t_x = np.zeros(n)
     t_x[bought] = ages[bought] * rng.beta(x[bought], arrivals[bought] - x[bought] + 1)
+    return pd.DataFrame({"repeat_orders": x.astype(np.int64), "t_first_last": t_x, "T": ages})
+
+
+def simulate_pnbd(n: int, params: Mapping[str, float], T: Any, seed: int = 0) -> Any:
+    """``n`` customers from Pareto/NBD with ``params`` (``r, alpha, s, beta``), observed for
+    ``T`` time units after their first purchase (a number, or one per customer).
+
+    Each customer has a Poisson rate lambda ~ Gamma(r, 1/alpha) and a lifetime
+    tau ~ Exponential(mu), mu ~ Gamma(s, 1/beta); she buys while alive, so x ~
+    Poisson(lambda min(tau, T)) repeat transactions are observed, the last of x uniform
+    times in (0, min(tau, T)) at t_x = min(tau, T) * U^(1/x).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``repeat_orders`` (int64), ``t_first_last`` and ``T`` (float64).
+    """
+    import pandas as pd
+
+    if n < 1 or any(not params.get(k, 0) > 0 for k in ("r", "alpha", "s", "beta")):
+        raise ModelError("simulate_pnbd needs n >= 1 and positive r, alpha, s, beta")
+    rng = np.random.default_rng(seed)
+    ages = np.broadcast_to(np.asarray(T, dtype=np.float64), (n,)).copy()
+    lam = rng.gamma(params["r"], 1.0 / params["alpha"], n)
+    mu = rng.gamma(params["s"], 1.0 / params["beta"], n)
+    with np.errstate(divide="ignore"):
+        alive = np.minimum(rng.exponential(1.0 / mu), ages)  # mu may underflow to 0
+    x = rng.poisson(lam * alive)
+    bought = x > 0
+    t_x = np.zeros(n)
+    t_x[bought] = alive[bought] * rng.random(int(bought.sum())) ** (1.0 / x[bought])
     return pd.DataFrame({"repeat_orders": x.astype(np.int64), "t_first_last": t_x, "T": ages})
