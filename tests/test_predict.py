@@ -358,14 +358,14 @@ def test_holdout_mechanics_on_a_tiny_hand_built_file(tmp_path):
         x, t_days, T_days, holdout = kinds[row["customer_id"][0]][1]
         assert (row["repeat_orders"], row["t_first_last_days"], row["T_days"],
                 row["holdout_orders"]) == (x, t_days, T_days, holdout)  # fmt: skip
-    # the holdout columns through the CLI: expected = the fitted model over 13 weeks
-    out_file = tmp_path / "p.csv"
-    res = CliRunner().invoke(main, ["predict", str(path), "--calibration-end", "2024-03-31",
-                                    "--model", "pnbd", "-o", str(out_file), "--json"])  # fmt: skip
-    assert res.exit_code == 0, res.output  # (BG/NBD's a runs off to 0 on these 40)
-    summary = json.loads(res.stdout)
-    frame = pl.read_csv(out_file)
-    model = custseg.ParetoNBD.from_params(**summary["model"]["params"])
+    # the holdout columns under given models (40 customers do not identify a fit): the
+    # published CDNOW BG/NBD and Gamma-Gamma, in weeks
+    model = custseg.BetaGeo.from_params(r=0.243, alpha=4.414, a=0.793, b=2.426)
+    spend = custseg.GammaGamma.from_params(p=6.25, q=3.74, gamma=15.44)
+    spec = custseg.PredictSpec(calibration_end=end)
+    last = dt.date(2024, 6, 29)
+    prediction = custseg.predict_customers(result, spec, last, model=model, spend_model=spend)
+    frame = pl.concat([result.frame.select("customer_id"), prediction.frame], how="horizontal")
     by_hand = pl.DataFrame({
         "repeat_orders": [kinds[c[0]][1][0] for c in frame["customer_id"]],
         "t_first_last": [kinds[c[0]][1][1] / 7 for c in frame["customer_id"]],
@@ -373,9 +373,16 @@ def test_holdout_mechanics_on_a_tiny_hand_built_file(tmp_path):
     })  # fmt: skip
     expected = model.predict(90 / 7, by_hand)  # 2024-04-01..2024-06-29: 90 days
     assert np.allclose(frame["expected_orders_holdout"].to_numpy(), np.round(expected, 6))
+    assert np.allclose(frame["p_alive"].to_numpy(), np.round(model.p_alive(by_hand), 6))
     assert frame["actual_orders_holdout"].to_list() == [
         kinds[c[0]][1][3] for c in frame["customer_id"]]  # fmt: skip
-    assert summary["holdout"]["actual_orders"] == 10 * (2 + 0 + 1 + 1)
+    check = prediction.holdout
+    assert check.actual == 10 * (2 + 0 + 1 + 1) and check.end == last
+    assert check.expected == pytest.approx(float(expected.sum()), rel=1e-9)
+    # the weekly curve ends at the holdout's total of repeat transactions (calibration: a
+    # 1 and c 2 per customer; holdout: 4 per kind-set) and starts at zero
+    assert check.weekly["actual"][-1] == 10 * (1 + 2) + check.actual
+    assert check.weekly["actual"][0] == 0
 
 
 def test_help_imports_no_heavy_library():

@@ -147,9 +147,12 @@ def model_inputs(history: pl.DataFrame, spec: PredictSpec) -> pl.DataFrame:
     )
 
 
-def predict_customers(result: RfmResult, spec: PredictSpec,
-                      holdout_end: dt.date | None = None) -> Prediction:  # fmt: skip
+def predict_customers(result: RfmResult, spec: PredictSpec, holdout_end: dt.date | None = None,
+                      *, model=None, spend_model=None) -> Prediction:  # fmt: skip
     """Fit the models on a run's purchase histories and predict every customer.
+
+    ``model`` and ``spend_model``: models to use instead of fitting them (fitted earlier, or
+    given: ``BetaGeo.from_params(...)``, in ``spec.time_unit``), e.g. last month's.
 
     ``result`` must come from a run with a history (``run_rfm(..., history=History(...))``);
     ``holdout_end``: the last day of the holdout (with a calibration end), by default the
@@ -177,25 +180,30 @@ def predict_customers(result: RfmResult, spec: PredictSpec,
                         "often customers come back; use a longer period of orders")  # fmt: skip
     count_model = {"bgnbd": BetaGeo, "mbgnbd": ModifiedBetaGeo, "pnbd": ParetoNBD}[spec.model]
     with np.errstate(all="ignore"):  # what does not come out finite is refused below
-        return _predict(result, inputs, known, count_model, spec, holdout_end)
+        return _predict(result, inputs, known, (model or count_model, spend_model), spec,
+                        holdout_end)  # fmt: skip
 
 
-def _predict(result: RfmResult, inputs: pl.DataFrame, known: pl.Series, count_model,
+def _predict(result: RfmResult, inputs: pl.DataFrame, known: pl.Series, models: tuple,
              spec: PredictSpec, holdout_end: dt.date | None) -> Prediction:  # fmt: skip
+    """:func:`predict_customers` once the inputs are checked; ``models``: the count model
+    (a class to fit, or a model) and the spend model (None: fitted)."""
     from custseg.models import GammaGamma
 
     assert result.history is not None  # checked by predict_customers
     distinct = Distinct.of(result.history.filter(known), spec.unit)
-    try:
-        model = count_model.fit_arrays(*distinct.arrays(), distinct.weights, names=_COUNT_INPUTS)
-    except ModelError as exc:
-        raise ModelError(f"{exc}; try another {param('model')}, or a longer period of "
-                         "orders") from None  # fmt: skip
-    spend_model = GammaGamma.fit(inputs)
+    model, spend_model = models
+    if isinstance(model, type):
+        try:
+            model = model.fit_arrays(*distinct.arrays(), distinct.weights, names=_COUNT_INPUTS)
+        except ModelError as exc:
+            raise ModelError(f"{exc}; try another {param('model')}, or a longer period of "
+                             "orders") from None  # fmt: skip
+    spend_model = spend_model or GammaGamma.fit(inputs)
     columns = _columns(inputs, distinct, model, spend_model, spec)
-    notes = [str(text) for text in spend_model.notes]
+    notes = [str(text) for text in getattr(spend_model, "notes", [])]
     once = int((inputs["repeat_orders"] == 0).sum())
-    if spec.model == "bgnbd" and once:
+    if model.name == "bgnbd" and once:
         notes.append(f"BG/NBD takes a customer who never came back for alive (P(alive) 1): "
                      f"{once:,} such customers; --model mbgnbd does not")  # fmt: skip
     holdout = None
