@@ -195,7 +195,8 @@ def _predict(result: RfmResult, inputs: pl.DataFrame, known: pl.Series, models: 
     model, spend_model = models
     if isinstance(model, type):
         try:
-            model = model.fit_arrays(*distinct.arrays(), distinct.weights, names=_COUNT_INPUTS)
+            fit = model.fit_arrays  # type: ignore[attr-defined]  # a CountModel subclass
+            model = fit(*distinct.arrays(), distinct.weights, names=_COUNT_INPUTS)
         except ModelError as exc:
             raise ModelError(f"{exc}; try another {param('model')}, or a longer period of "
                              "orders") from None  # fmt: skip
