@@ -402,3 +402,35 @@ def test_help_imports_no_heavy_library():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+#: lifetimes 0.11.3 (BetaGeoFitter, in the bench's own environment, bench/models) on the
+#: CDNOW master, calibration to 1997-09-30, holdout to 1998-06-30 (39 weeks), the summary
+#: built with pandas (distinct purchase days): (customer, x, P(alive), expected holdout
+#: transactions, actual holdout transactions). Its fit: r 0.251624, alpha 4.788945,
+#: a 0.723433, b 2.161087; 19,684 holdout transactions, 16,873.74 expected.
+LIFETIMES_CDNOW_MASTER = [
+    ("00007", 0, 1.0, 0.2000898, 2), ("00021", 1, 0.2161066, 0.20732, 0),
+    ("00025", 2, 0.7548278, 1.2758721, 5), ("00099", 3, 0.7227526, 1.7409172, 3),
+    ("00164", 5, 0.6947252, 2.6893242, 2), ("00179", 8, 0.9170218, 5.4483728, 1),
+    ("03051", 12, 0.9090638, 8.2160105, 6), ("11063", 20, 0.2298297, 3.6807445, 4),
+]  # fmt: skip
+
+
+@needs_real
+def test_cdnow_master_holdout_matches_lifetimes_customer_by_customer(tmp_path):
+    out = tmp_path / "p.csv"
+    summary = run("predict", str(REAL / "cdnow" / "CDNOW_master.txt"), "--calibration-end",
+                  "1997-09-30", "--as-of", "1998-06-30", "-o", str(out), "--json")  # fmt: skip
+    params = summary["model"]["params"]
+    for name, value in {"r": 0.251624, "alpha": 4.788945, "a": 0.723433, "b": 2.161087}.items():
+        assert params[name] == pytest.approx(value, rel=2e-6)
+    assert summary["holdout"]["actual_orders"] == 19684
+    assert summary["holdout"]["expected_orders"] == pytest.approx(16873.74, abs=0.05)
+    frame = pl.read_csv(out, schema_overrides={"customer_id": pl.String})
+    rows = {r["customer_id"]: r for r in frame.iter_rows(named=True)}
+    for customer, x, alive, expected, actual in LIFETIMES_CDNOW_MASTER:
+        row = rows[customer]
+        assert row["repeat_orders"] == x and row["actual_orders_holdout"] == actual
+        assert row["p_alive"] == pytest.approx(alive, abs=2e-6)
+        assert row["expected_orders_holdout"] == pytest.approx(expected, abs=2e-5)
