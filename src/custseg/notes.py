@@ -49,6 +49,16 @@ TEXTS: dict[str, str] = {
     "are: check the date column, or set `as_of`",
     "partly_gross": "{n:,} partly refunded rows counted at their full amount: the export has no "
     "refunded-amount column; name it with `columns.refunded`",
+    # predictions
+    "gg_few": "only {n} repeat buyers (fewer than {least}): the spend model's parameters are "
+    "uncertain",
+    "gg_correlated": "frequency and mean spend are correlated among repeat buyers (Pearson "
+    "{corr:.2f}, above {most}): the Gamma-Gamma model assumes they are independent, so "
+    "expected spend may be biased",
+    "gg_excluded": "{n:,} repeat buyer(s) without positive mean spend were left out of the fit "
+    "and get the population mean",
+    "bgnbd_alive": "BG/NBD takes a customer who never came back for alive (P(alive) 1): {n:,} "
+    "such customers; `model` mbgnbd does not",
 }
 
 

@@ -190,7 +190,9 @@ def summary_dict(result: RfmResult, prediction: Prediction, lang: str) -> dict[s
     out["prediction_by_segment"] = {
         row.pop("segment"): row for row in by_segment(result, prediction).iter_rows(named=True)
     }
-    out["prediction_notes"] = [str(note) for note in prediction.notes]
+    from custseg.report.prediction import note_text
+
+    out["prediction_notes"] = [note_text(note, "en") for note in prediction.notes]
     if prediction.holdout is not None:
         out["holdout"] = prediction.holdout.as_dict()
     return out

@@ -79,21 +79,19 @@ def _buyers(x: np.ndarray, m: np.ndarray, name: str) -> np.ndarray:
 
 
 def _notes(x: np.ndarray, m: np.ndarray, excluded: int) -> list[str]:
-    notes = []
+    """What to be wary of in the fit, as :class:`custseg.notes.Note` (English text, kept
+    with its key so that the terminal can say it in Chinese)."""
+    from custseg.notes import Note
+
+    notes: list[str] = []
     if len(x) < MIN_BUYERS:
-        notes.append(f"only {len(x)} repeat buyers (fewer than {MIN_BUYERS}): the spend "
-                     "model's parameters are uncertain")  # fmt: skip
+        notes.append(Note("gg_few", n=len(x), least=MIN_BUYERS))
     if len(x) > 2 and np.std(x) > 0 and np.std(m) > 0:
         corr = float(np.corrcoef(x, m)[0, 1])
         if abs(corr) > MAX_CORRELATION:
-            notes.append(
-                f"frequency and mean spend are correlated among repeat buyers (Pearson "
-                f"{corr:.2f}, above {MAX_CORRELATION}): the Gamma-Gamma model assumes they are "
-                "independent, so expected spend may be biased"
-            )
+            notes.append(Note("gg_correlated", corr=corr, most=MAX_CORRELATION))
     if excluded:
-        notes.append(f"{excluded} repeat buyer(s) without positive mean spend were left out "
-                     "of the fit and get the population mean")  # fmt: skip
+        notes.append(Note("gg_excluded", n=excluded))
     return notes
 
 

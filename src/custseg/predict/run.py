@@ -18,6 +18,7 @@ import numpy as np
 import polars as pl
 
 from custseg.errors import CustsegError, DataError, ModelError, param
+from custseg.notes import Note
 from custseg.predict.units import DEFAULT_HORIZON, horizon_days, unit_days
 from custseg.schema import MODELS
 
@@ -202,11 +203,10 @@ def _predict(result: RfmResult, inputs: pl.DataFrame, known: pl.Series, models: 
                              "orders") from None  # fmt: skip
     spend_model = spend_model or GammaGamma.fit(inputs)
     columns = _columns(inputs, distinct, model, spend_model, spec)
-    notes = [str(text) for text in getattr(spend_model, "notes", [])]
+    notes = list(getattr(spend_model, "notes", []))
     once = int((inputs["repeat_orders"] == 0).sum())
     if model.name == "bgnbd" and once:
-        notes.append(f"BG/NBD takes a customer who never came back for alive (P(alive) 1): "
-                     f"{once:,} such customers; --model mbgnbd does not")  # fmt: skip
+        notes.append(Note("bgnbd_alive", n=once))
     holdout = None
     if spec.calibration_end is not None:
         from custseg.predict.holdout import holdout_check

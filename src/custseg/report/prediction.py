@@ -30,11 +30,20 @@ def prediction_tables(result: RfmResult, prediction: Prediction, lang: str = "en
     """The fitted models, notes, the prediction per segment and the holdout check."""
     parts: list = [model_table(prediction, lang)]
     for note in prediction.notes:
-        parts.append(Text(visible(f"{t('pred_note', lang)}: {say(note, lang)}")))
+        parts.append(Text(visible(f"{t('pred_note', lang)}{note_text(note, lang)}")))
     parts += [Text(""), segment_prediction_table(result, prediction, lang)]
     if prediction.holdout is not None:
         parts += [Text(""), *holdout_tables(result, prediction, lang)]
     return Group(*parts)
+
+
+def note_text(note: str, lang: str) -> str:
+    """A prediction note in ``lang``, the parameters it names shown as command-line options
+    (``--model``)."""
+    from custseg.cli.params import OPTIONS
+    from custseg.errors import with_options
+
+    return with_options(say(note, lang), OPTIONS)
 
 
 def model_table(prediction: Prediction, lang: str = "en") -> Table:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import html
 
 from custseg.report.i18n import t
+from custseg.report.prediction import note_text
 from custseg.report.safety import css_color
 
 _MODEL_NAMES = {"bgnbd": "BG/NBD", "mbgnbd": "MBG/NBD", "pnbd": "Pareto/NBD"}
@@ -26,7 +27,7 @@ def prediction_data(result, prediction, lang: str) -> dict:
         "spend_model": prediction.spend_dict(),
         "horizon": prediction.spec.horizon,
         "segments": segments,
-        "notes": list(prediction.notes),
+        "notes": [note_text(note, lang) for note in prediction.notes],
         "holdout": None,
     }
     check = prediction.holdout
@@ -57,7 +58,7 @@ def prediction_section(data: dict, lang: str) -> tuple[str, dict]:
         f"{_MODEL_NAMES[model['name']]} ({unit}): {params}; "
         + t("pred_ll", lang, ll=f"{model['log_likelihood']:,.2f}", n=f"{model['customers']:,}"),
         f"Gamma-Gamma: {gg}; " + t("pred_gg_fit", lang, n=f"{spend['customers']:,}"),
-        *(f"{t('pred_note', lang)}: {note}" for note in data["notes"]),
+        *(f"{t('pred_note', lang)}{note}" for note in data["notes"]),
     ]
     parts = [f"<h2>{html.escape(t('pred_section', lang, horizon=data['horizon']))}</h2>",
              *(f"<p>{html.escape(line)}</p>" for line in lines),
