@@ -434,3 +434,13 @@ def test_cdnow_master_holdout_matches_lifetimes_customer_by_customer(tmp_path):
         assert row["repeat_orders"] == x and row["actual_orders_holdout"] == actual
         assert row["p_alive"] == pytest.approx(alive, abs=2e-6)
         assert row["expected_orders_holdout"] == pytest.approx(expected, abs=2e-5)
+
+
+@pytest.mark.parametrize("args", [[], ["--calibration-end", "2025-09-30"]])
+def test_in_parts_and_in_memory_give_the_same_file_byte_for_byte(tmp_path, args):
+    files = []
+    for extra in ([], ["--chunked", "--memory-limit", "64M"]):
+        out = tmp_path / f"p{len(extra)}.csv"
+        run("predict", str(SAMPLE), *args, *extra, "-o", str(out), "--json")
+        files.append(out.read_bytes())
+    assert files[0] == files[1]
