@@ -306,3 +306,13 @@ _REPEAT = [
 ]
 #: The repeat-buyer rule (老客户): at least N orders and more than X spent.
 repeat_options = option_group("rule", _REPEAT, _repeat_rule)
+
+
+#: ``--segment NAME`` (repeatable) of the commands that export customers: ``segments``.
+segment_option = click.option(
+    "--segment",
+    "segments",
+    multiple=True,
+    metavar="NAME",
+    help="Keep only customers of this segment in the output (repeatable).",
+)

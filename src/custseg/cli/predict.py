@@ -7,7 +7,14 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from custseg.cli.options import Loader, lifecycle_options, loader_options, option_group, order_file
+from custseg.cli.options import (
+    Loader,
+    lifecycle_options,
+    loader_options,
+    option_group,
+    order_file,
+    segment_option,
+)
 from custseg.cli.output import OutputOptions, emit, handle_errors, make_console, output_options
 from custseg.cli.params import AsOfDate, ByteSize, Horizon
 from custseg.cli.progress import Progress, run_with_progress
@@ -85,13 +92,7 @@ predict_options = option_group("predict", _PREDICT, _spec)
 @scheme_options
 @lifecycle_options
 @predict_options
-@click.option(
-    "--segment",
-    "segments",
-    multiple=True,
-    metavar="NAME",
-    help="Keep only customers of this segment in the output (repeatable).",
-)
+@segment_option
 @output_options
 @click.option(
     "--chunked",

@@ -10,7 +10,13 @@ from typing import TYPE_CHECKING
 
 import click
 
-from custseg.cli.options import Loader, lifecycle_options, loader_options, order_file
+from custseg.cli.options import (
+    Loader,
+    lifecycle_options,
+    loader_options,
+    order_file,
+    segment_option,
+)
 from custseg.cli.output import (
     OutputOptions,
     check_format,
@@ -38,13 +44,7 @@ if TYPE_CHECKING:
 @loader_options
 @scheme_options
 @lifecycle_options
-@click.option(
-    "--segment",
-    "segments",
-    multiple=True,
-    metavar="NAME",
-    help="Keep only customers of this segment in the output (repeatable).",
-)
+@segment_option
 @output_options
 @click.option(
     "--actions",
