@@ -72,3 +72,7 @@ BUILTIN_SCHEMES: tuple[str, ...] = ("default", "rfm11", "cn8")
 MODELS: tuple[str, ...] = ("bgnbd", "mbgnbd", "pnbd")
 #: The models' time units (``--time-unit``), default first.
 TIME_UNIT_NAMES: tuple[str, ...] = ("week", "day", "month")
+#: The periods of ``custseg cohort --period`` (:mod:`custseg.measures.periods`), default first.
+PERIODS: tuple[str, ...] = ("month", "week", "quarter")
+#: What a cell of ``custseg cohort`` holds (``--measure``, :mod:`custseg.measures.cohort`).
+COHORT_MEASURES: tuple[str, ...] = ("customers", "orders", "revenue", "aov")

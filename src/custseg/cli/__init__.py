@@ -15,6 +15,7 @@ import sys
 import click
 
 from custseg import __version__
+from custseg.cli.cohort import cohort
 from custseg.cli.output import guard_streams
 from custseg.cli.platforms import platforms
 from custseg.cli.predict import predict
@@ -33,10 +34,11 @@ def main() -> None:
       custseg rfm data/sample_orders.csv
       custseg rfm orders.csv --as-of today --segment churn-risk -o churn.csv
       custseg predict orders.csv --horizon 6m -o predictions.csv
+      custseg cohort orders.csv --period month
     """
 
 
-for command in (rfm, predict, repeat, summary, report, schemes, rules, platforms):
+for command in (rfm, predict, cohort, repeat, summary, report, schemes, rules, platforms):
     main.add_command(command)
 
 

@@ -128,3 +128,19 @@ class Horizon(click.ParamType):
         except CustsegError as exc:
             self.fail(str(exc), param, ctx)
         return str(value).strip()
+
+
+class Days(click.ParamType):
+    """A span in whole days: ``30d``, ``4w`` or a number of days (``30``)."""
+
+    name = "DAYS"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, int):
+            return value
+        text = str(value).strip().lower()
+        scale = {"d": 1, "w": 7}.get(text[-1:], 0)
+        number = text[:-1] if scale else text
+        if number.isdigit() and int(number) > 0:
+            return int(number) * (scale or 1)
+        self.fail(f"{value!r} is not a span in days: write 30d, 4w or 30", param, ctx)

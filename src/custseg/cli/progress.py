@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from custseg.cli.options import Loader
     from custseg.cli.scheme import Scheme
     from custseg.engines.run import RfmResult
+    from custseg.measures.extras import Extras
     from custseg.measures.history import History
     from custseg.measures.plan import Lifecycle
 
@@ -90,13 +91,15 @@ def run_with_progress(file: str, load: Loader, lifecycle: Lifecycle, progress: P
                       scheme: Scheme | None = None, *, chunked: bool | None = None,
                       memory_limit: int | None = None, quiet: bool = False,
                       lang: str | None = None, excel_safe: bool = False,
-                      history: History | None = None) -> RfmResult:  # fmt: skip
+                      history: History | None = None,
+                      extras: Extras | None = None) -> RfmResult:  # fmt: skip
     """:func:`custseg.engines.run.run_rfm` on ``file`` as ``load`` says, its phases shown
     on ``progress``, then the rows left out written to ``--rejects``; returns its result.
     Without a ``scheme``: run_rfm's default scoring and rule table. What custseg is not
     sure of in the input is printed as warnings on stderr (in ``lang``, else the scheme's or
     the locale's), unless ``quiet``; ``excel_safe``: the rows left out as ``--excel-safe``
-    writes them; ``history``: each customer's purchase history too (``predict``)."""
+    writes them; ``history``: each customer's purchase history too (``predict``);
+    ``extras``: the aggregates it asks for (``cohort``, ``summary``)."""
     from custseg.cli.output import write_rejects
     from custseg.engines.run import run_rfm
 
@@ -104,7 +107,8 @@ def run_with_progress(file: str, load: Loader, lifecycle: Lifecycle, progress: P
     with progress:
         result = run_rfm(file, load.options, scoring=scoring, table=table, lifecycle=lifecycle,
                          chunked=chunked, memory_limit=memory_limit,
-                         on_phase=progress.phase, history=history)  # fmt: skip
+                         on_phase=progress.phase, history=history,
+                         extras=extras)  # fmt: skip
     write_rejects(result, load.rejects, excel_safe)
     from custseg.cli.params import OPTIONS
     from custseg.errors import with_options

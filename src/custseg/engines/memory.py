@@ -9,6 +9,7 @@ from pathlib import Path
 import polars as pl
 
 from custseg.engines.steps import Measured, MeasuredPart, measure_part
+from custseg.measures.extras import Extras, add_up
 from custseg.measures.history import History
 from custseg.measures.plan import Lifecycle
 from custseg.orders.accounting import decide_as_of
@@ -29,12 +30,14 @@ def measure_in_memory(
     lifecycle: Lifecycle | None,
     tell: Callable[[str], None],
     history: History | None = None,
+    extras: Extras | None = None,
 ) -> Measured:
     """Read ``source`` whole, clean it and measure its customers (phases ``read``,
     ``clean``, ``aggregate``; their seconds in ``report.phases``)."""
-    done = measure_whole(source, opts, lifecycle, tell, history=history)
+    done = measure_whole(source, opts, lifecycle, tell, history=history, extras=extras)
+    found = add_up([done.extras]) if done.extras is not None else None
     return Measured(done.measures.drop("row"), done.report, done.rejects,
-                    history_days=done.history_days)  # fmt: skip
+                    history_days=done.history_days, extras=found)  # fmt: skip
 
 
 def measure_whole(
@@ -44,6 +47,7 @@ def measure_whole(
     tell: Callable[[str], None],
     keep_rows: bool = False,
     history: History | None = None,
+    extras: Extras | None = None,
 ) -> MeasuredPart:
     """:func:`custseg.engines.steps.measure_part` on all of ``source``, read at once."""
     clock = time.perf_counter()
@@ -56,7 +60,7 @@ def measure_whole(
     done = measure_frame(raw.take_frame(), inp.layout, opts, lifecycle, source=inp.name,
                          fmt=inp.format, malformed=raw.malformed, keep_rows=keep_rows,
                          tell=tell, phases=phases, first_line=raw.first_line,
-                         history=history)  # fmt: skip
+                         history=history, extras=extras)  # fmt: skip
     done.report.phases = phases
     done.report.notes[:0] = raw.notes
     done.report.warnings[:0] = raw.warnings
@@ -77,6 +81,7 @@ def measure_frame(
     phases: dict[str, float] | None = None,
     first_line: int = 2,
     history: History | None = None,
+    extras: Extras | None = None,
 ) -> MeasuredPart:
     """The in-memory steps on raw rows held whole: the file's facts, parsing, the as-of
     date, then :func:`custseg.engines.steps.measure_part` (phases ``clean`` and
@@ -95,7 +100,7 @@ def measure_frame(
     if tell:
         tell("aggregate")
     done = measure_part(part, as_of, opts, lifecycle, source=source, columns=roles, fmt=fmt,
-                        keep_rows=keep_rows, history=history)  # fmt: skip
+                        keep_rows=keep_rows, history=history, extras=extras)  # fmt: skip
     if done.report.rows_used == 0:
         raise no_rows_left(source, done.report.left_out)
     phases["aggregate"] = time.perf_counter() - clock

@@ -36,6 +36,7 @@ from custseg.engines.steps import Measured, MeasuredPart, measure_part
 from custseg.errors import DataError, InputFileError, param
 from custseg.io import delimited, encodings, parquet, readers
 from custseg.io.panics import no_panic
+from custseg.measures.extras import Extras, add_up
 from custseg.measures.history import History, add_days
 from custseg.measures.plan import Lifecycle
 from custseg.orders.accounting import decide_as_of
@@ -72,6 +73,7 @@ def measure_in_parts(
     tell: Callable[[str], None],
     budget: int,
     history: History | None = None,
+    extras: Extras | None = None,
 ) -> Measured:
     """Measure the customers of a file bigger than ``budget`` bytes of memory (phases
     ``read i/n``, ``clean i/n``, ``aggregate i/n``)."""
@@ -93,7 +95,8 @@ def measure_in_parts(
         for i, part in enumerate(parsed, 1):
             tell(f"aggregate {i}/{len(parsed)}")
             done.append(measure_part(part.load(), as_of, opts, lifecycle, source=src.name,
-                                     columns=roles, fmt=fmt, history=history))  # fmt: skip
+                                     columns=roles, fmt=fmt, history=history,
+                                     extras=extras))  # fmt: skip
         phases["aggregate"] = time.perf_counter() - clock
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -145,7 +148,10 @@ def _gather(done: list[MeasuredPart], source: str, phases: dict[str, float]) -> 
     daily = None
     if done[0].history_days is not None:
         daily = add_days([d.history_days for d in done if d.history_days is not None])
-    return Measured(measures, report, rejects, len(done), daily)
+    found = None
+    if done[0].extras is not None:
+        found = add_up([d.extras for d in done if d.extras is not None])
+    return Measured(measures, report, rejects, len(done), daily, found)
 
 
 class _StoredPart:

@@ -22,6 +22,7 @@ from custseg.engines.budget import memory_budget, needs_chunks
 from custseg.engines.steps import Measured
 from custseg.frames import is_polars, to_pandas
 from custseg.io.writers import needs_quotes
+from custseg.measures.extras import Extras
 from custseg.measures.history import HISTORY_COLUMNS, History
 from custseg.measures.plan import Lifecycle, customer_measures
 from custseg.orders.accounting import LoadReport
@@ -50,7 +51,8 @@ class RfmResult:
     ``keep_rejects`` was asked for); ``parts`` how many parts the input was cut into;
     ``history``, when asked for, each customer's purchase history
     (:data:`custseg.measures.history.HISTORY_COLUMNS`), row for row with ``frame``, and
-    ``history_days`` the daily purchase counts (:data:`custseg.measures.history.DAY_COLUMNS`).
+    ``history_days`` the daily purchase counts (:data:`custseg.measures.history.DAY_COLUMNS`);
+    ``extras`` the aggregates asked for (:class:`custseg.measures.extras.Extras`), added up.
     """
 
     frame: pl.DataFrame
@@ -62,6 +64,7 @@ class RfmResult:
     parts: int = 1
     history: pl.DataFrame | None = None
     history_days: pl.DataFrame | None = None
+    extras: dict[str, pl.DataFrame] | None = None
 
     @property
     def customers(self) -> pd.DataFrame:
@@ -109,6 +112,7 @@ def run_rfm(
     memory_limit: int | None = None,
     on_phase: Callable[[str], None] | None = None,
     history: History | None = None,
+    extras: Extras | None = None,
 ) -> RfmResult:
     """Load an order file and segment its customers; the CLI's ``rfm`` command in one call.
 
@@ -118,7 +122,8 @@ def run_rfm(
     result is the same, byte for byte. ``on_phase(name)`` is called as each phase starts
     (read, clean, aggregate, score, segment; ``clean 3/11`` for part 3 of 11).
     ``history`` adds each customer's purchase history as the models read it
-    (:attr:`RfmResult.history`).
+    (:attr:`RfmResult.history`); ``extras`` the aggregates it asks for
+    (:attr:`RfmResult.extras`).
 
     Raises
     ------
@@ -132,11 +137,11 @@ def run_rfm(
     if chunked or (chunked is None and needs_chunks(source, budget)):
         from custseg.engines.partitioned import measure_in_parts
 
-        measured = measure_in_parts(source, opts, lifecycle, tell, budget, history)
+        measured = measure_in_parts(source, opts, lifecycle, tell, budget, history, extras)
     else:
         from custseg.engines.memory import measure_in_memory
 
-        measured = measure_in_memory(source, opts, lifecycle, tell, history)
+        measured = measure_in_memory(source, opts, lifecycle, tell, history, extras)
     return score_and_segment(measured, scoring or ScoringSpec(),
                              table or builtin_rules("default"), tell)  # fmt: skip
 
@@ -158,7 +163,8 @@ def score_and_segment(measured: Measured, scoring: ScoringSpec, table: RuleTable
     frame = segment_frame(scored, table)
     phases["segment"] = time.perf_counter() - clock
     return RfmResult(frame, cuts, scoring, measured.report, table, measured.rejects,
-                     measured.parts, history, measured.history_days)  # fmt: skip
+                     measured.parts, history, measured.history_days,
+                     measured.extras)  # fmt: skip
 
 
 def rfm_table(orders, as_of: dt.date | None = None, bins: int = 5):

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from custseg.measures.extras import Extras
 from custseg.measures.history import History, with_history
 from custseg.measures.plan import Lifecycle, customer_pass
 from custseg.orders import cleaning
@@ -34,6 +35,7 @@ class MeasuredPart:
     rows: pl.DataFrame | None = None  # every row with its final reason (``keep_rows``)
     orders: pl.DataFrame | None = None  # the orders in use, line items merged (``keep_rows``)
     history_days: pl.DataFrame | None = None  # the daily purchase counts (``history``)
+    extras: dict[str, pl.DataFrame] | None = None  # the aggregates ``extras`` asks for
 
 
 def measure_part(
@@ -47,6 +49,7 @@ def measure_part(
     fmt: str,
     keep_rows: bool = False,
     history: History | None = None,
+    extras: Extras | None = None,
 ) -> MeasuredPart:
     """Mark the rows after ``as_of``, merge line items, measure the customers, find those
     with returns only and account for every row of the part. ``keep_rows``: hand back
@@ -54,7 +57,8 @@ def measure_part(
     the API's loaders. ``history``: add each customer's purchase history
     (:data:`custseg.measures.history.HISTORY_COLUMNS`) to the measures; with a
     calibration end, the measures are those of that day (the orders after it, up to
-    ``as_of``, are the holdout: in use, but seen only by the history)."""
+    ``as_of``, are the holdout: in use, but seen only by the history). ``extras``: the
+    aggregates it asks for, from the orders in use up to ``as_of``."""
     rows = mark_after_as_of(part.rows, as_of)
     # one row per order: the rows are the orders (no copy of the rows in use is made)
     orders = rows if part.one_row_per_order else used_orders(rows, False)
@@ -86,12 +90,13 @@ def measure_part(
     measured, daily = passed.measures, None
     if history is not None:
         measured, daily = with_history(measured, orders, as_of, history)
+    found = extras.measure(orders, as_of) if extras else None
     if "line" in orders.columns:
         measured = measured.with_columns(line=orders["line"].gather(measured["row"]))
     if not keep_rows:
-        return MeasuredPart(measured, report, rejects, history_days=daily)
+        return MeasuredPart(measured, report, rejects, history_days=daily, extras=found)
     orders = used_orders(rows, part.one_row_per_order)
-    return MeasuredPart(measured, report, rejects, rows, orders, history_days=daily)
+    return MeasuredPart(measured, report, rejects, rows, orders, daily, found)
 
 
 @dataclass
@@ -106,3 +111,4 @@ class Measured:
     rejects: pl.DataFrame | None = None
     parts: int = 1
     history_days: pl.DataFrame | None = None  # the daily purchase counts (with a history)
+    extras: dict[str, pl.DataFrame] | None = None  # the aggregates asked for, added up

@@ -44,6 +44,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
+from custseg.measures.periods import period_index
 from custseg.schema import MEASURE_COLUMNS, ORDER_COLUMNS
 
 #: Decimal places of ``monetary`` and ``aov``.
@@ -235,3 +236,90 @@ def reference_history_days(
         for day in days if first else ():
             counts.setdefault(day, [0, 0])[day > first] += 1
     return [(day, first, repeat) for day, (first, repeat) in sorted(counts.items())]
+
+
+def reference_cohort_cells(
+    rows: Iterable[Row], as_of: dt.date, period: str
+) -> dict[tuple[int, int], tuple[int, int, float, int]]:
+    """The cells of the cohort table (同期群), keyed by ``(cohort, period_offset)``.
+
+    A customer with a purchase on or before ``as_of`` belongs to the *cohort* of the period
+    (:func:`custseg.measures.periods.period_index`) of their first purchase; each of their
+    rows in use falls in the cell of ``period_offset`` = its period minus the cohort's (a
+    return dated before that period, at offset 0). Per cell, a tuple:
+
+    - ``customers``: the cohort's customers with a purchase in that period;
+    - ``orders``: their purchases in that period;
+    - ``revenue``: the sum of the amounts (returns subtract), rounded (:func:`round_money`);
+    - ``returning``: the cohort's customers whose first purchase in a later period than
+      their cohort's falls in this one (0 at offset 0): the cumulative table adds them up.
+
+    Cells without a row are left out; customers with returns only are in no cohort.
+    """
+    cells: dict[tuple[int, int], list] = {}
+    for orders in _orders_by_customer(rows, as_of).values():
+        bought = [period_index(when.date(), period) for when, a in orders if a >= 0]
+        if not bought:
+            continue
+        first = min(bought)
+        again = min((p - first for p in bought if p > first), default=None)
+        seen: set[int] = set()
+        for when, amount in orders:
+            offset = max(period_index(when.date(), period) - first, 0)
+            cell = cells.setdefault((first, offset), [0, 0, [], 0])
+            if amount >= 0:
+                cell[0] += offset not in seen
+                seen.add(offset)
+                cell[1] += 1
+            cell[2].append(amount)
+        if again is not None:
+            cells[(first, again)][3] += 1
+    return {key: (n, k, round_money(math.fsum(amounts)), back)
+            for key, (n, k, amounts, back) in sorted(cells.items())}  # fmt: skip
+
+
+def reference_repurchase(rows: Iterable[Row], as_of: dt.date,
+                         window_days: int) -> dict[str, Any]:  # fmt: skip
+    """The repurchase figures of :mod:`custseg.measures.repurchase`, by their definitions.
+
+    Over the customers with a purchase on or before ``as_of`` (*buyers*); a *purchase day*
+    is a calendar day with a purchase (several purchases that day are one, 按天去重):
+
+    - ``buyers``, ``repeat_buyers`` (2 or more purchases), ``repeat_day_buyers`` (2 or more
+      purchase days);
+    - ``orders`` (purchases), ``repeat_orders`` (each buyer's purchases after their first:
+      ``orders - buyers``), ``purchase_days``, ``repeat_days`` (``purchase_days - buyers``);
+    - ``gaps``: ``{days: how many}`` of the days between each buyer's consecutive purchase
+      days;
+    - ``windows``: per window ``w`` (0 the latest: the days ``d`` with ``as_of - (w + 1) *
+      window_days < d <= as_of - w * window_days``) with a buyer, ``(buyers,
+      returned)``: its buyers, and those of them who bought in window ``w - 1`` too (the
+      next; 0 for window 0).
+    """
+    out: dict[str, Any] = dict.fromkeys(
+        ("buyers", "repeat_buyers", "repeat_day_buyers", "orders", "purchase_days"), 0
+    )
+    gaps: dict[int, int] = {}
+    windows: dict[int, list[int]] = {}
+    for orders in _orders_by_customer(rows, as_of).values():
+        times = [when for when, amount in orders if amount >= 0]
+        days = sorted({when.date() for when in times})
+        if not days:
+            continue
+        out["buyers"] += 1
+        out["repeat_buyers"] += len(times) >= 2
+        out["repeat_day_buyers"] += len(days) >= 2
+        out["orders"] += len(times)
+        out["purchase_days"] += len(days)
+        for before, after in zip(days, days[1:], strict=False):
+            gaps[(after - before).days] = gaps.get((after - before).days, 0) + 1
+        seen = {(as_of - day).days // window_days for day in days}
+        for w in seen:
+            cell = windows.setdefault(w, [0, 0])
+            cell[0] += 1
+            cell[1] += w - 1 in seen
+    out["repeat_orders"] = out["orders"] - out["buyers"]
+    out["repeat_days"] = out["purchase_days"] - out["buyers"]
+    out["gaps"] = dict(sorted(gaps.items()))
+    out["windows"] = {w: tuple(cell) for w, cell in sorted(windows.items())}
+    return out

@@ -95,10 +95,15 @@ def _by_row(orders: pl.DataFrame, as_of: dt.date,
             spec: History) -> tuple[pl.DataFrame, pl.DataFrame]:  # fmt: skip
     """:func:`_history` with each customer's first ``row`` in use up to the calibration end
     in place of the id."""
+    return _plan(orders, group_key(orders), as_of, spec)
+
+
+def group_key(orders: pl.DataFrame) -> pl.Expr:
+    """What to group ``orders``' customers on: the number
+    :func:`custseg.measures.plan.customer_key` gives, or the ids themselves when that
+    number is a hash two of them share."""
     key, exact = customer_key(orders["customer_id"])
-    if not exact and _shared(orders, key):
-        key = pl.col("customer_id")
-    return _plan(orders, key, as_of, spec)
+    return pl.col("customer_id") if not exact and _shared(orders, key) else key
 
 
 def _shared(orders: pl.DataFrame, key: pl.Expr) -> bool:
