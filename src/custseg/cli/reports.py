@@ -24,6 +24,7 @@ from custseg.cli.output import (
     rows_dict,
     table_output_options,
 )
+from custseg.cli.params import Days
 from custseg.cli.predict import predict_options
 from custseg.cli.progress import Progress, run_with_progress
 from custseg.cli.scheme import Scheme, scheme_options, warn_rules
@@ -98,21 +99,39 @@ def repeat(file: str, load: Loader, lifecycle, rule, output: OutputOptions, lang
     help="Expected customer lifespan for the lifetime value (default: estimated "
     "as 1 / churn rate of all customers).",
 )
+@click.option(
+    "--window",
+    type=Days(),
+    default="30d",
+    show_default=True,
+    help="Window of the buy-back rate (回购率): of the buyers of one window, the share "
+    "who bought again in the next; windows end on --as-of (30d, 4w, 90).",
+)
 @table_output_options
 def summary(file: str, load: Loader, scheme: Scheme, lifecycle, lifespan_years: float | None,
-            output: OutputOptions) -> None:  # fmt: skip
+            window: int, output: OutputOptions) -> None:  # fmt: skip
     """Report the customer measures shops track, for all customers and per segment:
     customers, orders, revenue, average order value, repurchase rate, purchase cycle,
     churn rate, historical lifetime value, top-20% revenue share and lifecycle counts.
 
     CLV = average order value x orders per customer per year x lifespan in years.
 
+    Then the repurchase measures side by side, each with its formula: 复购率 by
+    people (buyers with 2+ orders / buyers) and by orders (orders after each buyer's
+    first / orders), each also with purchases on one day counted once (按天去重);
+    回购率 for the latest 6 pairs of consecutive --window windows; the days between a
+    buyer's consecutive purchase days (median, quartiles); and a churn window
+    suggested from them: their 90th percentile, rounded up.
+
     \b
     Examples:
       custseg summary orders.csv
       custseg summary orders.csv --scheme cn8 --lang zh --churn-days 90
       custseg summary orders.csv --json > measures.json
+      custseg summary orders.csv --window 4w
     """
+    from custseg.measures.extras import Extras
+    from custseg.measures.repurchase import repurchase_figures
     from custseg.measures.shop import customer_metrics
 
     if not output.quiet:
@@ -121,7 +140,9 @@ def summary(file: str, load: Loader, scheme: Scheme, lifecycle, lifespan_years: 
     check_paths(file, {"output": output.path, "rejects": load.rejects}, scheme.rules_file,
                 output)  # fmt: skip
     result = run_with_progress(file, load, lifecycle, Progress(output.silent, file), scheme,
-                               quiet=output.quiet)  # fmt: skip
+                               quiet=output.quiet, extras=Extras(window_days=window))  # fmt: skip
+    assert result.extras is not None
+    figures = repurchase_figures(result.extras, result.report.as_of, window)
     measures = customer_metrics(result.frame, result.report.as_of, lifecycle.churn_days,
                                 lifespan_years, scheme.table.segment_names())  # fmt: skip
     emit(lambda: measures, output)
@@ -133,13 +154,28 @@ def summary(file: str, load: Loader, scheme: Scheme, lifecycle, lifespan_years: 
             "churn_days": lifecycle.churn_days,
             "new_days": lifecycle.new_days,
             "measures": measures.to_dicts(),
+            "repurchase": repurchase_dict(figures),
         }
         click.echo(terminal_json(data, indent=2, default=str))
     elif not output.quiet:
+        from custseg.report.cohort import repurchase_view
         from custseg.report.terminal import metrics_view
 
         view = metrics_view(result.report, measures, scheme.table, scheme.lang)
-        make_console(stderr=output.to_stdout).print(view)
+        console = make_console(stderr=output.to_stdout)
+        console.print(view)
+        console.print(repurchase_view(figures, scheme.lang))
+
+
+def repurchase_dict(figures: dict) -> dict:
+    """The repurchase figures for ``--json``, and each as printed: its name, value and
+    formula in English and Chinese."""
+    from custseg.report.cohort import repurchase_rows
+
+    rows = zip(repurchase_rows(figures, "en"), repurchase_rows(figures, "zh"), strict=True)
+    printed = [{"name": en[0], "name_zh": zh[0], "value": en[1], "formula": en[2],
+                "formula_zh": zh[2]} for en, zh in rows]  # fmt: skip
+    return {**figures, "printed": printed}
 
 
 @click.command()

@@ -187,8 +187,9 @@ _TEXT: dict[str, tuple[str, str]] = {
     "rep_churn_f": ("90th percentile of the gaps, rounded up: 9 in 10 comebacks came sooner",
                     "间隔的第 90 百分位数（向上取整）：九成回购在此之前"),
     "rep_back": ("Buy-back rate {start} .. {end}", "回购率 {start} .. {end}"),
-    "rep_back_f": ("bought again by {next} / buyers of the window = {a} / {b}",
-                   "至 {next} 再次购买的客户数 / 本窗口购买客户数 = {a} / {b}"),
+    "rep_back_f": ("of them, bought in the next window (to {next}) / buyers of the window "
+                   "= {a} / {b}",
+                   "其中下一窗口（至 {next}）再次购买的客户数 / 本窗口购买客户数 = {a} / {b}"),
 }  # fmt: skip
 
 _REASONS_ZH = {
