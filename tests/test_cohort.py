@@ -197,3 +197,14 @@ def test_cli_errors(orders_csv, tmp_path):
     assert run("cohort", orders_csv, "--period", "day").exit_code == 2
     res = run("cohort", tmp_path / "missing.csv")
     assert res.exit_code == 1 and "Error:" in res.output and "Traceback" not in res.output
+
+
+def test_report_cohort_section(orders_csv, tmp_path):
+    out = tmp_path / "report.html"
+    res = run("report", orders_csv, "--as-of", "2024-07-01", "--cohort", "-o", out, "-q")
+    assert res.exit_code == 0, res.output
+    page = out.read_text(encoding="utf-8")
+    assert 'id="chart-cohort"' in page
+    assert '"2024-01 (2)"' in page and "[1, 0, 50.0, 1]" in page.replace("\n", "")
+    res = run("report", orders_csv, "--as-of", "2024-07-01", "-o", out, "-q")
+    assert 'id="chart-cohort"' not in out.read_text(encoding="utf-8")

@@ -337,3 +337,21 @@ def test_hostile_report_with_predictions_is_safe_in_a_browser(tmp_path):
                   tooltips_of="chart-predict")  # fmt: skip
     assert_safe(seen)
     assert any(LABEL.split(" ")[0] in text for text in seen["tooltips"])
+
+
+@needs_browser
+def test_report_with_cohorts_is_safe_in_a_browser(tmp_path):
+    """The cohort heatmap (report --cohort) draws, and its tooltips are text."""
+    from conftest import SAMPLE
+
+    out = tmp_path / "report.html"
+    rules = hostile_rules(tmp_path / "rules.toml")
+    args = ["--rules", str(rules), "-o", str(out), "-q", "--cohort", "--lang", "zh"]
+    res = CliRunner().invoke(main, ["report", str(SAMPLE), *args])
+    assert res.exit_code == 0, res.output
+    page = out.read_text(encoding="utf-8")
+    assert_escaped(page)
+    assert "同期群" in page
+    seen = browse(out, charts=(*CHART_IDS, "chart-cohort"), tooltips_of="chart-cohort")
+    assert_safe(seen)
+    assert any("2025-01 (128) +1" in text and "34.4%" in text for text in seen["tooltips"])

@@ -24,6 +24,7 @@ from custseg.schema import MODELS, TIME_UNIT_NAMES
 
 if TYPE_CHECKING:
     from custseg.engines.run import RfmResult
+    from custseg.measures.extras import Extras
     from custseg.predict.run import Prediction, PredictSpec
 
 
@@ -153,8 +154,10 @@ def predict(file: str, load: Loader, scheme: Scheme, lifecycle, predict: Predict
 
 def run_prediction(file: str, load: Loader, scheme: Scheme, lifecycle, spec: PredictSpec,
                    output: OutputOptions, chunked: bool = False,
-                   memory_limit: int | None = None) -> tuple[RfmResult, Prediction]:  # fmt: skip
-    """The run with each customer's purchase history, then the models fitted on it."""
+                   memory_limit: int | None = None,
+                   extras: Extras | None = None) -> tuple[RfmResult, Prediction]:  # fmt: skip
+    """The run with each customer's purchase history (and ``extras``' aggregates), then
+    the models fitted on it."""
     from custseg.measures.history import History
     from custseg.predict.run import predict_customers
 
@@ -162,7 +165,8 @@ def run_prediction(file: str, load: Loader, scheme: Scheme, lifecycle, spec: Pre
     result = run_with_progress(file, load, lifecycle, progress, scheme,
                                chunked=chunked or None, memory_limit=memory_limit,
                                quiet=output.quiet, excel_safe=output.excel_safe,
-                               history=History(spec.calibration_end))  # fmt: skip
+                               history=History(spec.calibration_end),
+                               extras=extras)  # fmt: skip
     end = None
     if spec.calibration_end:  # the holdout ends on --as-of, else on the last order date
         end = load.options.as_of or result.report.as_of - dt.timedelta(days=1)

@@ -203,9 +203,16 @@ def repurchase_dict(figures: dict) -> dict:
     "cumulative repeat transactions, actual against the model.",
 )
 @predict_options
+@click.option(
+    "--cohort",
+    "with_cohort",
+    is_flag=True,
+    help="Add a heatmap of the monthly cohorts (同期群): the share of each month's new "
+    "customers who bought in each later month, as 'custseg cohort' computes it.",
+)
 @quiet_option
 def report(file: str, load: Loader, scheme: Scheme, lifecycle, path: str, rule,
-           with_prediction: bool, predict, quiet: bool) -> None:  # fmt: skip
+           with_prediction: bool, predict, with_cohort: bool, quiet: bool) -> None:  # fmt: skip
     """Write a one-page HTML report to open, share and print: key figures, row
     accounting, segment sizes and revenue, an R x F heatmap, the R/F/M distributions
     with their cut points, repeat buyers, lifecycle and the segment rules and actions.
@@ -216,24 +223,27 @@ def report(file: str, load: Loader, scheme: Scheme, lifecycle, path: str, rule,
     Examples:
       custseg report data/sample_orders.csv -o report.html
       custseg report taobao.xlsx --scheme cn8 --lang zh -o 报告.html
+      custseg report orders.csv --cohort --predict
     """
     from custseg.io.writers import atomic_path
+    from custseg.measures.extras import Extras
     from custseg.report.data import report_data
     from custseg.report.html import render_report
 
     if not quiet:
         warn_rules(scheme)
     check_paths(file, {"output": path, "rejects": load.rejects}, scheme.rules_file)
-    prediction = None
+    prediction, extras = None, Extras(cohort_period="month") if with_cohort else None
     if with_prediction or predict.calibration_end:
         from custseg.cli.output import OutputOptions
         from custseg.cli.predict import run_prediction
 
         result, prediction = run_prediction(file, load, scheme, lifecycle, predict,
-                                            OutputOptions(quiet=quiet))  # fmt: skip
+                                            OutputOptions(quiet=quiet),
+                                            extras=extras)  # fmt: skip
     else:
         result = run_with_progress(file, load, lifecycle, Progress(quiet, file), scheme,
-                                   quiet=quiet)  # fmt: skip
+                                   quiet=quiet, extras=extras)  # fmt: skip
     data = report_data(result, scheme.lang, rule, lifecycle.churn_days, prediction)
     page = render_report(data)
     with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8") as fh:

@@ -52,7 +52,17 @@ def report_data(result: RfmResult, lang: str = "en", rule: RepeatRule | None = N
         "lifecycle": {s: int(everyone[s]) for s in LIFECYCLES},
         "churn_days": churn_days,
         "prediction": _prediction(result, prediction, lang),
+        "cohort": _cohort(result),
     }
+
+
+def _cohort(result: RfmResult) -> dict | None:
+    """The cohort heatmap's data, when the run computed the cohort cells."""
+    if not result.extras or "cohort" not in result.extras:
+        return None
+    from custseg.report.cohort_html import cohort_data
+
+    return cohort_data(result.extras["cohort"])
 
 
 def _prediction(result: RfmResult, prediction, lang: str) -> dict | None:

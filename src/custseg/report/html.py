@@ -42,6 +42,12 @@ def render_report(data: dict) -> str:
 
         prediction, more = prediction_section(data["prediction"], lang)
         options.update(more)
+    cohort = ""
+    if data.get("cohort"):
+        from custseg.report.cohort_html import cohort_section
+
+        cohort, more = cohort_section(data["cohort"], lang)
+        options.update(more)
     scripts = _scripts()
     return _PAGE.format(
         lang="zh-CN" if lang == "zh" else "en",
@@ -61,6 +67,7 @@ def render_report(data: dict) -> str:
         rules_title=html.escape(t("rules_section", lang)),
         rules=_rules_table(data, lang),
         prediction=prediction,
+        cohort=cohort,
         options=script_json(options),
         echarts=scripts[0],
         script=scripts[1],
@@ -290,6 +297,7 @@ td.num {{ text-align: right; }} code {{ color: #888; font-size: 12px; }}
 <div id="chart-monetary" class="chart"></div>
 </div>
 {dist_notes}
+{cohort}
 {prediction}
 <h2>{rules_title}</h2>
 {rules}

@@ -58,6 +58,18 @@
     };
   });
 
+  // the cohort heatmap (report --cohort): cohort, offset, share and customers, as text
+  if (OPTIONS["chart-cohort"]) {
+    const cohort = OPTIONS["chart-cohort"];
+    cohort.tooltip.formatter = function (p) {
+      const box = document.createElement("div");
+      line(box, String(cohort.yAxis.data[p.data[1]]) + " +" + p.data[0]);
+      line(box, p.data[2] + "%");
+      line(box, cohort.series[0].customersLabel + ": " + p.data[3]);
+      return box;
+    };
+  }
+
   const charts = [];
   for (const id in OPTIONS) {
     const chart = echarts.init(document.getElementById(id), null, { renderer: "canvas" });
