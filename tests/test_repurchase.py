@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_measures_reference import as_of_dates, order_rows, polars_orders
 
-from conftest import SAMPLE
+from conftest import REAL, SAMPLE
 from custseg.cli import main
 from custseg.engines.run import run_rfm
 from custseg.measures.definitions import default_as_of, reference_repurchase
@@ -152,3 +152,22 @@ def test_summary_json(orders_csv):
     names = {p["name_zh"]: p["value"] for p in rep["printed"]}
     assert names["复购率（按订单，按天去重）"] == "33.3%"
     assert CliRunner().invoke(main, [*args[:-3], "--window", "0d"]).exit_code == 2
+
+
+@pytest.mark.skipif(not REAL.is_dir(), reason="../shared/data/real is absent")
+def test_the_taobao_export_against_the_reference():
+    """The figures the README gives for the Taobao export, and the plan equal to the
+    reference on it."""
+    from custseg.engines.loading import read_orders
+    from custseg.schema import ORDER_COLUMNS
+
+    path = REAL / "cn_taobao_shop_2019h1" / "taobao_orders_2019h1.csv"
+    loaded = read_orders(path)
+    as_of = loaded.report.as_of
+    expected = reference_repurchase(loaded.frame.select(ORDER_COLUMNS).iter_rows(), as_of, 30)
+    counts = run_rfm(path, extras=Extras(window_days=30)).extras
+    assert as_reference(counts) == expected
+    f = repurchase_figures(counts, as_of, 30)
+    assert (f["repeat_buyers"], f["buyers"], f["repeat_day_buyers"]) == (2052, 25420, 1751)
+    assert (f["repeat_orders"], f["orders"], f["repeat_days"]) == (2372, 27792, 1972)
+    assert (f["gap_median_days"], f["suggested_churn_days"]) == (57, 150)
