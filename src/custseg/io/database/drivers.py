@@ -20,6 +20,7 @@ being done and the driver's first line, masked too (:mod:`.url`).
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -59,6 +60,9 @@ def connect(url: DatabaseUrl) -> Iterator[Connection]:
     """A connection to ``url``, closed on leaving. Raises InputFileError when the driver
     is missing, the SQLite file does not exist or the server cannot be reached."""
     if url.kind == "mysql":
+        _reachable(url)
+        # connectorx's pool logs each failed try on stderr itself, past custseg's messages
+        os.environ.setdefault("RUST_LOG", "off")
         _driver(url, "connectorx")
         yield Connection(url)
         return
@@ -82,6 +86,20 @@ def connect(url: DatabaseUrl) -> Iterator[Connection]:
     finally:
         with contextlib.suppress(Exception):
             conn.close()
+
+
+def _reachable(url: DatabaseUrl, seconds: float = 10.0) -> None:
+    """Fail at once when the server does not answer: connectorx's pool tries again for
+    30 s before it gives up."""
+    import socket
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url.driver_url)
+    try:
+        socket.create_connection((parts.hostname or "localhost", parts.port or 3306),
+                                 timeout=seconds).close()  # fmt: skip
+    except OSError as exc:
+        raise failure(url, "connecting", exc, "check the host and port in the URL") from None
 
 
 def _driver(url: DatabaseUrl, module: str) -> Any:

@@ -22,7 +22,8 @@ MASK = "***"
 SECRET_PARAMS = ("password", "passwd", "pwd", "sslpassword", "token", "secret")
 # user:password@ in any URL, wherever it stands in a text
 _USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.\-]*://[^\s/:@]*:)([^\s/@]+)(@)")
-_QUERY_SECRET = re.compile(r"(?i)\b(" + "|".join(SECRET_PARAMS) + r")=([^&\s'\"]+)")
+# password=... in a URL's query or a connection string (up to a separator or a bracket)
+_QUERY_SECRET = re.compile(r"(?i)\b(" + "|".join(SECRET_PARAMS) + r")=([^&\s'\"),;]+)")
 
 
 def database_kind(source: object) -> str | None:
