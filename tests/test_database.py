@@ -330,3 +330,31 @@ def test_the_password_is_never_printed(pg, tmp_path):
             assert res.output.startswith("Error: ") and res.output.count("\n") == 1, res.output
     assert "custseg:***@" in report.read_text(encoding="utf-8")
     assert secret not in report.read_text(encoding="utf-8")
+
+
+def test_the_progress_bar_masks_the_password(monkeypatch):
+    import sys
+
+    from custseg.cli.progress import Progress
+
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
+    progress = Progress(False, "postgresql://ann:hunter2@db/shop")
+    assert progress.bar is not None
+    label = progress.bar.columns[-1].text_format
+    assert "hunter2" not in label and "ann:***@db/shop" in label
+
+
+def test_rejects_are_numbered_from_the_first_row(tmp_path):
+    pytest.importorskip("adbc_driver_sqlite")
+    path = tmp_path / "few.db"
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE o (customer_id TEXT, order_date TEXT, amount REAL)")
+        db.executemany("INSERT INTO o VALUES (?, ?, ?)",
+                       [("a", "2024-01-01", 5.0), ("", "2024-01-02", 1.0),
+                        ("b", "not a date", 2.0)])  # fmt: skip
+    rejects = tmp_path / "rejects.csv"
+    res = CliRunner().invoke(main, ["rfm", f"sqlite:///{path}", "--table", "o", "-q",
+                                    "--rejects", str(rejects)])  # fmt: skip
+    assert res.exit_code == 0, res.output
+    left = pl.read_csv(rejects)
+    assert left["line"].to_list() == [2, 3]
