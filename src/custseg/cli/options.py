@@ -65,8 +65,9 @@ def _apply(options: Sequence[Decorator], func: Callable[..., Any]) -> Callable[.
     return func
 
 
-#: The order file every loading command reads.
-order_file = click.argument("file", type=click.Path(dir_okay=True, allow_dash=True))
+#: The order file (or database URL) every loading command reads.
+order_file = click.argument("file", metavar="FILE|URL",
+                            type=click.Path(dir_okay=True, allow_dash=True))  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -99,12 +100,16 @@ def _loader(
     decimal,
     keep_placeholder_ids,
     order_amounts,
+    table,
+    query,
     **columns,
 ) -> Loader:
     from custseg.orders.load import LoadOptions
 
     if no_header and header_row:
         raise click.UsageError("--no-header and --header-row contradict each other; pass one")
+    if table and query:
+        raise click.UsageError("--table and --query both name the rows to read; pass one")
     options = LoadOptions(
         as_of=as_of,
         columns={role: columns[f"{role}_col"] for role in _ROLES},
@@ -122,6 +127,8 @@ def _loader(
         decimal=decimal,
         keep_placeholder_ids=keep_placeholder_ids,
         amount_level=None if order_amounts == "auto" else order_amounts,
+        table=table,
+        query=query,
     )
     return Loader(options, rejects)
 
@@ -131,6 +138,19 @@ def _column(role: str, help: str) -> Decorator:
 
 
 _LOADER = [
+    click.option(
+        "--table",
+        metavar="NAME",
+        help="With a database URL (postgresql://user@host/db, mysql://..., "
+        "sqlite:///file.db): read the orders from this table or view (sales.orders "
+        "with its schema). Needs custseg[db]; the URL's password is never printed.",
+    ),
+    click.option(
+        "--query",
+        metavar="SQL",
+        help="With a database URL: read the orders from the rows of this SELECT instead "
+        "of a table.",
+    ),
     click.option(
         "--as-of",
         type=AsOfDate(),

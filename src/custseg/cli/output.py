@@ -121,9 +121,11 @@ def handle_errors(func):
             return func(*args, **kwargs)
         except CustsegError as exc:
             from custseg.errors import with_options
+            from custseg.io.database.url import mask_text
             from custseg.report.safety import visible
 
-            message = visible(with_options(str(exc), OPTIONS), newlines=True)
+            # a database URL's password never shown, whatever raised the error
+            message = visible(mask_text(with_options(str(exc), OPTIONS)), newlines=True)
             click.echo(t("error", lang, message=message), err=True)
             sys.exit(1)
         except KeyboardInterrupt:

@@ -35,12 +35,13 @@ class Progress:
             from rich.progress import Progress as Bar
 
             from custseg.cli.output import make_console
+            from custseg.io.database.url import mask_url
             from custseg.report.safety import visible
 
             size = _size(source)
-            # the file's name shown as it is: no markup, no control character, and no
-            # braces for the column's str.format to read as fields
-            label = visible(f"{source}{f' ({size})' if size else ''}")
+            # the file's name shown as it is (a database URL's password masked): no markup,
+            # no control character, and no braces for the column's str.format to read
+            label = visible(f"{mask_url(source)}{f' ({size})' if size else ''}")
             label = label.replace("{", "{{").replace("}", "}}")
             self.bar = Bar(
                 TextColumn("{task.description:<12}"),

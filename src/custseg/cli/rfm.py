@@ -89,7 +89,8 @@ def rfm(file: str, load: Loader, scheme: Scheme, lifecycle, segments: tuple[str,
     """Score every customer's recency, frequency and monetary value and assign segments.
 
     FILE is an order export (CSV/TSV/TXT, gz/bz2/xz/zip, Parquet, .xlsx, JSON
-    Lines, or '-' for CSV on stdin) with a customer, a date and an amount column
+    Lines, or '-' for CSV on stdin), or a database URL (postgresql://, mysql://,
+    sqlite:///) with --table or --query, with a customer, a date and an amount column
     (or quantity and unit price); columns are found by common English and Chinese
     names or named with the --*-col options. Every row is used or left out with a
     reason, and the summary shows the counts.
@@ -105,6 +106,7 @@ def rfm(file: str, load: Loader, scheme: Scheme, lifecycle, segments: tuple[str,
       custseg rfm data/sample_orders.csv
       custseg rfm orders.csv -o customers.parquet
       custseg rfm orders.csv --as-of today --segment churn-risk -o churn.csv
+      custseg rfm postgresql://ann@db/shop --table sales.orders -o customers.csv
       custseg rfm orders.csv --scheme cn8 --lang zh --actions
       custseg rfm orders.csv --scoring edges --r-edges 30,90,180,365 \\
           --f-edges 1,2,4,8 --m-edges 100,300,1000,3000

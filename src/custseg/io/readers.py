@@ -17,6 +17,9 @@ excel       ``.xlsx`` / ``.xlsm`` / ``.xls`` holding a workbook (``PK`` or OLE2 
 html        an ``.xls`` (or ``.xlsx``) name on an HTML page: its first table
 csv         an ``.xls`` (or ``.xlsx``) name on any other text (a TSV, a CSV)
 jsonl       ``.jsonl`` / ``.ndjson`` / ``.json`` (one object per line)
+postgresql  a ``postgresql://``, ``mysql://`` or ``sqlite:///`` URL with a table or
+mysql       a query (:mod:`.database`): typed columns, read whole like Parquet
+sqlite
 ==========  ==================================================================
 """
 
@@ -50,7 +53,10 @@ _MARKUP = (b"<html", b"<table", b"<!doctype html", b"<?xml", b"<meta", b"<head",
 
 def detect_format(source: Source) -> str:
     """``csv``, ``parquet``, ``excel``, ``html`` or ``jsonl`` from the name, then the
-    content: an Excel name on a file that holds no workbook is read for what it holds."""
+    content: an Excel name on a file that holds no workbook is read for what it holds; a
+    database: its kind (``postgresql``, ``mysql``, ``sqlite``)."""
+    if source.database is not None:
+        return source.database.kind
     if source.path is not None and source.path.is_dir():
         return "parquet"
     name = source.name.lower()
@@ -90,7 +96,10 @@ def sniff_csv(source: Source) -> CsvDialect:
 
 
 def read_header(source: Source, fmt: str) -> list[str] | None:
-    """The column names of a text file without reading it all (None for other formats)."""
+    """The column names of a text file without reading it all, or of a database table or
+    query (its first rows); None for other formats."""
+    if source.database is not None:
+        return source.database.header()
     return delimited.read_header(source) if fmt == "csv" else None
 
 
@@ -129,6 +138,8 @@ def read_raw(source: Source, fmt: str, text_columns: list[str],
 
 def _read_format(source: Source, fmt: str, text_columns: list[str],
                  date_columns: tuple[str, ...], strict: bool) -> RawTable:  # fmt: skip
+    if source.database is not None:  # rows numbered from 1 (no header line)
+        return RawTable(source.database.read(source.budget), fmt, first_line=1)
     if fmt == "parquet":
         return RawTable(parquet.read_parquet(source, source.budget), fmt)
     if fmt == "excel":

@@ -13,10 +13,14 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 
 from custseg.errors import InputFileError
+
+if TYPE_CHECKING:
+    from custseg.io.database.read import DatabaseSource
 
 COMPRESSIONS = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
 HEAD_BYTES = 65536  # what format, encoding, delimiter and header sniffing look at
@@ -25,7 +29,8 @@ BLOCK = 1 << 22  # compressed content is measured in blocks of this many bytes
 
 @dataclass
 class Source:
-    """An input: a path, or the bytes of stdin (``name == "-"``).
+    """An input: a path, the bytes of stdin (``name == "-"``), or a ``database`` (its
+    ``name`` the URL with the password masked).
 
     ``encoding`` and ``header_row`` (1-based line of the header) are forced by the user
     when given; ``no_header``: the file has no header line, its columns are named by
@@ -41,6 +46,7 @@ class Source:
     no_header: bool = False  # --no-header: every line is a row, columns named 1, 2, ...
     known: Callable[[str], bool] | None = field(default=None, repr=False)
     budget: int | None = None  # the memory a whole read may take (None: the machine's)
+    database: DatabaseSource | None = None  # a table or query of a database
     _head: bytes | None = field(default=None, repr=False)  # the first bytes, read once
     _dialect: CsvDialect | None = field(default=None, repr=False)  # sniffed once
 

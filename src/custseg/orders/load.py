@@ -21,6 +21,7 @@ import polars as pl
 
 from custseg.errors import DataError, InputFileError, param
 from custseg.io import readers
+from custseg.io.database.url import database_kind, mask_url
 from custseg.orders import cleaning
 from custseg.orders.accounting import latest_used
 from custseg.orders.columns import ColumnClash, Layout, normalize_header, read_layout
@@ -52,6 +53,9 @@ class LoadOptions:
     header_row: int | None = None  # 1-based line (sheet row) of the header; None: found
     # no header line (text, Excel): every line is a row; ``columns`` name columns by number
     no_header: bool = False
+    # a database URL's rows (custseg.io.database): a table (``sales.orders``) or a query
+    table: str | None = None
+    query: str | None = None
 
 
 @dataclass
@@ -100,17 +104,20 @@ class ParsedPart:
 def open_input(source: str | Path, opts: LoadOptions) -> Input:
     """Open ``source``, detect its format and find its columns from the header.
 
+    ``source`` may be a database URL (``postgresql://``, ``mysql://``, ``sqlite:///``) with
+    ``opts.table`` or ``opts.query`` (:mod:`custseg.io.database`).
+
     Raises InputFileError when ``opts.no_header`` is asked of a format whose columns are
-    named in the file (Parquet, JSON Lines) or with a header row."""
+    named in the file (Parquet, JSON Lines, a database) or with a header row."""
     if opts.no_header and opts.header_row:
         raise InputFileError(f"{param('no_header')} and {param('header_row')} contradict each "
                              f"other; pass one of them")  # fmt: skip
-    src = readers.Source.open(source, opts.encoding, header_row=opts.header_row,
-                              no_header=opts.no_header, known=_known_names(opts))  # fmt: skip
+    src = _source(source, opts)
     src.budget = opts.memory_limit
     fmt = readers.detect_format(src)
-    if opts.no_header and fmt in ("parquet", "jsonl"):
-        raise InputFileError(f"{src.name}: a {fmt.upper()} file names its columns itself; "
+    if opts.no_header and (fmt in ("parquet", "jsonl") or src.database):
+        named = "a database table" if src.database else f"a {fmt.upper()} file"
+        raise InputFileError(f"{src.name}: {named} names its columns itself; "
                              f"{param('no_header')} is for text files and Excel sheets without a "
                              f"header line")  # fmt: skip
     header = readers.read_header(src, fmt)
@@ -122,6 +129,22 @@ def open_input(source: str | Path, opts: LoadOptions) -> Input:
             layout = None  # the rows tell whether columns of equal rank differ
     iso = layout is not None and fmt == "csv" and _iso_dates(src, layout.roles["date"])
     return Input(src, fmt, layout, iso, header)
+
+
+def _source(source: str | Path, opts: LoadOptions) -> readers.Source:
+    """The input ``source`` names: a file, stdin or a database URL's table or query."""
+    if database_kind(source):
+        from custseg.io.database.read import DatabaseSource
+
+        database = DatabaseSource.open(str(source), opts.table, opts.query)
+        return readers.Source(database.name, database=database)
+    if opts.table or opts.query:
+        which = param("table") if opts.table else param("query")
+        raise InputFileError(f"{mask_url(source)}: {which} reads from a database; pass its URL "
+                             f"(postgresql://user@host/db, mysql://..., sqlite:///file.db) "
+                             f"instead of a file")  # fmt: skip
+    return readers.Source.open(source, opts.encoding, header_row=opts.header_row,
+                               no_header=opts.no_header, known=_known_names(opts))  # fmt: skip
 
 
 def _known_names(opts: LoadOptions) -> Callable[[str], bool]:
@@ -139,9 +162,15 @@ def read_whole(inp: Input, opts: LoadOptions) -> readers.RawTable:
     raw = readers.read_raw(inp.source, inp.format, inp.text_columns(every), dates, opts.strict)
     if inp.roles is None:
         inp.layout = read_layout(raw.frame.columns, opts.columns, opts.platform, raw.frame)
+    if raw.frame.is_empty() and not raw.malformed and inp.source.database:
+        raise DataError(f"{inp.name}: the {_what(inp.source.database)} gave no rows")
     if raw.frame.is_empty() and not raw.malformed:
         raise DataError(f"{inp.name}: the file has a header but no rows; export the orders again")
     return raw
+
+
+def _what(database) -> str:
+    return f"table {database.table}" if database.table else "query"
 
 
 def whole_facts(frame: pl.DataFrame, layout: Layout | dict[str, str],
