@@ -72,3 +72,12 @@ BUILTIN_SCHEMES: tuple[str, ...] = ("default", "rfm11", "cn8")
 MODELS: tuple[str, ...] = ("bgnbd", "mbgnbd", "pnbd")
 #: The models' time units (``--time-unit``), default first.
 TIME_UNIT_NAMES: tuple[str, ...] = ("week", "day", "month")
+#: What ``custseg cluster --features`` may choose, in this order (the measures of
+#: :data:`MEASURES`, or their scores with ``--on scores``).
+CLUSTER_FEATURES: tuple[str, ...] = ("recency", "frequency", "monetary")
+#: What ``custseg cluster --on`` clusters: the measures (log1p, standardised) or the scores.
+CLUSTER_ON: tuple[str, ...] = ("values", "scores")
+#: The k that ``custseg cluster`` tries without ``--k`` (both ends included).
+CLUSTER_K_RANGE: tuple[int, int] = (2, 10)
+#: The columns ``custseg cluster`` adds to the export (after ``segment_label``).
+CLUSTER_COLUMNS: tuple[str, ...] = ("cluster", "cluster_label")
