@@ -5,6 +5,7 @@ scikit-learn run here on features built here, the exports and the errors."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 import random
 
@@ -327,3 +328,22 @@ def test_real_shop():
     assert 2 <= clustering["k"] <= 10
     values = [c["revenue_per_customer"] for c in clustering["clusters"]]
     assert values == sorted(values, reverse=True)
+
+
+def test_report_section(groups, tmp_path, monkeypatch):
+    import custseg
+    from custseg.report import cluster_html
+    from custseg.report.data import report_data
+
+    out = tmp_path / "report.html"
+    res = CliRunner().invoke(main, ["report", str(groups), "--as-of", AS_OF, "--cluster",
+                                    "--lang", "zh", "-o", str(out), "-q"])  # fmt: skip
+    assert res.exit_code == 0, res.output
+    page = out.read_text(encoding="utf-8")
+    assert 'id="chart-clusters"' in page and 'id="chart-kchoice"' in page
+    assert "近期、高频、高消费" in page
+    monkeypatch.setattr(cluster_html, "MAX_POINTS", 50)
+    result = custseg.run_rfm(str(groups), custseg.LoadOptions(as_of=dt.date.fromisoformat(AS_OF)))
+    data = report_data(result, clustering=custseg.cluster_customers(result))["cluster"]
+    assert data["shown"] == 50 == sum(len(c["points"]) for c in data["clusters"])
+    assert data["log"] and [r["k"] for r in data["k_table"]] == list(range(2, 11))

@@ -44,10 +44,13 @@ class Samples:
     @classmethod
     def of(cls, n: int, seed: int) -> Samples:
         """The samples of ``n`` customers: :data:`FIT_SAMPLE` and :data:`SILHOUETTE_SAMPLE`."""
-        return cls(_sample(n, FIT_SAMPLE, seed, 1), _sample(n, SILHOUETTE_SAMPLE, seed, 2))
+        return cls(
+            sample_positions(n, FIT_SAMPLE, seed, 1),
+            sample_positions(n, SILHOUETTE_SAMPLE, seed, 2),
+        )
 
 
-def _sample(n: int, size: int, seed: int, stream: int) -> np.ndarray:
+def sample_positions(n: int, size: int, seed: int, stream: int) -> np.ndarray:
     """All positions when ``n <= size``, else ``size`` of them drawn without replacement
     by a generator seeded with (``seed``, ``stream``), sorted."""
     if n <= size:
