@@ -9,6 +9,7 @@
 #       another build of custseg runs beside this one as method custseg_base; with
 #       CUSTSEG=PATH a non-editable install of this tree runs, like the base's
 #   PREDICT=1 METHODS=custseg bash bench/run.sh   # `custseg predict` (BG/NBD) beside rfm
+#   CLUSTER=1 METHODS=custseg bash bench/run.sh   # `custseg cluster` (automatic k) beside rfm
 #
 # Not part of the test suite. Data and raw results stay out of git (bench/data, bench/results).
 set -euo pipefail
@@ -24,6 +25,10 @@ cmds=(--cmd "custseg=$custseg rfm {input} -o {output}")
 if [ -n "${PREDICT:-}" ]; then  # PREDICT=1: `custseg predict` beside `custseg rfm`
   cmds+=(--cmd "custseg_predict=$custseg predict {input} -o {output}")
   methods="$methods,custseg_predict"
+fi
+if [ -n "${CLUSTER:-}" ]; then  # CLUSTER=1: `custseg cluster` beside `custseg rfm`
+  cmds+=(--cmd "custseg_cluster=$custseg cluster {input} -o {output}")
+  methods="$methods,custseg_cluster"
 fi
 if [ -n "${BASE_CUSTSEG:-}" ]; then
   cmds+=(--cmd "custseg_base=$BASE_CUSTSEG rfm {input} -o {output}")

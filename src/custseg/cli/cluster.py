@@ -138,7 +138,8 @@ def cluster(file: str, load: Loader, scheme: Scheme, lifecycle, cluster: Cluster
     if too_high:
         raise click.BadParameter(f"{too_high[0]}: there are {clustering.k} clusters",
                                  param_hint="--cluster")  # fmt: skip
-    emit(lambda: export_frame(result, clustering, scheme.lang, segments, clusters), output)
+    emit(lambda: export_frame(result, clustering, scheme.lang, segments, clusters), output,
+         result.plain_text(scheme.lang))  # fmt: skip
     if output.as_json:
         click.echo(terminal_json(summary_dict(result, clustering, scheme.lang), indent=2))
     elif not output.silent:

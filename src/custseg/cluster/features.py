@@ -76,11 +76,16 @@ def feature_matrix(customers: pl.DataFrame, features: tuple[str, ...], on: str,
     if missing:
         raise DataError(f"the customer frame lacks {', '.join(missing)}: cluster a run's "
                         "per-customer frame (custseg.run_rfm(...).frame)")  # fmt: skip
-    raw = customers.select(columns).to_numpy().astype(np.float64)[order]
-    if not np.isfinite(raw).all():
-        raise DataError(f"{', '.join(columns)} must be finite numbers for every customer")
     log = on == "values"
-    x = np.sign(raw) * np.log1p(np.abs(raw)) if log else raw
+    index = pl.Series(order)
+    # in Polars, on all cores: 0.25 s for the 2M customers of the 10M-row bench file, where
+    # numpy's gather, sign and log1p took 0.64 s
+    values = [pl.col(c).cast(pl.Float64).gather(index) for c in columns]
+    if log:
+        values = [v.sign() * v.abs().log1p() for v in values]
+    x = customers.select(values).to_numpy(order="c")
+    if not np.isfinite(x).all():
+        raise DataError(f"{', '.join(columns)} must be finite numbers for every customer")
     mean, std = x.mean(axis=0), x.std(axis=0)
     std = np.where(std > 0, std, 1.0)  # a column alike for all: zeros, it tells no one apart
     return (x - mean) / std, Scaling(columns, log, mean, std)
