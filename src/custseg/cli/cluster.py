@@ -114,7 +114,7 @@ def cluster(file: str, load: Loader, scheme: Scheme, lifecycle, cluster: Cluster
     revenue, named against the whole base (each median in the lowest, middle
     or highest third: "recent, frequent, high spend"; 近期、高频、高消费 with
     --lang zh), and matched to the --scheme segment most of their customers
-    are in. Big bases: K-Means on a seeded sample of 50,000 customers, every
+    are in. Big bases: K-Means on a seeded sample of 20,000 customers, every
     customer then given the nearest centre; the silhouette on a seeded sample
     of 5,000; inertia is the fit sample's.
 

@@ -4,7 +4,7 @@ silhouette_score, imported here, never at the package's import).
 Big bases are fitted on a seeded sample and every customer then gets the nearest centre
 (``predict``): K-Means in three dimensions needs no more than :data:`FIT_SAMPLE` points
 to place its centres, and MiniBatchKMeans on all 2M customers of the 10M-row bench file
-took 40 s where a KMeans fit on the sample and a predict for all take about 1 s. The
+took 40 s where KMeans fits on the sample and a predict for all take under a second. The
 silhouette, quadratic in the points it is computed on, is computed on another seeded
 sample of :data:`SILHOUETTE_SAMPLE` customers (the same customers for every k).
 """
@@ -20,15 +20,18 @@ import numpy as np
 from custseg.errors import DataError, param
 from custseg.schema import CLUSTER_K_RANGE
 
-#: The most customers K-Means is fitted on; more are a seeded sample of this size.
-FIT_SAMPLE = 50_000
+#: The most customers K-Means is fitted on; more are a seeded sample of this size. Fits of
+#: k = 2..10 on one thread: 0.45 s on 20,000 customers with 3 runs each, 1.7 s on 50,000
+#: with 4; a centre of 20,000 points in three dimensions is already known to ~1% of a
+#: standard deviation.
+FIT_SAMPLE = 20_000
 #: The customers the silhouette is computed on (a seeded sample when there are more). Its
 #: cost grows with the square of this: on the 10M-row bench file scikit-learn took 0.6-0.8 s
 #: per k on 10,000 customers (6 s for k = 2..10, more than the rfm run itself) and 0.2 s on
 #: 5,000; the mean of 5,000 silhouettes is within about 0.004 of the whole base's.
 SILHOUETTE_SAMPLE = 5_000
 #: K-Means runs per fit, from different k-means++ seeds; the best (least inertia) is kept.
-N_INIT = 4
+N_INIT = 3
 #: The fewest customers a clustering takes.
 MIN_CUSTOMERS = 3
 
@@ -110,15 +113,16 @@ def fit_over_k(matrix: np.ndarray, samples: Samples, ks: list[int], seed: int) -
     fit, sil = matrix[samples.fit], matrix[samples.silhouette]
     rows = []
     # 64 MB chunks of distances: the default (1 GB) holds the whole 10,000 x 10,000 matrix
-    # at once, 0.8 GB more peak memory and slower (the chunks stay in cache)
-    with warnings.catch_warnings(), sklearn.config_context(working_memory=64):
+    # at once, 0.8 GB more peak memory and slower (the chunks stay in cache). One thread
+    # (OpenMP and BLAS): KMeans' threads meet at a barrier every iteration, and on a busy
+    # 2-core machine they wait there far longer than they work (k = 2..10 on 50,000
+    # customers: 1.0 s on one thread, 2.9 s on two; 6.8 s on two for 1,500 customers); the
+    # silhouettes of k = 2..10 on 5,000 customers: 1.5 s on one thread, 2.4 s on two.
+    with (warnings.catch_warnings(), sklearn.config_context(working_memory=64),
+          threadpool_limits(limits=1)):  # fmt: skip
         warnings.simplefilter("ignore", ConvergenceWarning)  # duplicates: checked by k_range
         for k in ks:
-            # one OpenMP thread: KMeans' threads meet at a barrier every iteration, and on
-            # a busy 2-core machine they wait there far longer than they work (k = 2..10 on
-            # 50,000 customers: 1.0 s on one thread, 2.9 s on two; 6.8 s on two for 1,500)
-            with threadpool_limits(limits=1, user_api="openmp"):
-                model = KMeans(n_clusters=k, n_init=N_INIT, random_state=seed).fit(fit)
+            model = KMeans(n_clusters=k, n_init=N_INIT, random_state=seed).fit(fit)
             labels = model.predict(sil)
             score = None
             if 2 <= len(np.unique(labels)) <= len(labels) - 1:
