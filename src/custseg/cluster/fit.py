@@ -3,8 +3,8 @@ silhouette_score, imported here, never at the package's import).
 
 Big bases are fitted on a seeded sample and every customer then gets the nearest centre
 (``predict``): K-Means in three dimensions needs no more than :data:`FIT_SAMPLE` points
-to place its centres, and MiniBatchKMeans on all 2M customers of the 10M-row bench file
-took 40 s where KMeans fits on the sample and a predict for all take under a second. The
+to place its centres, and MiniBatchKMeans on 2M customers (three runs) took 40 s on this
+machine, where KMeans fits on the sample and a predict for all take under a second. The
 silhouette, quadratic in the points it is computed on, is computed on another seeded
 sample of :data:`SILHOUETTE_SAMPLE` customers (the same customers for every k).
 """

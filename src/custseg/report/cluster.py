@@ -56,15 +56,16 @@ def clusters_table(result: RfmResult, clustering: Clustering, lang: str = "en") 
     """Per cluster: name, size and revenue shares, medians, revenue per customer and the
     main segment with its share of the cluster."""
     title = t("cl_title", lang, k=clustering.k, features=features_text(clustering, lang))
-    table = Table(title=title, title_justify="left")
-    keys = ("cl_cluster", "cl_name", "customers", "share", "revenue_share", "cl_median_recency",
+    table = Table(title=title, title_justify="left", caption=t("cl_caption", lang),
+                  caption_justify="left", show_edge=False)  # fmt: skip
+    keys = ("cl_name", "customers", "share", "revenue_share", "cl_median_recency",
             "cl_median_orders", "cl_median_spend", "cl_per_customer", "cl_segment")  # fmt: skip
     for key in keys:
         left = key in ("cl_name", "cl_segment")
         table.add_column(t(key, lang), justify="left" if left else "right", no_wrap=left)
     for row in clustering.clusters.iter_rows(named=True):
         table.add_row(
-            str(row["cluster"]), plain(row["label"]), f"{row['customers']:,}",
+            plain(f"{row['cluster']:>2} {row['label']}"), f"{row['customers']:,}",
             f"{row['customer_share']:.1%}", _share(row["revenue_share"]),
             f"{row['median_recency_days']:,.0f}", f"{row['median_frequency']:,.1f}",
             f"{row['median_monetary']:,.0f}", f"{row['revenue_per_customer']:,.0f}",
