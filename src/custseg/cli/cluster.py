@@ -163,9 +163,23 @@ def run_clustering(file: str, load: Loader, scheme: Scheme, lifecycle, spec: Clu
                                chunked=chunked or None, memory_limit=memory_limit,
                                quiet=output.quiet, excel_safe=output.excel_safe)  # fmt: skip
     imported()
-    clustering = cluster_customers(result, spec.k, spec.features, spec.on, spec.seed,
-                                   lang=scheme.lang)  # fmt: skip
+    with _status(output, scheme.lang, spec):
+        clustering = cluster_customers(result, spec.k, spec.features, spec.on, spec.seed,
+                                       lang=scheme.lang)  # fmt: skip
     return result, clustering
+
+
+def _status(output: OutputOptions, lang: str, spec: ClusterSpec):
+    """A spinner on stderr while K-Means runs (a terminal only, not with -q or --json)."""
+    import contextlib
+    import sys
+
+    if output.silent or not sys.stderr.isatty():
+        return contextlib.nullcontext()
+    from custseg.report.i18n import t
+
+    low, high = (spec.k, spec.k) if spec.k else CLUSTER_K_RANGE
+    return make_console(stderr=True).status(t("cl_working", lang, low=low, high=high))
 
 
 def _import_sklearn() -> None:

@@ -52,25 +52,57 @@ def k_table(clustering: Clustering, lang: str = "en") -> Table:
     return table
 
 
-def clusters_table(result: RfmResult, clustering: Clustering, lang: str = "en") -> Table:
+class _Fitted:
+    """``wide`` on a console at least :data:`WIDE` columns wide, else ``narrow``."""
+
+    WIDE = 100
+
+    def __init__(self, wide, narrow) -> None:
+        self.wide, self.narrow = wide, narrow
+
+    def __rich_console__(self, console, options):
+        yield self.wide if options.max_width >= self.WIDE else self.narrow
+
+
+def clusters_table(result: RfmResult, clustering: Clustering, lang: str = "en") -> _Fitted:
     """Per cluster: name, size and revenue shares, medians, revenue per customer and the
-    main segment with its share of the cluster."""
-    title = t("cl_title", lang, k=clustering.k, features=features_text(clustering, lang))
-    table = Table(title=title, title_justify="left", caption=t("cl_caption", lang),
-                  caption_justify="left", show_edge=False)  # fmt: skip
-    keys = ("cl_name", "customers", "share", "revenue_share", "cl_median_recency",
-            "cl_median_orders", "cl_median_spend", "cl_per_customer", "cl_segment")  # fmt: skip
+    main segment with its share of the cluster; on a narrow terminal, two tables (the
+    names and segments, then the figures)."""
+    wide = _table(result, clustering, lang, ("cl_name", "customers", "share", "revenue_share",
+                  "cl_median_recency", "cl_median_orders", "cl_median_spend",
+                  "cl_per_customer", "cl_segment"))  # fmt: skip
+    names = _table(result, clustering, lang, ("cl_name", "cl_segment"), caption=False)
+    figures = _table(result, clustering, lang, ("cl_cluster", "customers", "share",
+                     "revenue_share", "cl_median_recency", "cl_median_orders",
+                     "cl_median_spend", "cl_per_customer"), title=False)  # fmt: skip
+    return _Fitted(wide, Group(names, figures))
+
+
+def _table(result: RfmResult, clustering: Clustering, lang: str, keys: tuple[str, ...],
+           title: bool = True, caption: bool = True) -> Table:  # fmt: skip
+    heading = t("cl_title", lang, k=clustering.k, features=features_text(clustering, lang))
+    table = Table(title=heading if title else None, title_justify="left", show_edge=False,
+                  caption=t("cl_caption", lang) if caption else None,
+                  caption_justify="left")  # fmt: skip
     for key in keys:
-        left = key in ("cl_name", "cl_segment")
-        table.add_column(t(key, lang), justify="left" if left else "right", no_wrap=left)
+        text = key in ("cl_name", "cl_segment")  # the columns to wrap on a narrow terminal
+        # a figure's heading on two lines ("Rev.\nshare"): the column as narrow as its figures
+        heading = t(key, lang) if text else t(key, lang).replace(" ", "\n", 1)
+        table.add_column(heading, justify="left" if text else "right", no_wrap=not text)
     for row in clustering.clusters.iter_rows(named=True):
-        table.add_row(
-            plain(f"{row['cluster']:>2} {row['label']}"), f"{row['customers']:,}",
-            f"{row['customer_share']:.1%}", _share(row["revenue_share"]),
-            f"{row['median_recency_days']:,.0f}", f"{row['median_frequency']:,.1f}",
-            f"{row['median_monetary']:,.0f}", f"{row['revenue_per_customer']:,.0f}",
-            _segment(result, row, lang),
-        )  # fmt: skip
+        cells = {
+            "cl_cluster": str(row["cluster"]),
+            "cl_name": plain(f"{row['cluster']:>2} {row['label']}"),
+            "customers": f"{row['customers']:,}",
+            "share": f"{row['customer_share']:.1%}",
+            "revenue_share": _share(row["revenue_share"]),
+            "cl_median_recency": f"{row['median_recency_days']:,.0f}",
+            "cl_median_orders": f"{row['median_frequency']:,.1f}",
+            "cl_median_spend": f"{row['median_monetary']:,.0f}",
+            "cl_per_customer": f"{row['revenue_per_customer']:,.0f}",
+            "cl_segment": _segment(result, row, lang),
+        }
+        table.add_row(*(cells[key] for key in keys))
     return table
 
 

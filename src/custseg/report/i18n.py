@@ -157,6 +157,7 @@ _TEXT: dict[str, tuple[str, str]] = {
     "cl_scatter": ("Recency and spend by cluster", "各聚类的最近消费与消费金额"),
     "cl_sampled": ("{shown} of {total} customers shown (a seeded sample)", "显示 {total} 位客户中的 {shown} 位（固定种子抽样）"),
     "cl_not_positive": ("; {n} with no positive spend not drawn (log scale)", "；{n} 位消费金额不为正的客户未画出（对数刻度）"),
+    "cl_working": ("K-Means, k = {low}..{high}", "K-Means 聚类，k = {low}..{high}"),
     "cl_curve": ("Choice of k", "k 的选择"),
     "feat_recency": ("recency", "最近消费"),
     "feat_frequency": ("frequency", "频次"),
