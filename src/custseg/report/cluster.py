@@ -90,7 +90,7 @@ def _table(result: RfmResult, clustering: Clustering, lang: str, keys: tuple[str
         heading = t(key, lang) if text else t(key, lang).replace(" ", "\n", 1)
         table.add_column(heading, justify="left" if text else "right", no_wrap=not text)
     for row in clustering.clusters.iter_rows(named=True):
-        cells = {
+        cells: dict[str, str | Text] = {
             "cl_cluster": str(row["cluster"]),
             "cl_name": plain(f"{row['cluster']:>2} {row['label']}"),
             "customers": f"{row['customers']:,}",
