@@ -239,6 +239,12 @@ def test_cluster_and_segment_select_the_output(groups, tmp_path):
     assert set(frame["segment"]) <= {"high-value"} and set(frame["cluster"]) == {1}
 
 
+def test_chunked_run_gives_the_same_clusters(tmp_path):
+    a, sa = export(SAMPLE, tmp_path, name="memory.csv")
+    b, sb = export(SAMPLE, tmp_path, "--chunked", "--memory-limit", "64M", name="parts.csv")
+    assert a.equals(b) and sa["clustering"] == sb["clustering"]
+
+
 def test_terminal_view_in_both_languages(groups):
     res = CliRunner().invoke(main, ["cluster", str(groups), "--as-of", AS_OF])
     assert res.exit_code == 0, res.output
@@ -278,7 +284,7 @@ def test_same_customers_everywhere_is_an_error(tmp_path):
 
 def test_usage_errors_exit_2(groups):
     for args in (["--k", "1"], ["--features", "recency,age"], ["--on", "both"],
-                 ["--cluster", "9", "-q"]):  # fmt: skip
+                 ["--cluster", "9", "-q"], ["--k", "3", "--cluster", "4"]):  # fmt: skip
         res = CliRunner().invoke(main, ["cluster", str(groups), "--as-of", AS_OF, *args])
         assert res.exit_code == 2, (args, res.output)
         assert "Traceback" not in res.output

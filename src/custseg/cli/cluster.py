@@ -132,12 +132,10 @@ def cluster(file: str, load: Loader, scheme: Scheme, lifecycle, cluster: Cluster
     if not output.quiet:
         warn_rules(scheme)
     check_before_work(file, load, scheme, segments, output, None)
+    _check_clusters(clusters, cluster.k)  # before any work when --k tells how many
     result, clustering = run_clustering(file, load, scheme, lifecycle, cluster, output,
                                         chunked, memory_limit)  # fmt: skip
-    too_high = [n for n in clusters if n > clustering.k]
-    if too_high:
-        raise click.BadParameter(f"{too_high[0]}: there are {clustering.k} clusters",
-                                 param_hint="--cluster")  # fmt: skip
+    _check_clusters(clusters, clustering.k)
     emit(lambda: export_frame(result, clustering, scheme.lang, segments, clusters), output,
          result.plain_text(scheme.lang))  # fmt: skip
     if output.as_json:
@@ -147,6 +145,13 @@ def cluster(file: str, load: Loader, scheme: Scheme, lifecycle, cluster: Cluster
 
         console = make_console(stderr=output.to_stdout)
         console.print(cluster_view(result, clustering, scheme.lang))
+
+
+def _check_clusters(clusters: tuple[int, ...], k: int | None) -> None:
+    """A usage error (exit 2) for a ``--cluster`` beyond the ``k`` clusters."""
+    too_high = [n for n in clusters if k is not None and n > k]
+    if too_high:
+        raise click.BadParameter(f"{too_high[0]}: there are {k} clusters", param_hint="--cluster")
 
 
 def run_clustering(file: str, load: Loader, scheme: Scheme, lifecycle, spec: ClusterSpec,
