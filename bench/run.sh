@@ -10,6 +10,7 @@
 #       CUSTSEG=PATH a non-editable install of this tree runs, like the base's
 #   PREDICT=1 METHODS=custseg bash bench/run.sh   # `custseg predict` (BG/NBD) beside rfm
 #   COHORT=1 METHODS=custseg bash bench/run.sh    # `custseg cohort` (monthly) beside rfm
+#   CLUSTER=1 METHODS=custseg bash bench/run.sh   # `custseg cluster` (automatic k) beside rfm
 #
 # Not part of the test suite. Data and raw results stay out of git (bench/data, bench/results).
 set -euo pipefail
@@ -29,6 +30,10 @@ fi
 if [ -n "${COHORT:-}" ]; then  # COHORT=1: `custseg cohort` beside `custseg rfm`
   cmds+=(--cmd "custseg_cohort=$custseg cohort {input} -o {output}")
   methods="$methods,custseg_cohort"
+fi
+if [ -n "${CLUSTER:-}" ]; then  # CLUSTER=1: `custseg cluster` beside `custseg rfm`
+  cmds+=(--cmd "custseg_cluster=$custseg cluster {input} -o {output}")
+  methods="$methods,custseg_cluster"
 fi
 if [ -n "${BASE_CUSTSEG:-}" ]; then
   cmds+=(--cmd "custseg_base=$BASE_CUSTSEG rfm {input} -o {output}")

@@ -355,3 +355,50 @@ def test_report_with_cohorts_is_safe_in_a_browser(tmp_path):
     seen = browse(out, charts=(*CHART_IDS, "chart-cohort"), tooltips_of="chart-cohort")
     assert_safe(seen)
     assert any("2025-01 (128) +1" in text and "34.4%" in text for text in seen["tooltips"])
+
+
+@needs_browser
+def test_hostile_report_with_clusters_is_safe_in_a_browser(tmp_path):
+    """The clusters' section (its table, with the rule table's segment labels and colours,
+    the scatter and the k curve, and their tooltips) shows every text as text."""
+    res, out = cli_report(tmp_path, hostile_rules(tmp_path / "rules.toml"), "--cluster",
+                          "--k", "3")  # fmt: skip
+    assert res.exit_code == 0, res.output
+    page = out.read_text(encoding="utf-8")
+    assert_escaped(page)
+    assert html_text(LABEL) in page.split('id="chart-clusters"')[0]  # the main segment's label
+    seen = browse(out, charts=(*CHART_IDS, "chart-clusters", "chart-kchoice"),
+                  tooltips_of="chart-clusters")  # fmt: skip
+    assert_safe(seen)
+    assert any("Days: " in text for text in seen["tooltips"])
+
+
+def clustered_report_data(tmp_path) -> dict:
+    """Report data with clusters whose texts were edited to markup and colours to URLs."""
+    from custseg.cluster.run import cluster_customers
+    from custseg.engines.run import run_rfm
+    from custseg.segments.rules import load_rules
+
+    table = load_rules(hostile_rules(tmp_path / "rules.toml"))
+    result = run_rfm(hostile_orders(tmp_path), table=table)
+    data = report_data(result, "en", clustering=cluster_customers(result, k=3))
+    for c, color in zip(data["cluster"]["clusters"], BAD_COLORS, strict=False):
+        c.update(label=LABEL, segment_label=ACTION, segment_color=color)
+    data["cluster"]["features"] = NAMES[1]
+    return data
+
+
+def test_edited_cluster_data_never_reaches_the_page_as_markup(tmp_path):
+    page = render_report(clustered_report_data(tmp_path))
+    assert_escaped(page)
+    assert html_text(ACTION) in page and script_json(LABEL)[1:-1] in page
+
+
+@needs_browser
+def test_edited_cluster_data_is_safe_in_a_browser(tmp_path):
+    out = tmp_path / "clusters.html"
+    out.write_text(render_report(clustered_report_data(tmp_path)), encoding="utf-8")
+    seen = browse(out, charts=(*CHART_IDS, "chart-clusters", "chart-kchoice"),
+                  tooltips_of="chart-clusters")  # fmt: skip
+    assert_safe(seen)
+    assert any(LABEL.split(" ")[0] in text for text in seen["tooltips"])

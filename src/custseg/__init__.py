@@ -47,11 +47,15 @@ _EXPORTS = {
     "predict_customers": "predict.run",
     "PredictSpec": "predict.run",
     "History": "measures.history",
+    "cluster_customers": "cluster.run",
+    "ClusterSpec": "cluster.run",
+    "Clustering": "cluster.run",
 }
 
 __all__ = sorted(_EXPORTS) + ["__version__"]
 
 if TYPE_CHECKING:  # pragma: no cover
+    from custseg.cluster.run import Clustering, ClusterSpec, cluster_customers
     from custseg.engines.loading import LoadResult, load_orders, normalize_orders, read_orders
     from custseg.engines.run import RfmResult, rfm_table, run_rfm, segment_orders
     from custseg.errors import CustsegError

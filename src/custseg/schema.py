@@ -76,3 +76,12 @@ TIME_UNIT_NAMES: tuple[str, ...] = ("week", "day", "month")
 PERIODS: tuple[str, ...] = ("month", "week", "quarter")
 #: What a cell of ``custseg cohort`` holds (``--measure``, :mod:`custseg.measures.cohort`).
 COHORT_MEASURES: tuple[str, ...] = ("customers", "orders", "revenue", "aov")
+#: What ``custseg cluster --features`` may choose, in this order (the measures of
+#: :data:`MEASURES`, or their scores with ``--on scores``).
+CLUSTER_FEATURES: tuple[str, ...] = ("recency", "frequency", "monetary")
+#: What ``custseg cluster --on`` clusters: the measures (log1p, standardised) or the scores.
+CLUSTER_ON: tuple[str, ...] = ("values", "scores")
+#: The k that ``custseg cluster`` tries without ``--k`` (both ends included).
+CLUSTER_K_RANGE: tuple[int, int] = (2, 10)
+#: The columns ``custseg cluster`` adds to the export (after ``segment_label``).
+CLUSTER_COLUMNS: tuple[str, ...] = ("cluster", "cluster_label")

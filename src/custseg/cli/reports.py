@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from custseg.cli.cluster import cluster_options
 from custseg.cli.options import (
     Loader,
     lifecycle_options,
@@ -210,9 +211,19 @@ def repurchase_dict(figures: dict) -> dict:
     help="Add a heatmap of the monthly cohorts (同期群): the share of each month's new "
     "customers who bought in each later month, as 'custseg cohort' computes it.",
 )
+@click.option(
+    "--cluster",
+    "with_cluster",
+    is_flag=True,
+    help="Add a section with the clusters of 'custseg cluster': their table, recency "
+    "against spend coloured by cluster (at most 5,000 customers, a seeded sample) and "
+    "the choice of k; the clustering options below apply only with it.",
+)
+@cluster_options
 @quiet_option
 def report(file: str, load: Loader, scheme: Scheme, lifecycle, path: str, rule,
-           with_prediction: bool, predict, with_cohort: bool, quiet: bool) -> None:  # fmt: skip
+           with_prediction: bool, predict, with_cohort: bool, with_cluster: bool, cluster,
+           quiet: bool) -> None:  # fmt: skip
     """Write a one-page HTML report to open, share and print: key figures, row
     accounting, segment sizes and revenue, an R x F heatmap, the R/F/M distributions
     with their cut points, repeat buyers, lifecycle and the segment rules and actions.
@@ -224,6 +235,7 @@ def report(file: str, load: Loader, scheme: Scheme, lifecycle, path: str, rule,
       custseg report data/sample_orders.csv -o report.html
       custseg report taobao.xlsx --scheme cn8 --lang zh -o 报告.html
       custseg report orders.csv --cohort --predict
+      custseg report orders.csv --cluster --k 4 -o report.html
     """
     from custseg.io.writers import atomic_path
     from custseg.measures.extras import Extras
@@ -244,7 +256,13 @@ def report(file: str, load: Loader, scheme: Scheme, lifecycle, path: str, rule,
     else:
         result = run_with_progress(file, load, lifecycle, Progress(quiet, file), scheme,
                                    quiet=quiet, extras=extras)  # fmt: skip
-    data = report_data(result, scheme.lang, rule, lifecycle.churn_days, prediction)
+    clustering = None
+    if with_cluster:
+        from custseg.cluster.run import cluster_customers
+
+        clustering = cluster_customers(result, cluster.k, cluster.features, cluster.on,
+                                       cluster.seed, lang=scheme.lang)  # fmt: skip
+    data = report_data(result, scheme.lang, rule, lifecycle.churn_days, prediction, clustering)
     page = render_report(data)
     with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8") as fh:
         fh.write(page)

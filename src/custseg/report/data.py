@@ -20,9 +20,10 @@ HISTOGRAM_BINS = 30
 
 
 def report_data(result: RfmResult, lang: str = "en", rule: RepeatRule | None = None,
-                churn_days: int = 180, prediction=None) -> dict:  # fmt: skip
+                churn_days: int = 180, prediction=None, clustering=None) -> dict:  # fmt: skip
     """Key figures, segments, the R x F heatmap, distributions, repeat buyers, lifecycle;
-    with a ``prediction`` (:class:`custseg.predict.run.Prediction`), its section too."""
+    with a ``prediction`` (:class:`custseg.predict.run.Prediction`) or a ``clustering``
+    (:class:`custseg.cluster.run.Clustering`), its section too."""
     frame, table, report = result.frame, result.table, result.report
     everyone = customer_metrics(frame, report.as_of, churn_days).row(0, named=True)
     rule = rule or RepeatRule()
@@ -53,6 +54,7 @@ def report_data(result: RfmResult, lang: str = "en", rule: RepeatRule | None = N
         "churn_days": churn_days,
         "prediction": _prediction(result, prediction, lang),
         "cohort": _cohort(result),
+        "cluster": _cluster(result, clustering, lang),
     }
 
 
@@ -63,6 +65,14 @@ def _cohort(result: RfmResult) -> dict | None:
     from custseg.report.cohort_html import cohort_data
 
     return cohort_data(result.extras["cohort"])
+
+
+def _cluster(result: RfmResult, clustering, lang: str) -> dict | None:
+    if clustering is None:
+        return None
+    from custseg.report.cluster_html import cluster_data
+
+    return cluster_data(result, clustering, lang)
 
 
 def _prediction(result: RfmResult, prediction, lang: str) -> dict | None:

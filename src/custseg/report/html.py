@@ -48,6 +48,11 @@ def render_report(data: dict) -> str:
 
         cohort, more = cohort_section(data["cohort"], lang)
         options.update(more)
+    if data.get("cluster"):
+        from custseg.report.cluster_html import cluster_section
+
+        section, more = cluster_section(data["cluster"], lang)
+        prediction, options = prediction + section, {**options, **more}
     scripts = _scripts()
     return _PAGE.format(
         lang="zh-CN" if lang == "zh" else "en",

@@ -69,6 +69,31 @@
       return box;
     };
   }
+  // the clusters' charts (report --cluster): a point's cluster and values, the k curve
+  if (OPTIONS["chart-clusters"]) {
+    const tip = OPTIONS["chart-clusters"].tooltip;
+    tip.formatter = function (p) {
+      const box = document.createElement("div");
+      const row = line(box);
+      row.appendChild(dot(p.color));
+      row.appendChild(document.createTextNode(String(p.seriesName)));
+      line(box, tip.xLabel + ": " + p.value[0]);
+      line(box, tip.yLabel + ": " + p.value[1]);
+      return box;
+    };
+  }
+  if (OPTIONS["chart-kchoice"]) {
+    OPTIONS["chart-kchoice"].tooltip.formatter = function (ps) {
+      const box = document.createElement("div");
+      line(box, "k = " + ps[0].name);
+      ps.forEach(function (p) {
+        const row = line(box);
+        row.appendChild(dot(p.color));
+        row.appendChild(document.createTextNode(p.seriesName + ": " + p.value));
+      });
+      return box;
+    };
+  }
 
   const charts = [];
   for (const id in OPTIONS) {
