@@ -387,7 +387,7 @@ def test_holdout_mechanics_on_a_tiny_hand_built_file(tmp_path):
 
 def test_help_imports_no_heavy_library():
     """`custseg --help` and `custseg predict --help` stay instant: no scipy, Polars, pandas,
-    numpy or model code is imported (checked in a fresh interpreter)."""
+    numpy, pyspark or model code is imported (checked in a fresh interpreter)."""
     import subprocess
     import sys
 
@@ -397,7 +397,8 @@ def test_help_imports_no_heavy_library():
         "from custseg.cli import main\n"
         "for args in (['--help'], ['predict', '--help'], ['rfm', '--help']):\n"
         "    assert CliRunner().invoke(main, args).exit_code == 0\n"
-        "heavy = ('scipy', 'polars', 'pandas', 'numpy', 'custseg.models', 'custseg.predict.run')\n"
+        "heavy = ('scipy', 'polars', 'pandas', 'numpy', 'custseg.models', 'custseg.predict.run',"
+        " 'pyspark')\n"
         "print([m for m in heavy if m in sys.modules])\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
