@@ -267,3 +267,34 @@ def test_uci_online_retail_typed(spark, tmp_path):
     )
     got, _ = both(spark, tmp_path, frame, "uci.parquet")
     assert got.report.left_out["cancelled"] > 0 and got.report.left_out["duplicate row"] > 0
+
+
+# ---------------------------------------------------------------------------------------
+# the command line
+
+
+def test_cli_rfm_engine_spark(spark, tmp_path):
+    """``rfm --engine spark``: the same --json and --thresholds as the default engine, the
+    export as a Parquet folder sorted by customer id; a CSV output is a usage error."""
+    import json
+
+    from click.testing import CliRunner
+
+    from conftest import SAMPLE
+    from custseg.cli import main
+
+    source = tmp_path / "sample.parquet"
+    pl.read_csv(SAMPLE, try_parse_dates=True).write_parquet(source)
+    runner = CliRunner()
+    default = runner.invoke(main, ["rfm", str(source), "--json", "-o", str(tmp_path / "d.parquet"),
+                                   "--thresholds", str(tmp_path / "d.json")])  # fmt: skip
+    on_spark = runner.invoke(main, ["rfm", str(source), "--json", "--engine", "spark",
+                                    "-o", str(tmp_path / "s.parquet"),
+                                    "--thresholds", str(tmp_path / "s.json")])  # fmt: skip
+    assert default.exit_code == 0 and on_spark.exit_code == 0, on_spark.output
+    assert json.loads(on_spark.stdout) == json.loads(default.stdout)
+    assert (tmp_path / "s.json").read_text() == (tmp_path / "d.json").read_text()
+    written = pl.read_parquet(tmp_path / "s.parquet" / "*.parquet")
+    assert written.equals(pl.read_parquet(tmp_path / "d.parquet").sort("customer_id"))
+    wrong = runner.invoke(main, ["rfm", str(source), "--engine", "spark", "-o", "x.csv"])
+    assert wrong.exit_code == 2 and "Parquet folder" in wrong.output

@@ -17,6 +17,9 @@ SESSION_CONF = {
     "spark.ui.showConsoleProgress": "false",
 }
 
+#: Shuffle partitions of a local session custseg starts.
+LOCAL_PARTITIONS = 8
+
 
 def need_pyspark() -> Any:
     """The ``pyspark.sql`` module; CustsegError naming the extra when it is missing."""
@@ -52,6 +55,10 @@ def spark_session(master: str | None = None) -> Any:
         builder = builder.master("local[*]")
     for key, value in SESSION_CONF.items():
         builder = builder.config(key, value)
+    if (master or "local").startswith("local") and not os.environ.get("SPARK_REMOTE"):
+        # one machine: a few shuffle partitions, not 200 (1M rows on local[2]: 82 -> see
+        # bench/spark.py); a cluster keeps its own setting
+        builder = builder.config("spark.sql.shuffle.partitions", str(LOCAL_PARTITIONS))
     try:
         session = builder.getOrCreate()
     except Exception as exc:  # noqa: BLE001 - Java missing, a master that does not answer
