@@ -387,7 +387,7 @@ def test_holdout_mechanics_on_a_tiny_hand_built_file(tmp_path):
 
 def test_help_imports_no_heavy_library():
     """`custseg --help` and `custseg predict --help` stay instant: no scipy, Polars, pandas,
-    numpy, pyarrow, database driver or model code is imported (checked in a fresh
+    numpy, pyarrow, pyspark, database driver or model code is imported (checked in a fresh
     interpreter)."""
     import subprocess
     import sys
@@ -400,7 +400,7 @@ def test_help_imports_no_heavy_library():
         "    assert CliRunner().invoke(main, args).exit_code == 0\n"
         "heavy = ('scipy', 'polars', 'pandas', 'numpy', 'pyarrow', 'custseg.models',\n"
         "         'custseg.predict.run', 'adbc_driver_manager', 'adbc_driver_postgresql',\n"
-        "         'adbc_driver_sqlite', 'connectorx', 'custseg.io.database.drivers')\n"
+        "         'adbc_driver_sqlite', 'connectorx', 'custseg.io.database.drivers', 'pyspark')\n"
         "print([m for m in heavy if m in sys.modules])\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -21,6 +21,7 @@ Columns: customer_id (int64), repeat_orders (int64), t_first_last (float64, week
 the first to the last purchase), T (float64, weeks from the first purchase to as-of),
 mean_repeat_spend (float64).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -67,8 +68,9 @@ def simulate(n: int, seed: int) -> dict[str, np.ndarray]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--customers", type=int, required=True)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("out")
@@ -79,14 +81,22 @@ def main(argv: list[str] | None = None) -> int:
 
     cols = simulate(a.customers, a.seed)
     table = pa.table(cols)
-    meta = {"bgnbd": str(BGNBD), "gamma_gamma": str(GAMMA_GAMMA), "seed": str(a.seed),
-            "time_unit": "week", "T": f"uniform {T_MIN}..{T_MAX}"}
+    meta = {
+        "bgnbd": str(BGNBD),
+        "gamma_gamma": str(GAMMA_GAMMA),
+        "seed": str(a.seed),
+        "time_unit": "week",
+        "T": f"uniform {T_MIN}..{T_MAX}",
+    }
     table = table.replace_schema_metadata({k.encode(): v.encode() for k, v in meta.items()})
     pq.write_table(table, a.out)
     x = cols["repeat_orders"]
-    print(f"{a.out}: {a.customers} customers, {np.mean(x > 0):.1%} repeat buyers, "
-          f"mean repeat orders {x.mean():.3f}, max {x.max()}, "
-          f"mean repeat spend {cols['mean_repeat_spend'][x > 0].mean():.2f}", file=sys.stderr)
+    print(
+        f"{a.out}: {a.customers} customers, {np.mean(x > 0):.1%} repeat buyers, "
+        f"mean repeat orders {x.mean():.3f}, max {x.max()}, "
+        f"mean repeat spend {cols['mean_repeat_spend'][x > 0].mean():.2f}",
+        file=sys.stderr,
+    )
     return 0
 
 

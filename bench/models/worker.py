@@ -19,6 +19,7 @@ bg_fit, bg_predict, gg_fit, gg_predict), the fitted parameters, the log-likeliho
 library reports (if any), totals over all customers and the first SAMPLE customers'
 predictions, for run.py to compare across libraries.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -43,6 +44,7 @@ def run_custseg(path: str, horizon: float) -> dict:
     import pandas as pd
 
     from custseg.models import BetaGeo, GammaGamma
+
     mark("import")
     df = pd.read_parquet(path)
     mark("read")
@@ -59,7 +61,9 @@ def run_custseg(path: str, horizon: float) -> dict:
         "bg_params": {k: float(bg.params[k]) for k in ("r", "alpha", "a", "b")},
         "bg_log_likelihood": float(bg.log_likelihood),
         "gg_params": {k: float(gg.params[k]) for k in ("p", "q", "gamma")},
-        "p_alive": p_alive, "expected": expected, "spend": spend,
+        "p_alive": p_alive,
+        "expected": expected,
+        "spend": spend,
     }
 
 
@@ -67,6 +71,7 @@ def run_lifetimes(path: str, horizon: float) -> dict:
     import numpy as np
     import pandas as pd
     from lifetimes import BetaGeoFitter, GammaGammaFitter
+
     mark("import")
     df = pd.read_parquet(path)
     mark("read")
@@ -75,7 +80,8 @@ def run_lifetimes(path: str, horizon: float) -> dict:
     mark("bg_fit")
     p_alive = np.asarray(bg.conditional_probability_alive(x, t_x, T))
     expected = np.asarray(
-        bg.conditional_expected_number_of_purchases_up_to_time(horizon, x, t_x, T))
+        bg.conditional_expected_number_of_purchases_up_to_time(horizon, x, t_x, T)
+    )
     mark("bg_predict")
     rep = df[df["mean_repeat_spend"] > 0]
     gg = GammaGammaFitter(penalizer_coef=0.0).fit(rep["repeat_orders"], rep["mean_repeat_spend"])
@@ -86,7 +92,9 @@ def run_lifetimes(path: str, horizon: float) -> dict:
     return {
         "bg_params": {k: float(bp[k]) for k in ("r", "alpha", "a", "b")},
         "gg_params": {"p": float(gp["p"]), "q": float(gp["q"]), "gamma": float(gp["v"])},
-        "p_alive": p_alive, "expected": expected, "spend": spend,
+        "p_alive": p_alive,
+        "expected": expected,
+        "spend": spend,
     }
 
 
@@ -97,6 +105,7 @@ def run_pymc_marketing(path: str, horizon: float) -> dict:
     import numpy as np
     import pandas as pd
     from pymc_marketing.clv import BetaGeoModel, GammaGammaModel
+
     try:
         from pymc_extras.prior import Prior
     except ImportError:  # older pymc-marketing
@@ -106,8 +115,14 @@ def run_pymc_marketing(path: str, horizon: float) -> dict:
     warnings.filterwarnings("ignore")
     df = pd.read_parquet(path)
     mark("read")
-    data = pd.DataFrame({"customer_id": df["customer_id"], "frequency": df["repeat_orders"],
-                         "recency": df["t_first_last"], "T": df["T"]})
+    data = pd.DataFrame(
+        {
+            "customer_id": df["customer_id"],
+            "frequency": df["repeat_orders"],
+            "recency": df["t_first_last"],
+            "T": df["T"],
+        }
+    )
     # the default priors are informative (Weibull, Pareto...): flat ones make the MAP the
     # maximum-likelihood point, the figure the other libraries estimate
     bg_cfg = {k: Prior("HalfFlat") for k in ("r", "alpha", "a", "b")}
@@ -133,8 +148,13 @@ def run_pymc_marketing(path: str, horizon: float) -> dict:
     p_alive = point(bg.expected_probability_alive())
     expected = point(bg.expected_purchases(future_t=horizon))
     mark("bg_predict")
-    spend_data = pd.DataFrame({"customer_id": df["customer_id"], "frequency": df["repeat_orders"],
-                               "monetary_value": df["mean_repeat_spend"]})
+    spend_data = pd.DataFrame(
+        {
+            "customer_id": df["customer_id"],
+            "frequency": df["repeat_orders"],
+            "monetary_value": df["mean_repeat_spend"],
+        }
+    )
     gg = fit(GammaGammaModel, spend_data[spend_data["monetary_value"] > 0], gg_cfg)
     mark("gg_fit")
     spend = point(gg.expected_customer_spend(data=spend_data))
@@ -142,19 +162,24 @@ def run_pymc_marketing(path: str, horizon: float) -> dict:
     post_bg, post_gg = bg.idata["posterior"], gg.idata["posterior"]
     return {
         "bg_params": {k: float(point(post_bg[k])) for k in ("r", "alpha", "a", "b")},
-        "gg_params": {"p": float(point(post_gg["p"])), "q": float(point(post_gg["q"])),
-                      "gamma": float(point(post_gg["v"]))},
-        "p_alive": p_alive, "expected": expected, "spend": spend,
+        "gg_params": {
+            "p": float(point(post_gg["p"])),
+            "q": float(point(post_gg["q"])),
+            "gamma": float(point(post_gg["v"])),
+        },
+        "p_alive": p_alive,
+        "expected": expected,
+        "spend": spend,
     }
 
 
-METHODS = {"custseg": run_custseg, "lifetimes": run_lifetimes,
-           "pymc_marketing": run_pymc_marketing}
+METHODS = {"custseg": run_custseg, "lifetimes": run_lifetimes, "pymc_marketing": run_pymc_marketing}
 
 
 def version(method: str) -> str:
     from importlib.metadata import PackageNotFoundError
     from importlib.metadata import version as v
+
     name = {"custseg": "custseg", "lifetimes": "lifetimes", "pymc_marketing": "pymc-marketing"}
     try:
         out = v(name[method])
@@ -164,13 +189,15 @@ def version(method: str) -> str:
         out += f" (pymc {v('pymc')}, pytensor {v('pytensor')})"
     if method == "custseg":
         import custseg
+
         out += f" from {custseg.__file__.rsplit('/src/', 1)[0]}"
     return out
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("method", choices=sorted(METHODS))
     ap.add_argument("summary")
     ap.add_argument("out")
@@ -182,17 +209,22 @@ def main(argv: list[str] | None = None) -> int:
     total = time.perf_counter() - T0
     n = a.sample
     out = {
-        "method": a.method, "version": version(a.method), "python": sys.version.split()[0],
+        "method": a.method,
+        "version": version(a.method),
+        "python": sys.version.split()[0],
         "phases": {k: round(v, 4) for k, v in PHASES.items()},
         "fit_s": round(PHASES["bg_fit"] + PHASES["gg_fit"], 4),
         "compute_s": round(sum(v for k, v in PHASES.items() if k not in ("import", "read")), 4),
         "inside_s": round(total, 4),
-        "bg_params": res["bg_params"], "gg_params": res["gg_params"],
+        "bg_params": res["bg_params"],
+        "gg_params": res["gg_params"],
         "bg_log_likelihood": res.get("bg_log_likelihood"),
         "customers": int(len(res["p_alive"])),
-        "totals": {"mean_p_alive": float(res["p_alive"].mean()),
-                   "sum_expected": float(res["expected"].sum()),
-                   "mean_spend": float(res["spend"].mean())},
+        "totals": {
+            "mean_p_alive": float(res["p_alive"].mean()),
+            "sum_expected": float(res["expected"].sum()),
+            "mean_spend": float(res["spend"].mean()),
+        },
         "sample": {k: [float(v) for v in res[k][:n]] for k in ("p_alive", "expected", "spend")},
     }
     with open(a.out, "w") as f:

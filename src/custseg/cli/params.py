@@ -15,6 +15,8 @@ OPTIONS = {
     "as_of": "--as-of",
     "bins": "--bins",
     "chunked": "--chunked",
+    "engine": "--engine",
+    "spark_master": "--spark-master",
     "encoding": "--encoding",
     "format": "--format",
     "scoring": "--scoring",

@@ -111,15 +111,21 @@ def run_with_progress(file: str, load: Loader, lifecycle: Lifecycle, progress: P
                          on_phase=progress.phase, history=history,
                          extras=extras)  # fmt: skip
     write_rejects(result, load.rejects, excel_safe)
+    print_warnings(result.report, lang or (scheme.lang if scheme else None), quiet)
+    return result
+
+
+def print_warnings(report, lang: str | None, quiet: bool) -> None:
+    """What custseg is not sure of in the input (``report``'s warnings), on stderr in
+    ``lang`` (else the locale's), unless ``quiet``."""
     from custseg.cli.params import OPTIONS
     from custseg.errors import with_options
     from custseg.report.i18n import default_lang, say
     from custseg.report.safety import visible
 
-    lang = lang or (scheme.lang if scheme else default_lang())
+    lang = lang or default_lang()
     prefix = "警告：" if lang == "zh" else "Warning: "
     if not quiet:
-        for warning in result.report.all_warnings():
+        for warning in report.all_warnings():
             text = visible(with_options(say(warning, lang), OPTIONS), newlines=True)
             click.echo(f"{prefix}{text}", err=True)
-    return result

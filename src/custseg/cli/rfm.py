@@ -32,10 +32,14 @@ from custseg.cli.params import ByteSize
 from custseg.cli.predict import predict_options
 from custseg.cli.progress import Progress, run_with_progress
 from custseg.cli.scheme import Scheme, scheme_options, warn_rules
+from custseg.cli.spark import Engine, engine_options
 from custseg.report.safety import terminal_json, visible
 
 if TYPE_CHECKING:
     from custseg.engines.run import RfmResult
+    from custseg.engines.spark.run import SparkResult
+
+    Result = RfmResult | SparkResult
 
 
 @click.command()
@@ -76,6 +80,7 @@ if TYPE_CHECKING:
     "prediction options below apply only with it.",
 )
 @predict_options
+@engine_options
 @click.option(
     "--profile",
     is_flag=True,
@@ -84,7 +89,7 @@ if TYPE_CHECKING:
 )
 def rfm(file: str, load: Loader, scheme: Scheme, lifecycle, segments: tuple[str, ...],
         output: OutputOptions, actions: bool, thresholds: str | None, chunked: bool,
-        memory_limit: int | None, with_prediction: bool, predict,
+        memory_limit: int | None, with_prediction: bool, predict, engine: Engine,
         profile: bool) -> None:  # fmt: skip
     """Score every customer's recency, frequency and monetary value and assign segments.
 
@@ -111,8 +116,11 @@ def rfm(file: str, load: Loader, scheme: Scheme, lifecycle, segments: tuple[str,
       custseg rfm orders.csv --scoring edges --r-edges 30,90,180,365 \\
           --f-edges 1,2,4,8 --m-edges 100,300,1000,3000
     """
-    from custseg.io.writers import write_json
 
+    if engine.spark:
+        return _rfm_on_spark(file, load, scheme, lifecycle, engine, segments, output, actions,
+                             thresholds, profile, chunked=chunked, memory_limit=memory_limit,
+                             predict=with_prediction)  # fmt: skip
     if not output.quiet:
         warn_rules(scheme)
     check_before_work(file, load, scheme, segments, output, thresholds)
@@ -136,15 +144,36 @@ def rfm(file: str, load: Loader, scheme: Scheme, lifecycle, segments: tuple[str,
         output,
         result.plain_text(scheme.lang, actions),
     )
+    _print_summary(result, scheme.lang, output, rendered, profile, thresholds)
+
+
+def _rfm_on_spark(file, load, scheme, lifecycle, engine, segments, output, actions, thresholds,
+                  profile, **not_on_spark) -> None:  # fmt: skip
+    """``rfm --engine spark``: Spark writes the per-customer folder; the summary, ``--json``
+    and ``--thresholds`` as with the default engine."""
+    from custseg.cli.spark import check_spark_output, refuse_on_spark, run_on_spark
+
+    refuse_on_spark(**not_on_spark, ids_only=output.ids_only, excel_safe=output.excel_safe,
+                    bom=output.bom)  # fmt: skip
+    check_spark_output(output)
+    _check_segments(segments, scheme.table)
+    if not output.quiet:
+        warn_rules(scheme)
+    result = run_on_spark(file, load, scheme, lifecycle, engine, output, actions, segments)
+    tables = result.summary, result.levels
+    rendered = None if output.silent else (
+        lambda: _render_summary(result, tables, scheme, False, actions))  # fmt: skip
+    _print_summary(result, scheme.lang, output, rendered, profile, thresholds)
+
+
+def _print_summary(result: Result, lang: str, output: OutputOptions, rendered,
+                   profile: bool, thresholds: str | None = None) -> None:  # fmt: skip
+    """The cut points to ``--thresholds``, the phases' seconds (``--profile``, stderr), then
+    the summary: JSON, or the tables ``rendered()`` laid out."""
     if thresholds:
+        from custseg.io.writers import write_json
+
         write_json(_thresholds(result), thresholds)
-    _print_summary(result, scheme.lang, output, rendered, profile)
-
-
-def _print_summary(result: RfmResult, lang: str, output: OutputOptions, rendered,
-                   profile: bool) -> None:  # fmt: skip
-    """The phases' seconds (``--profile``, stderr), then the summary: JSON, or the tables
-    ``rendered()`` laid out."""
     if profile:
         phases = {k: round(v, 3) for k, v in result.report.phases.items()}
         click.echo(json.dumps({"phases": phases}), err=True)
@@ -207,18 +236,18 @@ def _check_segments(segments, table) -> None:
             )
 
 
-def _thresholds(result: RfmResult) -> dict:
+def _thresholds(result: Result) -> dict:
     return {"scoring": result.scoring.method, "cut_points": result.cuts,
             "rule": "a value equal to a cut point falls in the lower-value bin"}  # fmt: skip
 
 
-def summary_dict(result: RfmResult, lang: str) -> dict:
+def summary_dict(result: Result, lang: str) -> dict:
     summary = result.summary
     info = result.table.info
     return {
         "as_of": result.report.as_of.isoformat(),
         "rows": rows_dict(result.report),
-        "customers": result.frame.height,
+        "customers": result.customer_count,
         "scheme": result.table.name,
         "scoring": result.scoring.method,
         "bins": {k: len(v) + 1 for k, v in result.cuts.items()},
@@ -235,7 +264,7 @@ def summary_dict(result: RfmResult, lang: str) -> dict:
     }
 
 
-def _render_summary(result: RfmResult, tables: tuple, scheme: Scheme, to_stdout: bool,
+def _render_summary(result: Result, tables: tuple, scheme: Scheme, to_stdout: bool,
                     actions: bool):  # fmt: skip
     """The rich summary as text for its stream (stdout, or stderr when the file went to
     stdout; colour only on a terminal), and the console to print it with; ``tables``:

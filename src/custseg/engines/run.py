@@ -71,6 +71,10 @@ class RfmResult:
         return to_pandas(self.frame)
 
     @property
+    def customer_count(self) -> int:
+        return self.frame.height
+
+    @property
     def summary(self) -> pl.DataFrame:
         """Customers and revenue per segment, every segment of the table listed."""
         from custseg.segments.summary import summary_table

@@ -10,6 +10,7 @@ likewise decided once, before the rows are read.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import polars as pl
@@ -61,6 +62,19 @@ class FileFacts:
         return dict(self.order_level).get(role)
 
 
+@dataclass(frozen=True)
+class WholeAnswers:
+    """What another engine found over all the input's rows, for :func:`decide_facts` to
+    use instead of scanning ``rows`` (then only the input's first rows, in input order):
+    whether the order ids are unique and follow UCI's convention
+    (:func:`order_id_facts`), and ``shared()``, the distinct order ids and (order,
+    customer) pairs among rows with both (see :func:`_ids_usable`)."""
+
+    unique: bool
+    c_ids: bool
+    shared: Callable[[], tuple[int, int]]
+
+
 def decide_facts(
     rows: pl.LazyFrame,
     layout: Layout | dict[str, str],
@@ -70,6 +84,7 @@ def decide_facts(
     decimal: str | None = None,
     order_given: bool = False,
     amount_level: str | None = None,
+    whole: WholeAnswers | None = None,
 ) -> FileFacts:
     """The facts of an input from ``rows``, a lazy frame of all its raw rows (the columns
     the layout names; for a file in parts, a scan of every part), and ``order_by``, the
@@ -80,6 +95,8 @@ def decide_facts(
     whose ids are then used whatever they look like; ``amount_level`` (``--order-amounts``):
     ``order`` (the amount column holds each order's total, on its rows: counted once per
     order) or ``item`` (amounts per row), else the table's word or what the rows show.
+    ``whole``: the answers that need every row, found by another engine (``rows`` then
+    holds the first :data:`HEAD_ROWS` rows only).
     Raises DataError when the decimal mark of the amounts cannot be told."""
     layout = layout if isinstance(layout, Layout) else Layout(dict(layout))
     roles = layout.roles
@@ -100,8 +117,12 @@ def decide_facts(
     order_col = roles.get("order")
     if not order_col:
         return _with(facts, notes, warnings)
-    unique, c_ids = order_id_facts(rows.select(pl.col(order_col)), in_order=order_by is None)
-    usable = unique or order_given or _ids_usable(rows, head, roles, dayfirst, warnings)
+    if whole is None:
+        unique, c_ids = order_id_facts(rows.select(pl.col(order_col)), in_order=order_by is None)
+    else:
+        unique, c_ids = whole.unique, whole.c_ids
+    shared = whole.shared if whole else lambda: shared_order_ids(rows, roles)
+    usable = unique or order_given or _ids_usable(shared, head, roles, dayfirst, warnings)
     level = _amount_layout(dict(facts.order_level), amount_level, head, roles,
                            usable and not unique)  # fmt: skip
     if "amount" in level and usable and not unique:
@@ -185,8 +206,20 @@ def _decimal_mark(head: pl.LazyFrame, roles: dict[str, str]) -> str:
     return "," if comma else "."
 
 
-def _ids_usable(rows: pl.LazyFrame, head: pl.LazyFrame, roles: dict[str, str],
-                dayfirst: bool, warnings: list[str]) -> bool:  # fmt: skip
+def shared_order_ids(rows: pl.LazyFrame, roles: dict[str, str]) -> tuple[int, int]:
+    """The distinct order ids, and (order, customer) pairs, among the rows with both."""
+    schema = rows.collect_schema()
+    pair = [id_expr(roles[r], schema[roles[r]]) for r in ("order", "customer")]
+    ids, pairs = (
+        rows.select(pair).drop_nulls()
+        .select(ids=pair[0].hash().n_unique(), pairs=pl.struct(pair).hash().n_unique())
+        .collect().row(0)
+    )  # fmt: skip
+    return ids, pairs
+
+
+def _ids_usable(shared: Callable[[], tuple[int, int]], head: pl.LazyFrame,
+                roles: dict[str, str], dayfirst: bool, warnings: list[str]) -> bool:  # fmt: skip
     """Whether the order ids can be order ids: not Excel-mangled (``3.51235E+18``), not
     shared by several customers, not recurring on different days (numbers that restart
     each day), each for more than 1% of ids (and more than :data:`SHARED_IDS`). A warning
@@ -204,17 +237,13 @@ def _ids_usable(rows: pl.LazyFrame, head: pl.LazyFrame, roles: dict[str, str],
     if mangled and mangled > 0.5:
         warnings.append(Note("mangled_orders", example=example))
         return False
-    schema = rows.collect_schema()
-    pair = [id_expr(roles[r], schema[roles[r]]) for r in ("order", "customer")]
-    ids, pairs = (
-        rows.select(pair).drop_nulls()
-        .select(ids=pair[0].hash().n_unique(), pairs=pl.struct(pair).hash().n_unique())
-        .collect().row(0)
-    )  # fmt: skip
-    shared, limit = pairs - ids, max(0.01 * ids, SHARED_IDS)
-    if shared > limit:
-        warnings.append(Note("shared_ids", n=shared))
+    ids, pairs = shared()
+    n_shared, limit = pairs - ids, max(0.01 * ids, SHARED_IDS)
+    if n_shared > limit:
+        warnings.append(Note("shared_ids", n=n_shared))
         return False
+    schema = head.collect_schema()
+    pair = [id_expr(roles[r], schema[roles[r]]) for r in ("order", "customer")]
     day = date_expr(roles["date"], schema[roles["date"]], dayfirst).dt.date()
     recurring = (
         head.select(pair[0].alias("o"), day.alias("d")).drop_nulls()

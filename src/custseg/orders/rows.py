@@ -243,15 +243,21 @@ def _placeholder(customer: pl.Series, table: Platform | None, opts: LoadOptions)
     would copy the column)."""
     if opts.keep_placeholder_ids:
         return pl.Series([False])
-    values = set(generic().placeholders) | (table.placeholders if table else set())
-    spelled = {f(v) for v in values for f in (str, str.upper, str.capitalize, str.title)}
-    spelled |= {"*" * n for n in range(1, 7)} | {"＊" * n for n in range(1, 5)}
+    spelled = placeholder_ids(table)
     lengths = sorted({len(v.encode()) for v in spelled})
     maybe = customer.str.len_bytes().is_in(lengths).fill_null(False)
     rows = maybe.arg_true()
     if rows.is_empty():
         return maybe
     return maybe.scatter(rows.filter(~customer.gather(rows).is_in(sorted(spelled))), False)
+
+
+def placeholder_ids(table: Platform | None) -> set[str]:
+    """The customer ids that stand for no customer, as spelled in files: the placeholders
+    of the generic table and of ``table`` in their usual letter cases, and masks (``***``)."""
+    values = set(generic().placeholders) | (table.placeholders if table else set())
+    spelled = {f(v) for v in values for f in (str, str.upper, str.capitalize, str.title)}
+    return spelled | {"*" * n for n in range(1, 7)} | {"＊" * n for n in range(1, 5)}
 
 
 def _fill_first_rows(frame: pl.DataFrame, roles: dict[str, str], facts: FileFacts,
@@ -300,7 +306,7 @@ def _order_amounts(amount: pl.Series, parsed: pl.DataFrame, frame: pl.DataFrame,
     return amount, full, partly
 
 
-def _guarded(ids: pl.Series) -> bool:
+def guarded_ids(ids: pl.Series) -> bool:
     """Whether the first text ids start with ``=`` or ``'`` (Excel's text guards: an
     export writes them on the whole column or not at all). Looking at the first 1,000
     only: the whole column costs 65 ms at 10M rows."""
@@ -334,7 +340,7 @@ def _fast_exprs(frame: pl.DataFrame, roles: dict[str, str], opts: LoadOptions,
         ids = frame[order_col]
         order = (
             pl.col(order_col).cast(pl.String, strict=False)
-            if unique and not _guarded(ids)
+            if unique and not guarded_ids(ids)
             else id_expr(order_col, schema[order_col], ids)
         )
         exprs["order_id"] = order

@@ -18,13 +18,21 @@ def summary_table(customers, segments: list[str] | None = None) -> pl.DataFrame:
         .group_by("segment")
         .agg(
             customers=pl.len(),
-            revenue=pl.col("monetary").sum().round(2),
+            revenue=pl.col("monetary").sum(),
             mean_recency_days=pl.col("recency_days").mean(),
             mean_frequency=pl.col("frequency").mean(),
             mean_monetary=pl.col("monetary").mean(),
         )
         .collect()
     )
+    return finish_summary(agg, segments)
+
+
+def finish_summary(agg: pl.DataFrame, segments: list[str] | None = None) -> pl.DataFrame:
+    """The summary from per-segment aggregates (``segment``, ``customers``, ``revenue``
+    unrounded, the three means), whichever engine made them: every segment of
+    ``segments`` listed, revenue rounded, the shares."""
+    agg = agg.with_columns(pl.col("revenue").round(2))
     order = list(segments or [])
     order += sorted(s for s in agg["segment"].to_list() if s not in order)
     frame = pl.DataFrame({"segment": order}).join(agg, on="segment", how="left")

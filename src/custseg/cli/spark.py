@@ -1,0 +1,99 @@
+"""``--engine spark``: the options that pick the engine, and ``rfm`` run on Spark.
+
+The summary, ``--json``, ``--thresholds`` and the row accounting are rendered by the same
+code as the default engine's (:mod:`custseg.cli.rfm`); only the per-customer file differs:
+Spark writes it, as a Parquet folder sorted by customer id.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import click
+
+from custseg.cli.options import option_group
+
+if TYPE_CHECKING:
+    from custseg.cli.options import Loader
+    from custseg.cli.output import OutputOptions
+    from custseg.cli.scheme import Scheme
+
+
+@dataclass(frozen=True)
+class Engine:
+    """The engine a command runs on (``polars``: the default) and Spark's master URL."""
+
+    name: str = "polars"
+    master: str | None = None
+
+    @property
+    def spark(self) -> bool:
+        return self.name == "spark"
+
+
+def _engine(engine: str, spark_master: str | None) -> Engine:
+    if spark_master and engine != "spark":
+        raise click.UsageError("--spark-master is for --engine spark")
+    return Engine(engine, spark_master)
+
+
+_ENGINE = [
+    click.option(
+        "--engine",
+        type=click.Choice(["polars", "spark"]),
+        default="polars",
+        show_default=True,
+        help="'spark': run on Apache Spark (pip install 'custseg[spark]', Java 17) for "
+        "data larger than one machine or in a lake; FILE is then a typed Parquet, ORC "
+        "or CSV path or folder Spark reads, and -o a Parquet folder sorted by customer id.",
+    ),
+    click.option(
+        "--spark-master",
+        metavar="URL",
+        help="Spark master (local[4], spark://host:7077, yarn...). Default: the session "
+        "spark-submit set up, else SPARK_REMOTE (Spark Connect), else local[*].",
+    ),
+]
+#: The engine options: ``engine: Engine``.
+engine_options = option_group("engine", _ENGINE, _engine)
+
+#: What the Spark engine does not do, by parameter (refused before any work, exit 2).
+_NOT_ON_SPARK = ("--chunked", "--memory-limit", "--predict", "--ids-only", "--excel-safe",
+                 "--bom")  # fmt: skip
+
+
+def refuse_on_spark(**given: object) -> None:
+    """Refuse (usage error) options the Spark engine does not run with."""
+    for flag in _NOT_ON_SPARK:
+        if given.get(flag.lstrip("-").replace("-", "_")):
+            raise click.UsageError(f"{flag} is not available with --engine spark")
+
+
+def check_spark_output(output: OutputOptions) -> None:
+    """The Spark engine writes a Parquet folder: refuse stdout and other formats."""
+    if not output.path:
+        return
+    fmt = output.fmt or ("parquet" if output.path.rstrip("/").lower().endswith(
+        (".parquet", ".pq")) or "." not in output.path.rsplit("/", 1)[-1] else None)  # fmt: skip
+    if output.path == "-" or fmt != "parquet":
+        raise click.UsageError(
+            "with --engine spark, -o is a Parquet folder (e.g. -o customers.parquet): the "
+            "per-customer result is written by Spark, sorted by customer id"
+        )
+
+
+def run_on_spark(file: str, load: Loader, scheme: Scheme, lifecycle, engine: Engine,
+                 output: OutputOptions, actions: bool, segments: tuple[str, ...]):  # fmt: skip
+    """The Spark run of ``rfm``: the result (for the summary) after the per-customer
+    folder is written; warnings on stderr as the default engine prints them."""
+    from custseg.cli.progress import print_warnings
+    from custseg.engines.spark.run import run_spark
+
+    result = run_spark(file, load.options, scoring=scheme.scoring, table=scheme.table,
+                       lifecycle=lifecycle, master=engine.master)  # fmt: skip
+    if output.path:
+        result.report.phases["write"] = result.write(output.path, scheme.lang, actions,
+                                                     segments)  # fmt: skip
+    print_warnings(result.report, scheme.lang, output.quiet)
+    return result

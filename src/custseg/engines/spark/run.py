@@ -1,0 +1,107 @@
+"""The whole job on Spark: :func:`run_spark`, what ``custseg rfm --engine spark`` calls.
+
+Only small frames come back to the driver (the cut points, the summary per segment, the
+customers per score level, the row accounting); the per-customer result stays in Spark
+and is written by Spark as a Parquet folder sorted by customer id.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import polars as pl
+
+from custseg.engines.spark.measures import measure
+from custseg.engines.spark.rows import parse_rows
+from custseg.engines.spark.scores import (
+    labelled,
+    scored,
+    spark_cuts,
+    summary_frames,
+    write_customers,
+)
+from custseg.engines.spark.session import spark_session
+from custseg.engines.spark.source import open_source, with_facts
+from custseg.measures.plan import Lifecycle
+from custseg.orders.accounting import LoadReport
+from custseg.orders.load import LoadOptions
+from custseg.segments.rules import RuleTable, builtin_rules
+from custseg.segments.scoring import ScoringSpec
+
+
+@dataclass
+class SparkResult:
+    """What a Spark run gives the driver: the row accounting, the cut points, the
+    summary per segment, customers per score level and in all; ``frame`` is the
+    per-customer Spark DataFrame (:data:`custseg.schema.CUSTOMER_COLUMNS`), persisted."""
+
+    report: LoadReport
+    cuts: dict[str, list[float]]
+    scoring: ScoringSpec
+    table: RuleTable
+    summary: pl.DataFrame
+    levels: dict[str, list[int]]
+    customer_count: int
+    frame: Any = field(repr=False, default=None)
+
+    def write(self, path: str, lang: str = "en", actions: bool = False,
+              segments: tuple[str, ...] = ()) -> float:  # fmt: skip
+        """Write the export's columns (``segments`` only, when given) as a Parquet folder
+        sorted by customer id; returns the seconds it took."""
+        from pyspark.sql import functions as F
+
+        clock = time.perf_counter()
+        frame = self.frame
+        if segments:
+            frame = frame.where(F.col("segment").isin(list(segments)))
+        write_customers(labelled(frame, self.table, lang, actions), path)
+        return time.perf_counter() - clock
+
+
+def run_spark(
+    source: str,
+    options: LoadOptions | None = None,
+    *,
+    scoring: ScoringSpec | None = None,
+    table: RuleTable | None = None,
+    lifecycle: Lifecycle | None = None,
+    master: str | None = None,
+    on_phase: Callable[[str], None] | None = None,
+) -> SparkResult:
+    """Segment the customers of a typed source on Spark (the session: see
+    :func:`custseg.engines.spark.session.spark_session`); the same results as
+    :func:`custseg.engines.run.run_rfm`.
+
+    Raises
+    ------
+    InputFileError (``Refused`` for what only the default engine reads), ColumnError,
+    DataError, CustsegError
+    """
+    opts, scoring = options or LoadOptions(), scoring or ScoringSpec()
+    table = table or builtin_rules("default")
+    tell = on_phase or (lambda name: None)
+    phases: dict[str, float] = {}
+    clock = time.perf_counter()
+    tell("read")
+    spark = spark_session(master)
+    inp = with_facts(open_source(spark, str(source), opts), opts)
+    phases["read"], clock = time.perf_counter() - clock, time.perf_counter()
+    tell("clean")
+    canon = parse_rows(inp, opts)
+    phases["clean"], clock = time.perf_counter() - clock, time.perf_counter()
+    tell("aggregate")
+    measured = measure(canon, inp, opts, lifecycle)
+    phases["aggregate"], clock = time.perf_counter() - clock, time.perf_counter()
+    tell("score")
+    cuts = spark_cuts(measured.measures, scoring)
+    frame = scored(measured.measures, cuts, table).persist()
+    phases["score"], clock = time.perf_counter() - clock, time.perf_counter()
+    tell("segment")
+    summary, levels, customers = summary_frames(frame, cuts, table)
+    canon.rows.unpersist()
+    phases["segment"] = time.perf_counter() - clock
+    measured.report.phases = phases
+    return SparkResult(measured.report, cuts, scoring, table, summary, levels, customers, frame)
