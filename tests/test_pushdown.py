@@ -73,7 +73,7 @@ def _runs(opts: LoadOptions, **kwargs):
 @pytest.mark.parametrize("as_of", [None, dt.date(2025, 6, 1)])
 def test_sample_pushed_down_gives_the_row_path_and_the_csv(pg, as_of, tmp_path):
     _, schema = pg
-    down, rows = _runs(LoadOptions(table=f"{schema}.sample", as_of=as_of))
+    down, rows = _runs(LoadOptions(table=f"{schema}.sample", as_of=as_of, pushdown=True))
     csv = custseg.run_rfm(SAMPLE, LoadOptions(as_of=as_of))
     assert NOTE in down.report.notes and NOTE not in rows.report.notes
     assert down.frame.equals(rows.frame) and down.frame.equals(csv.frame)
@@ -84,7 +84,7 @@ def test_sample_pushed_down_gives_the_row_path_and_the_csv(pg, as_of, tmp_path):
     extra = ["--as-of", as_of.isoformat()] if as_of else []
     for i, args in enumerate(
         [
-            [PG, "--table", f"{schema}.sample"],
+            [PG, "--table", f"{schema}.sample", "--pushdown"],
             [PG, "--table", f"{schema}.sample", "--no-pushdown"],
             [str(SAMPLE)],
         ]
@@ -166,14 +166,15 @@ def test_tricky_orders_pushed_down_give_the_row_path(tricky, kw):
     schema, path = tricky
     columns = {"customer": "customer", "date": "ordered", "amount": "amount"}
     for table in ("tricky", "tricky_ids"):
-        opts = LoadOptions(table=f"{schema}.{table}", columns=columns, **kw)
+        opts = LoadOptions(table=f"{schema}.{table}", columns=columns, pushdown=True, **kw)
         down, rows = _runs(opts)
         assert NOTE in down.report.notes, table
         assert down.frame.equals(rows.frame), table
         assert _accounting(down.report) == _accounting(rows.report), table
     # the table without order ids is the CSV file: duplicates and all
     csv = custseg.run_rfm(path, LoadOptions(columns=columns, **kw))
-    down = custseg.run_rfm(PG, LoadOptions(table=f"{schema}.tricky", columns=columns, **kw))
+    opts = LoadOptions(table=f"{schema}.tricky", columns=columns, pushdown=True, **kw)
+    down = custseg.run_rfm(PG, opts)
     left_out = down.report.left_out
     assert left_out["returns only"] or left_out["return dropped"]
     assert left_out["unparseable amount"] and left_out["missing date"]
@@ -189,7 +190,7 @@ def test_tricky_orders_pushed_down_give_the_row_path(tricky, kw):
 def test_zoned_times_dates_and_floats_pushed_down(tricky, date, tz):
     schema, _ = tricky
     columns = {"customer": "customer", "date": date, "amount": "amount"}
-    opts = LoadOptions(table=f"{schema}.tricky_tz", columns=columns, tz=tz)
+    opts = LoadOptions(table=f"{schema}.tricky_tz", columns=columns, tz=tz, pushdown=True)
     down, rows = _runs(opts)
     assert NOTE in down.report.notes
     assert down.frame.equals(rows.frame)
@@ -208,7 +209,7 @@ def test_a_table_too_big_to_read_is_aggregated_in_the_database(pg):
     limit = 8 * 2**20
     with pytest.raises(InputFileError, match="more than the memory"):
         custseg.run_rfm(PG, dataclasses.replace(opts, pushdown=False), memory_limit=limit)
-    down = custseg.run_rfm(PG, opts, memory_limit=limit)
+    down = custseg.run_rfm(PG, opts, memory_limit=limit)  # by default: it does not fit
     assert down.frame.height == 5000 and down.report.rows_read == 200_000
     assert NOTE in down.report.notes
     rows = custseg.run_rfm(PG, dataclasses.replace(opts, pushdown=False))
@@ -219,19 +220,20 @@ def test_a_table_too_big_to_read_is_aggregated_in_the_database(pg):
 def test_the_summary_and_json_say_it_was_aggregated_in_the_database(pg):
     _, schema = pg
     runner = CliRunner()
-    args = ["rfm", PG, "--table", f"{schema}.sample"]
+    args = ["rfm", PG, "--table", f"{schema}.sample", "--pushdown"]
     text = runner.invoke(main, args)
     assert text.exit_code == 0 and "Aggregated in the database" in text.output
     zh = runner.invoke(main, [*args, "--lang", "zh"])
     assert zh.exit_code == 0 and "在数据库中汇总" in zh.output
     data = json.loads(runner.invoke(main, [*args, "--json"]).output)
     assert NOTE in data["rows"]["notes"]
-    data = json.loads(runner.invoke(main, [*args, "--json", "--no-pushdown"]).output)
+    data = json.loads(runner.invoke(main, [*args[:-1], "--json", "--no-pushdown"]).output)
     assert NOTE not in data["rows"]["notes"]
 
 
 def test_what_is_left_to_the_row_path(pg, tmp_path):
-    """Repeated order ids (line items), text dates, --rejects, --strict: the rows are read."""
+    """Repeated order ids (line items), text dates, --rejects, --strict, and by default a
+    table that fits in memory: the rows are read."""
     conn, schema = pg
     cur = conn.cursor()
     cur.execute(f"CREATE TABLE {schema}.items AS SELECT order_id || '' AS order_id, "
@@ -239,14 +241,15 @@ def test_what_is_left_to_the_row_path(pg, tmp_path):
                 f"UNION ALL SELECT * FROM {schema}.sample WHERE amount > 400")  # fmt: skip
     conn.commit()
     for opts in (
-        LoadOptions(table=f"{schema}.items"),
-        LoadOptions(table=f"{schema}.sample_text"),
-        LoadOptions(table=f"{schema}.sample", keep_rejects=True),
-        LoadOptions(table=f"{schema}.sample", strict=True),
+        LoadOptions(table=f"{schema}.items", pushdown=True),
+        LoadOptions(table=f"{schema}.sample_text", pushdown=True),
+        LoadOptions(table=f"{schema}.sample", keep_rejects=True, pushdown=True),
+        LoadOptions(table=f"{schema}.sample", strict=True, pushdown=True),
+        LoadOptions(table=f"{schema}.sample"),  # by default: it fits in memory
     ):
         assert NOTE not in custseg.run_rfm(PG, opts).report.notes
     query = f"SELECT * FROM {schema}.sample ORDER BY customer_id, order_date"
-    down, rows = _runs(LoadOptions(query=query))
+    down, rows = _runs(LoadOptions(query=query, pushdown=True))
     assert NOTE in down.report.notes
     assert down.frame.equals(rows.frame)  # in the order of the query's ORDER BY
     assert down.frame["customer_id"].to_list() == sorted(down.frame["customer_id"].to_list())

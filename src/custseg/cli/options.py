@@ -155,10 +155,10 @@ _LOADER = [
     ),
     click.option(
         "--pushdown/--no-pushdown",
-        default=True,
+        default=None,
         help="With a PostgreSQL URL whose columns are typed: aggregate per customer in the "
-        "database's SQL and read only the per-customer rows (the default, when the "
-        "options allow it); --no-pushdown reads every row.",
+        "database's SQL and read only the per-customer rows. Default: when the rows would "
+        "not fit in memory; --pushdown whenever it can; --no-pushdown never.",
     ),
     click.option(
         "--as-of",

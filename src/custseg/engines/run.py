@@ -121,8 +121,9 @@ def run_rfm(
     bytes (default: the cgroup limit, else the memory available now); None (the default)
     does so only when the file would not fit in memory; False never. Either way the
     result is the same, byte for byte. A PostgreSQL table or query is aggregated in the
-    database when its columns allow (:mod:`custseg.engines.database`; not with
-    ``options.pushdown`` False, a ``history`` or ``extras``). ``on_phase(name)`` is
+    database when its columns allow and its rows would not fit in memory
+    (:mod:`custseg.engines.database`; whenever they allow with ``options.pushdown``
+    True; never with it False, a ``history`` or ``extras``). ``on_phase(name)`` is
     called as each phase starts (read, clean, aggregate, score, segment; ``clean 3/11``
     for part 3 of 11).
     ``history`` adds each customer's purchase history as the models read it
@@ -139,9 +140,9 @@ def run_rfm(
     tell = on_phase or (lambda name: None)
     budget = memory_limit or memory_budget()
     measured = None
-    if opts.pushdown and history is None and extras is None and database_kind(source):
-        # aggregated in the database's SQL when it can be: always, not only for tables
-        # too big to read (1M rows: see the README); None when the rows must be read
+    if opts.pushdown is not False and not (history or extras) and database_kind(source):
+        # aggregated in the database's SQL when the rows would not fit in memory (or
+        # always, with ``pushdown`` True); None when the rows are to be read
         from custseg.engines.database import measure_in_database
 
         measured = measure_in_database(source, opts, lifecycle, tell)

@@ -103,14 +103,23 @@ class Pushdown:
             f"SELECT c, ts, a, raw_amount, n, pos, CASE WHEN ts IS NULL THEN 1 "
             f"WHEN ts < {literal(FIRST_DAY)}::timestamp THEN 2 WHEN a IS NULL THEN 3 "
             f"WHEN NOT (abs(a) <= {MAX_AMOUNT:.0f}) THEN 4 {drop}{after}ELSE 0 END AS why "
-            f"FROM (SELECT r.*, raw_amount::float8 AS a FROM ({self._rows()}) AS r) AS t"
+            f"FROM (SELECT r.*, raw_amount::float8 AS a FROM ({self._rows()}) AS r) AS t "
+            # a fence: flattened into the aggregates, ``why`` and ``a`` were computed once
+            # per FILTER (9.2 s for 1M rows; 1.7 s fenced)
+            f"OFFSET 0"
         )
 
     def latest_sql(self) -> str:
         """Per customer id: the latest time of a row in use (``latest``), before any
-        as-of date (the as-of date is the day after the latest of the customers')."""
-        return (f"SELECT c, max(ts) AS latest FROM ({self._reasons(None)}) AS x "
-                f"WHERE why = 0 GROUP BY c")  # fmt: skip
+        as-of date (the as-of date is the day after the latest of the customers'). No
+        numbering nor duplicates needed: a plain, parallel aggregation (0.3 s at 1M
+        rows, 1.2 s through the numbered rows)."""
+        amount = f"{ident(self.amount)}::float8"
+        drop = f" AND {amount} >= 0" if self.drop_returns else ""
+        return (f"SELECT c, max(ts) AS latest FROM (SELECT {ident(self.customer)} AS c, "
+                f"{self._time()} AS ts FROM ({self.select}) AS q WHERE {self._time()} >= "
+                f"{literal(FIRST_DAY)}::timestamp AND abs({amount}) <= {MAX_AMOUNT:.0f}"
+                f"{drop}) AS x GROUP BY c")  # fmt: skip
 
     def customers_sql(self, as_of: dt.date, churn_days: int, today: dt.date) -> str:
         """Per customer id (``c``): the rows per reason and the aggregates of the rows in
