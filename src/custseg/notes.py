@@ -25,6 +25,7 @@ TEXTS: dict[str, str] = {
     "header_line": "header on line {line} ({above} line{s} above it skipped)",
     "header_row": "header on row {line} ({above} row{s} above it skipped)",
     "xls_text": "an Excel name on delimited text: read as CSV",
+    "pushdown": "aggregated in the database: only the per-customer rows were read",
     # warnings
     "no_line_end": "the last line has no line ending: the file may still be being written",
     "cut_line": "the last line (line {line}) ends inside a quoted value: left out as malformed",

@@ -102,6 +102,7 @@ def _loader(
     order_amounts,
     table,
     query,
+    pushdown,
     **columns,
 ) -> Loader:
     from custseg.orders.load import LoadOptions
@@ -129,6 +130,7 @@ def _loader(
         amount_level=None if order_amounts == "auto" else order_amounts,
         table=table,
         query=query,
+        pushdown=pushdown,
     )
     return Loader(options, rejects)
 
@@ -150,6 +152,13 @@ _LOADER = [
         metavar="SQL",
         help="With a database URL: read the orders from the rows of this SELECT instead "
         "of a table.",
+    ),
+    click.option(
+        "--pushdown/--no-pushdown",
+        default=None,
+        help="With a PostgreSQL URL whose columns are typed: aggregate per customer in the "
+        "database's SQL and read only the per-customer rows. Default: when the rows would "
+        "not fit in memory; --pushdown whenever it can; --no-pushdown never.",
     ),
     click.option(
         "--as-of",

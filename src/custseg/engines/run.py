@@ -21,6 +21,7 @@ import polars as pl
 from custseg.engines.budget import memory_budget, needs_chunks
 from custseg.engines.steps import Measured
 from custseg.frames import is_polars, to_pandas
+from custseg.io.database.url import database_kind
 from custseg.io.writers import needs_quotes
 from custseg.measures.extras import Extras
 from custseg.measures.history import HISTORY_COLUMNS, History
@@ -123,8 +124,12 @@ def run_rfm(
     ``chunked`` True processes the file in customer partitions within ``memory_limit``
     bytes (default: the cgroup limit, else the memory available now); None (the default)
     does so only when the file would not fit in memory; False never. Either way the
-    result is the same, byte for byte. ``on_phase(name)`` is called as each phase starts
-    (read, clean, aggregate, score, segment; ``clean 3/11`` for part 3 of 11).
+    result is the same, byte for byte. A PostgreSQL table or query is aggregated in the
+    database when its columns allow and its rows would not fit in memory
+    (:mod:`custseg.engines.database`; whenever they allow with ``options.pushdown``
+    True; never with it False, a ``history`` or ``extras``). ``on_phase(name)`` is
+    called as each phase starts (read, clean, aggregate, score, segment; ``clean 3/11``
+    for part 3 of 11).
     ``history`` adds each customer's purchase history as the models read it
     (:attr:`RfmResult.history`); ``extras`` the aggregates it asks for
     (:attr:`RfmResult.extras`).
@@ -138,11 +143,18 @@ def run_rfm(
         opts = dataclasses.replace(opts, memory_limit=memory_limit)
     tell = on_phase or (lambda name: None)
     budget = memory_limit or memory_budget()
-    if chunked or (chunked is None and needs_chunks(source, budget)):
+    measured = None
+    if opts.pushdown is not False and not (history or extras) and database_kind(source):
+        # aggregated in the database's SQL when the rows would not fit in memory (or
+        # always, with ``pushdown`` True); None when the rows are to be read
+        from custseg.engines.database import measure_in_database
+
+        measured = measure_in_database(source, opts, lifecycle, tell)
+    if measured is None and (chunked or (chunked is None and needs_chunks(source, budget))):
         from custseg.engines.partitioned import measure_in_parts
 
         measured = measure_in_parts(source, opts, lifecycle, tell, budget, history, extras)
-    else:
+    elif measured is None:
         from custseg.engines.memory import measure_in_memory
 
         measured = measure_in_memory(source, opts, lifecycle, tell, history, extras)

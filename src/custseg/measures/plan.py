@@ -234,6 +234,25 @@ def _measure_exprs(as_of: dt.date, life: Lifecycle) -> tuple[dict[str, pl.Expr],
     return first, second
 
 
+def finish_measures(aggregated: pl.DataFrame, as_of: dt.date,
+                    life: Lifecycle | None = None) -> pl.DataFrame:  # fmt: skip
+    """:data:`custseg.schema.MEASURE_COLUMNS` and ``lifecycle`` of customers whose
+    aggregates were made elsewhere (in a database: :mod:`custseg.engines.database`), by
+    the expressions the row path uses. ``aggregated`` holds ``customer_id`` and, as
+    :func:`customer_aggregates` names them, ``first_order``, ``last_order``,
+    ``monetary`` (not rounded), ``before_window``, ``in_window``, with ``purchases``
+    (the frequency), one row per customer with a purchase, in output order."""
+    first, second = _measure_exprs(as_of, life or Lifecycle())
+    frame = aggregated.with_columns(
+        pl.col("first_order", "last_order").cast(pl.Datetime("us")),
+        pl.col("before_window", "in_window").cast(pl.Date),
+        frequency=pl.col("purchases").cast(pl.Int64),
+        monetary=pl.col("monetary").cast(pl.Float64),
+    )
+    frame = frame.with_columns(**first).with_columns(**second)
+    return frame.select(*MEASURE_COLUMNS, "lifecycle")
+
+
 #: Added to the ``row`` of a customer without a purchase, so that one sort puts them last;
 #: ``row & _ROW`` is the row again. Rows number below 2**32 (an index of one part).
 _NO_PURCHASE = 1 << 32

@@ -104,7 +104,7 @@ def decide_facts(
     if dayfirst is None:
         dates = head.select(roles["date"]).drop_nulls().head(HEAD_VALUES)
         dayfirst = day_first_over(dates.collect().to_series(), rows.select(roles["date"]))
-    notes, warnings = _layout_notes(layout)
+    notes, warnings = layout_notes(layout)
     mark = decimal or _decimal_mark(head, roles)
     if mark == "," and not decimal:
         notes.append(Note("decimal_comma"))
@@ -164,7 +164,7 @@ def _head(rows: pl.LazyFrame, roles: dict[str, str], order_by: str | None) -> pl
     return head.drop(order_by).collect().lazy()
 
 
-def _layout_notes(layout: Layout) -> tuple[list[str], list[str]]:
+def layout_notes(layout: Layout) -> tuple[list[str], list[str]]:
     """What the header told: the platform, the columns chosen over others."""
     notes: list[str] = []
     if layout.platform is not None:

@@ -56,6 +56,10 @@ class LoadOptions:
     # a database URL's rows (custseg.io.database): a table (``sales.orders``) or a query
     table: str | None = None
     query: str | None = None
+    # a database's per-customer aggregation done in its SQL (custseg.engines.database):
+    # None when its rows would not fit in memory, True whenever it can be (--pushdown),
+    # False never (--no-pushdown)
+    pushdown: bool | None = None
 
 
 @dataclass

@@ -87,7 +87,7 @@ def parse_rows(
     cancelled = (_is(status, "cancelled") & ~partly) | full | _flag(parsed, "c_invoice")
     checks = [
         ("missing customer", customer.is_null()),
-        ("placeholder customer", _placeholder(customer, table, opts)),
+        ("placeholder customer", placeholder_customers(customer, table, opts)),
         ("not paid", _is(status, "not_paid")),
         ("cancelled", cancelled),
         ("missing date", cleaning.blank_where(frame[roles["date"]], order_date.is_null())),
@@ -234,7 +234,9 @@ def _flag(parsed: pl.DataFrame, name: str) -> pl.Series:
     return parsed[name] if name in parsed.columns else pl.Series([False])
 
 
-def _placeholder(customer: pl.Series, table: Platform | None, opts: LoadOptions) -> pl.Series:
+def placeholder_customers(
+    customer: pl.Series, table: Platform | None, opts: LoadOptions
+) -> pl.Series:
     """True where the customer id stands for no customer: a placeholder of the platform or
     generic table (in any letter case), or a fully masked id (``***``).
 

@@ -267,6 +267,7 @@ _NOTES_ZH = {
     "header_line": "表头在第 {line} 行（跳过其上 {above} 行）",
     "header_row": "表头在第 {line} 行（跳过其上 {above} 行）",
     "xls_text": "扩展名为 Excel，内容为分隔文本：按 CSV 读取",
+    "pushdown": "在数据库中汇总：只读取了每位客户的汇总行",
     "no_line_end": "最后一行没有换行符：文件可能仍在写入",
     "cut_line": "最后一行（第 {line} 行）在引号内截断：作为格式错误的行剔除",
     "mangled_customers": "客户ID疑似被 Excel 改写（如 {like!r}）：不同客户可能被合并；请重新导出，不要用 Excel 打开后保存",

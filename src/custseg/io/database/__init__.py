@@ -9,5 +9,7 @@ drivers     the Arrow-native drivers (ADBC, connectorx) behind one interface;
             their failures as InputFileError, masked
 read        the rows of ``--table`` or ``--query``, checked against memory,
             as a Polars frame typed as the database types them
+aggregate   the SQL of the per-customer aggregation pushed down into
+            PostgreSQL (run by :mod:`custseg.engines.database`)
 ==========  ================================================================
 """

@@ -37,6 +37,7 @@ class DatabaseSource:
     table: str | None = None
     query: str | None = None
     _sample: Any = field(default=None, repr=False)  # the first rows (pyarrow), read once
+    _rows: int | None = field(default=None, repr=False)  # the number of rows, counted once
 
     @classmethod
     def open(cls, text: str, table: str | None, query: str | None) -> DatabaseSource:
@@ -88,15 +89,29 @@ class DatabaseSource:
                 self._sample = self.fetch(conn, sql, "")
         return list(self._sample.schema.names)
 
+    def count(self, conn: Connection) -> int:
+        """The number of rows (counted once, and kept)."""
+        if self._rows is None:
+            counted = self.fetch(conn, self.wrapped("SELECT count(*) AS n FROM {rows}"),
+                                 " (counting its rows)")  # fmt: skip
+            self._rows = int(counted.column(0)[0].as_py())
+        return self._rows
+
+    def fits(self, conn: Connection, budget: int | None = None) -> bool:
+        """Whether ``budget`` bytes (None: the memory available) can hold the rows read."""
+        self.header()
+        try:
+            check_memory(self.name, self._sample, self.count(conn), budget or memory_budget())
+        except InputFileError:
+            return False
+        return True
+
     def read(self, budget: int | None = None) -> pl.DataFrame:
         """All the rows, once their count shows that ``budget`` bytes (None: the memory
         available) can hold them. Raises InputFileError."""
         self.header()
         with connect(self.url) as conn:
-            counted = self.fetch(conn, self.wrapped("SELECT count(*) AS n FROM {rows}"),
-                                 " (counting its rows)")  # fmt: skip
-            rows = int(counted.column(0)[0].as_py())
-            check_memory(self.name, self._sample, rows, budget or memory_budget())
+            check_memory(self.name, self._sample, self.count(conn), budget or memory_budget())
             table = self.fetch(conn, self.select, "")
         return to_polars(table)
 
