@@ -4,6 +4,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import settings
+
+# The property tests draw the same examples on every run (CI passes or fails for the code,
+# not for the draw); `pytest --hypothesis-profile=explore` draws new ones, to look for more.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+settings.register_profile("explore", derandomize=False, print_blob=True)
+settings.load_profile("ci")
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "sample_orders.csv"

@@ -60,3 +60,13 @@ def test_fitting_leaves_the_frame_alone():
     model.p_alive(frame)
     pd.testing.assert_frame_equal(frame, before)
     assert np.isfinite(model.log_likelihood)
+
+
+def test_expected_orders_are_never_negative_at_a_tiny_horizon():
+    """Found by the property test in CI: over a horizon of 1e-115 weeks the closed form gave
+    -2.4e-16; a count is never below zero."""
+    model = BetaGeo({"r": 3.5, "alpha": 1.0, "a": 1.504, "b": 0.05})
+    frame = pd.DataFrame({"repeat_orders": [0], "t_first_last": [0.0], "T": [0.0]})
+    assert model.predict(1.172224577615578e-115, frame)[0] == 0.0
+    assert model.expected_orders_new(1e-300) >= 0.0
+    assert model.predict(1.0, frame)[0] > 0

@@ -365,14 +365,15 @@ class CountModel:
     def predict(self, horizon: float, summary: Any = None) -> np.ndarray:
         """Expected transactions per customer in (T, T + horizon], horizon in time units."""
         horizon = _check_horizon(horizon)
-        return self._expected(self.params, horizon, *self._arrays(summary))
+        # a count is never negative: at horizons near 0 the closed form can round to -1e-16
+        return np.maximum(self._expected(self.params, horizon, *self._arrays(summary)), 0.0)
 
     def expected_orders_new(self, t: Any) -> Any:
         """Expected transactions of a new customer in (0, t] (the unconditional E[X(t)])."""
         t_arr = np.array(t, dtype=np.float64)
         _refuse(np.atleast_1d(~np.isfinite(t_arr) | (t_arr < 0)), "t is negative or missing")
         zero = np.zeros_like(t_arr)
-        out = self._expected(self.params, t_arr, zero, zero, zero)
+        out = np.maximum(self._expected(self.params, t_arr, zero, zero, zero), 0.0)
         return float(out) if np.ndim(out) == 0 else out
 
     def __repr__(self) -> str:
