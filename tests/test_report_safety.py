@@ -402,3 +402,40 @@ def test_edited_cluster_data_is_safe_in_a_browser(tmp_path):
                   tooltips_of="chart-clusters")  # fmt: skip
     assert_safe(seen)
     assert any(LABEL.split(" ")[0] in text for text in seen["tooltips"])
+
+
+def hostile_by_orders(folder):
+    """Orders of 30 customers with a ``channel`` column full of markup (a value per
+    customer, 25 values: 20 shown, the rest as "other")."""
+    path = folder / "by_orders.csv"
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        out = csv.writer(fh)
+        out.writerow(["order_id", "customer_id", "order_date", "amount", "channel"])
+        names = [*IDS, *NAMES, LABEL, *(f"ch{i}" for i in range(17))]
+        for i in range(30):
+            out.writerow([f"o{i}", f"C{i}", f"2025-01-{1 + i % 27:02d}", f"{10 + i}.00",
+                          names[i % len(names)]])  # fmt: skip
+    return path
+
+
+def test_by_chart_escapes_its_values(tmp_path):
+    out = tmp_path / "report.html"
+    res = CliRunner().invoke(main, ["report", str(hostile_by_orders(tmp_path)), "--by",
+                                    "channel", "-o", str(out), "-q"])  # fmt: skip
+    assert res.exit_code == 0, res.output
+    page = out.read_text(encoding="utf-8")
+    assert_escaped(page)
+    assert 'id="chart-by"' in page and "Customers by channel" in page
+    assert script_json(LABEL)[1:-1] in page and '"other"' in page
+
+
+@needs_browser
+def test_by_chart_is_safe_in_a_browser(tmp_path):
+    """The --by chart draws, and its tooltips are text (the values' markup shown as is)."""
+    out = tmp_path / "report.html"
+    res = CliRunner().invoke(main, ["report", str(hostile_by_orders(tmp_path)), "--by",
+                                    "channel", "-o", str(out), "-q"])  # fmt: skip
+    assert res.exit_code == 0, res.output
+    seen = browse(out, charts=(*CHART_IDS, "chart-by"), tooltips_of="chart-by")
+    assert_safe(seen)
+    assert any(IDS[0] in text for text in seen["tooltips"])

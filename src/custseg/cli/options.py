@@ -103,6 +103,7 @@ def _loader(
     table,
     query,
     pushdown,
+    by,
     **columns,
 ) -> Loader:
     from custseg.orders.load import LoadOptions
@@ -131,6 +132,7 @@ def _loader(
         table=table,
         query=query,
         pushdown=pushdown,
+        by=by,
     )
     return Loader(options, rejects)
 
@@ -187,6 +189,16 @@ _LOADER = [
         "(an order either column says is not a sale is left out).",
     ),
     _column("refunded", "Refunded amount column: a partly refunded order counts net of it."),
+    click.option(
+        "--by",
+        metavar="COLUMN",
+        help="Break the customers down by this column (province 省份, city 城市, channel, "
+        "store...; named exactly or as any other column name is found). A customer counts "
+        "under the value of most of their purchases in use (returns are not purchases); on "
+        "a tie, the value of their latest purchase among the tied values. A blank value "
+        "shows as (missing). Adds a table per value to summary, rfm and repeat, a by_value "
+        "column to rfm's -o, a 'by' object to --json and a chart to report.",
+    ),
     click.option(
         "--platform",
         metavar="NAME",

@@ -13,6 +13,7 @@ from custseg.schema import BUILTIN_SCHEMES, FORMATS, RETURNS_MODES, SCORING_METH
 #: The option of each core parameter an error may name (:func:`custseg.errors.param`).
 OPTIONS = {
     "as_of": "--as-of",
+    "by": "--by",
     "bins": "--bins",
     "chunked": "--chunked",
     "engine": "--engine",

@@ -62,6 +62,7 @@ def repeat(file: str, load: Loader, lifecycle, rule, output: OutputOptions, lang
       custseg repeat orders.csv --min-orders 3 --min-spend 100 --ids-only -o ids.txt
       custseg repeat orders.csv --lang zh
     """
+    from custseg.measures.breakdown import MISSING, repeat_by
     from custseg.measures.repeat import repeat_buyers, repeat_summary
     from custseg.report.i18n import default_lang
 
@@ -70,8 +71,12 @@ def repeat(file: str, load: Loader, lifecycle, rule, output: OutputOptions, lang
     result = run_with_progress(file, load, lifecycle, Progress(output.silent, file),
                                quiet=output.quiet, lang=lang,
                                excel_safe=output.excel_safe)  # fmt: skip
-    buyers = repeat_buyers(result.frame, rule)
+    customers = result.frame
+    if result.by_values is not None:
+        customers = customers.with_columns(result.by_values.fill_null(MISSING))
+    buyers = repeat_buyers(customers, rule)
     facts = repeat_summary(result.frame, buyers)
+    per_value = repeat_by(customers, buyers) if result.by_values is not None else None
     emit(lambda: buyers, output)
     if output.as_json:
         data = {
@@ -80,12 +85,13 @@ def repeat(file: str, load: Loader, lifecycle, rule, output: OutputOptions, lang
             "rule": {"min_orders": rule.min_orders, "min_spend_exclusive": rule.min_spend},
             **facts,
         }
+        data |= _repeat_by_dict(per_value, result.by_column)
         click.echo(terminal_json(data, indent=2))
     elif not output.quiet:
         from custseg.report.terminal import repeat_view
 
         view = repeat_view(result.report, rule, facts, buyers.head(top), lang or default_lang())
-        make_console(stderr=output.to_stdout).print(view)
+        _print(output, view, per_value, by_column=result.by_column, lang=lang or default_lang())
 
 
 @click.command()
@@ -146,8 +152,11 @@ def summary(file: str, load: Loader, scheme: Scheme, lifecycle, lifespan_years: 
     figures = repurchase_figures(result.extras, result.report.as_of, window)
     measures = customer_metrics(result.frame, result.report.as_of, lifecycle.churn_days,
                                 lifespan_years, scheme.table.segment_names())  # fmt: skip
-    emit(lambda: measures, output)
+    by = result.breakdown(lifecycle.churn_days, lifespan_years)
+    emit(lambda: _with_breakdown(measures, by), output)
     if output.as_json:
+        from custseg.cli.rfm import by_dict
+
         data = {
             "as_of": result.report.as_of.isoformat(),
             "rows": rows_dict(result.report),
@@ -156,6 +165,7 @@ def summary(file: str, load: Loader, scheme: Scheme, lifecycle, lifespan_years: 
             "new_days": lifecycle.new_days,
             "measures": measures.to_dicts(),
             "repurchase": repurchase_dict(figures),
+            **by_dict(result, lifecycle.churn_days, lifespan_years),
         }
         click.echo(terminal_json(data, indent=2, default=str))
     elif not output.quiet:
@@ -163,9 +173,47 @@ def summary(file: str, load: Loader, scheme: Scheme, lifecycle, lifespan_years: 
         from custseg.report.terminal import metrics_view
 
         view = metrics_view(result.report, measures, scheme.table, scheme.lang)
-        console = make_console(stderr=output.to_stdout)
-        console.print(view)
-        console.print(repurchase_view(figures, scheme.lang))
+        _print(output, view, repurchase_view(figures, scheme.lang), by,
+               by_column=result.by_column, lang=scheme.lang, rules=scheme.table)  # fmt: skip
+
+
+def _print(output: OutputOptions, *views, by_column: str | None = None, lang: str = "en",
+           rules=None) -> None:  # fmt: skip
+    """``views`` on the console of the summary (stderr when the file went to stdout); a
+    breakdown frame among them (``--by``) shown by value: customers per value
+    (:func:`custseg.report.breakdown.by_view`) when it has segments, else repeat buyers."""
+    import polars as pl
+
+    from custseg.report.breakdown import by_view, repeat_by_view
+
+    console = make_console(stderr=output.to_stdout)
+    for view in views:
+        if isinstance(view, pl.DataFrame) and "repeat_buyers" in view.columns:
+            view = repeat_by_view(view, by_column or "", lang)
+        elif isinstance(view, pl.DataFrame):
+            view = by_view(view, by_column or "", rules, lang)
+        if view is not None:
+            console.print(view)
+
+
+def _repeat_by_dict(per_value, column: str | None) -> dict:
+    """``{"by": ...}`` of ``repeat --json``: repeat buyers per value; {} without ``--by``."""
+    from custseg.measures.breakdown import RULE
+
+    if per_value is None:
+        return {}
+    return {"by": {"column": column, "rule": RULE, "values": per_value.to_dicts()}}
+
+
+def _with_breakdown(measures, by):
+    """The measures' file: all customers and each segment (``group``), then, with
+    ``--by``, a row per value (``group`` ``by``, the value in ``by_value``)."""
+    import polars as pl
+
+    if by is None:
+        return measures
+    rows = by.with_columns(group=pl.lit("by")).select(pl.exclude(r"^segment:.*$"))
+    return pl.concat([measures, rows], how="diagonal_relaxed")
 
 
 def repurchase_dict(figures: dict) -> dict:

@@ -136,7 +136,7 @@ def rfm(file: str, load: Loader, scheme: Scheme, lifecycle, segments: tuple[str,
     rendered = None
     if not output.silent:  # laid out while the file is written
         # the Polars work here, not in the thread: there it would compete with the write
-        tables = result.summary, result.levels
+        tables = result.summary, result.levels, result.breakdown(lifecycle.churn_days)
         rendered = in_background(lambda: _render_summary(result, tables, scheme,
                                                          output.to_stdout, actions))  # fmt: skip
     result.report.phases["write"] = emit(
@@ -144,7 +144,8 @@ def rfm(file: str, load: Loader, scheme: Scheme, lifecycle, segments: tuple[str,
         output,
         result.plain_text(scheme.lang, actions),
     )
-    _print_summary(result, scheme.lang, output, rendered, profile, thresholds)
+    _print_summary(result, scheme.lang, output, rendered, profile, thresholds,
+                   lifecycle.churn_days)  # fmt: skip
 
 
 def _rfm_on_spark(file, load, scheme, lifecycle, engine, segments, output, actions, thresholds,
@@ -152,6 +153,9 @@ def _rfm_on_spark(file, load, scheme, lifecycle, engine, segments, output, actio
     """``rfm --engine spark``: Spark writes the per-customer folder; the summary, ``--json``
     and ``--thresholds`` as with the default engine."""
     from custseg.cli.spark import check_spark_output, refuse_on_spark, run_on_spark
+
+    if load.options.by:
+        raise click.UsageError("--by is not available with --engine spark; run without it")
 
     refuse_on_spark(**not_on_spark, ids_only=output.ids_only, excel_safe=output.excel_safe,
                     bom=output.bom)  # fmt: skip
@@ -167,7 +171,8 @@ def _rfm_on_spark(file, load, scheme, lifecycle, engine, segments, output, actio
 
 
 def _print_summary(result: Result, lang: str, output: OutputOptions, rendered,
-                   profile: bool, thresholds: str | None = None) -> None:  # fmt: skip
+                   profile: bool, thresholds: str | None = None,
+                   churn_days: int = 180) -> None:  # fmt: skip
     """The cut points to ``--thresholds``, the phases' seconds (``--profile``, stderr), then
     the summary: JSON, or the tables ``rendered()`` laid out."""
     if thresholds:
@@ -178,7 +183,7 @@ def _print_summary(result: Result, lang: str, output: OutputOptions, rendered,
         phases = {k: round(v, 3) for k, v in result.report.phases.items()}
         click.echo(json.dumps({"phases": phases}), err=True)
     if output.as_json:
-        click.echo(terminal_json(summary_dict(result, lang), indent=2))
+        click.echo(terminal_json(summary_dict(result, lang, churn_days), indent=2))
     elif rendered is not None:
         console, text = rendered()
         console.file.write(text)
@@ -241,7 +246,7 @@ def _thresholds(result: Result) -> dict:
             "rule": "a value equal to a cut point falls in the lower-value bin"}  # fmt: skip
 
 
-def summary_dict(result: Result, lang: str) -> dict:
+def summary_dict(result: Result, lang: str, churn_days: int = 180) -> dict:
     summary = result.summary
     info = result.table.info
     return {
@@ -261,7 +266,7 @@ def summary_dict(result: Result, lang: str) -> dict:
             }
             for row in summary.iter_rows(named=True)
         },
-    }
+    } | by_dict(result, churn_days)
 
 
 def _render_summary(result: Result, tables: tuple, scheme: Scheme, to_stdout: bool,
@@ -272,9 +277,30 @@ def _render_summary(result: Result, tables: tuple, scheme: Scheme, to_stdout: bo
     from custseg.report.terminal import rfm_summary
 
     console = make_console(stderr=to_stdout)
-    per_segment, levels = tables
+    per_segment, levels, *by = tables
     summary = rfm_summary(result.report, result.cuts, levels, per_segment, result.table,
                           result.scoring.method, scheme.lang, actions)  # fmt: skip
     with console.capture() as capture:
         console.print(summary)
+        if by and by[0] is not None:
+            from custseg.report.breakdown import by_view
+
+            column = getattr(result, "by_column", None) or ""
+            console.print(by_view(by[0], column, result.table, scheme.lang))
     return console, capture.get()
+
+
+def by_dict(result: Result, churn_days: int = 180, lifespan_years: float | None = None) -> dict:
+    """``{"by": ...}`` for ``--json`` with a ``by`` column: the column, the majority rule
+    and a row per value (its measures and ``segments``: customers per segment); else {}."""
+    from custseg.measures.breakdown import RULE
+
+    table = getattr(result, "breakdown", lambda *a: None)(churn_days, lifespan_years)
+    if table is None:
+        return {}
+    values = []
+    for row in table.iter_rows(named=True):
+        mix = {k.removeprefix("segment:"): row.pop(k) for k in list(row) if
+               k.startswith("segment:")}  # fmt: skip
+        values.append({**row, "segments": mix})
+    return {"by": {"column": getattr(result, "by_column", None), "rule": RULE, "values": values}}

@@ -45,6 +45,7 @@ from custseg.orders.facts import decide_facts
 from custseg.orders.load import (
     LoadOptions,
     ParsedPart,
+    by_text_columns,
     facts_options,
     no_rows_left,
     open_input,
@@ -313,6 +314,7 @@ def _partition_rows(src: readers.Source, path: Path, fmt: str, opts: LoadOptions
     layout = read_layout(header, opts.columns, opts.platform)
     roles = layout.roles
     text = [roles[r] for r in ("customer", "order") if r in roles]
+    text += by_text_columns(header, opts.by)
     if opts.keep_rejects:  # the rows left out are echoed as written, as in memory
         text = list(dict.fromkeys(header))
     if plan is None:

@@ -23,6 +23,7 @@ from custseg.engines.steps import Measured
 from custseg.frames import is_polars, to_pandas
 from custseg.io.database.url import database_kind
 from custseg.io.writers import needs_quotes
+from custseg.measures.breakdown import BY_COLUMN, MISSING
 from custseg.measures.extras import Extras
 from custseg.measures.history import HISTORY_COLUMNS, History
 from custseg.measures.plan import Lifecycle, customer_measures
@@ -53,7 +54,9 @@ class RfmResult:
     ``history``, when asked for, each customer's purchase history
     (:data:`custseg.measures.history.HISTORY_COLUMNS`), row for row with ``frame``, and
     ``history_days`` the daily purchase counts (:data:`custseg.measures.history.DAY_COLUMNS`);
-    ``extras`` the aggregates asked for (:class:`custseg.measures.extras.Extras`), added up.
+    ``extras`` the aggregates asked for (:class:`custseg.measures.extras.Extras`), added up;
+    ``by_values``, with ``LoadOptions.by``, each customer's value of that column, row for
+    row with ``frame`` (:mod:`custseg.measures.breakdown`: the majority rule).
     """
 
     frame: pl.DataFrame
@@ -66,6 +69,19 @@ class RfmResult:
     history: pl.DataFrame | None = None
     history_days: pl.DataFrame | None = None
     extras: dict[str, pl.DataFrame] | None = None
+    by_values: pl.Series | None = None
+    by_column: str | None = None  # the column named by ``LoadOptions.by``
+
+    def breakdown(self, churn_days: int = 180,
+                  lifespan_years: float | None = None) -> pl.DataFrame | None:  # fmt: skip
+        """The customers per value of the ``by`` column
+        (:func:`custseg.measures.breakdown.breakdown`); None without one."""
+        if self.by_values is None:
+            return None
+        from custseg.measures.breakdown import breakdown
+
+        return breakdown(self.frame, self.by_values, self.report.as_of, churn_days,
+                         lifespan_years, self.table.segment_names())  # fmt: skip
 
     @property
     def customers(self) -> pd.DataFrame:
@@ -90,11 +106,19 @@ class RfmResult:
     def labelled(self, lang: str = "en", actions: bool = False,
                  segments: tuple[str, ...] = ()) -> pl.DataFrame:  # fmt: skip
         """The export's frame: ``frame`` (only ``segments``, when given) with
-        ``segment_label`` in ``lang`` and, with ``actions``, ``action``."""
+        ``segment_label`` in ``lang`` and, with ``actions``, ``action``; with a ``by``
+        column, each customer's value (``by_value``) after the customer columns."""
         frame = self.frame
+        if self.by_values is not None:
+            frame = frame.with_columns(self.by_values.fill_null(MISSING))
         if segments:
             frame = frame.filter(frame["segment"].is_in(list(segments)))
-        return label_segments(frame, self.table, lang, actions)
+        out = label_segments(frame, self.table, lang, actions)
+        if self.by_values is None:
+            return out
+        # by_value last; built from the columns (an eager select would rechunk them)
+        names = [c for c in out.columns if c != BY_COLUMN] + [BY_COLUMN]
+        return pl.DataFrame({c: out[c] for c in names})
 
     def plain_text(self, lang: str = "en", actions: bool = False) -> list[str]:
         """The text columns of :meth:`labelled` that hold no value CSV quotes: the codes
@@ -127,7 +151,7 @@ def run_rfm(
     result is the same, byte for byte. A PostgreSQL table or query is aggregated in the
     database when its columns allow and its rows would not fit in memory
     (:mod:`custseg.engines.database`; whenever they allow with ``options.pushdown``
-    True; never with it False, a ``history`` or ``extras``). ``on_phase(name)`` is
+    True; never with it False, a ``history``, ``extras`` or ``options.by``). ``on_phase(name)`` is
     called as each phase starts (read, clean, aggregate, score, segment; ``clean 3/11``
     for part 3 of 11).
     ``history`` adds each customer's purchase history as the models read it
@@ -144,7 +168,7 @@ def run_rfm(
     tell = on_phase or (lambda name: None)
     budget = memory_limit or memory_budget()
     measured = None
-    if opts.pushdown is not False and not (history or extras) and database_kind(source):
+    if opts.pushdown is not False and not (history or extras or opts.by) and database_kind(source):
         # aggregated in the database's SQL when the rows would not fit in memory (or
         # always, with ``pushdown`` True); None when the rows are to be read
         from custseg.engines.database import measure_in_database
@@ -158,8 +182,10 @@ def run_rfm(
         from custseg.engines.memory import measure_in_memory
 
         measured = measure_in_memory(source, opts, lifecycle, tell, history, extras)
-    return score_and_segment(measured, scoring or ScoringSpec(),
-                             table or builtin_rules("default"), tell)  # fmt: skip
+    result = score_and_segment(measured, scoring or ScoringSpec(),
+                               table or builtin_rules("default"), tell)  # fmt: skip
+    result.by_column = opts.by if result.by_values is not None else None
+    return result
 
 
 def score_and_segment(measured: Measured, scoring: ScoringSpec, table: RuleTable,
@@ -168,7 +194,10 @@ def score_and_segment(measured: Measured, scoring: ScoringSpec, table: RuleTable
     phases = measured.report.phases
     clock = time.perf_counter()
     tell("score")
-    measures, history = measured.measures, None
+    measures, history, by_values = measured.measures, None, None
+    if BY_COLUMN in measures.columns:
+        by_values = measures[BY_COLUMN]
+        measures = measures.drop(BY_COLUMN)
     if HISTORY_COLUMNS[0] in measures.columns:
         history = measures.select(HISTORY_COLUMNS)
         measures = measures.drop(HISTORY_COLUMNS)
@@ -180,7 +209,7 @@ def score_and_segment(measured: Measured, scoring: ScoringSpec, table: RuleTable
     phases["segment"] = time.perf_counter() - clock
     return RfmResult(frame, cuts, scoring, measured.report, table, measured.rejects,
                      measured.parts, history, measured.history_days,
-                     measured.extras)  # fmt: skip
+                     measured.extras, by_values)  # fmt: skip
 
 
 def rfm_table(orders, as_of: dt.date | None = None, bins: int = 5):

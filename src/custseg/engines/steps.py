@@ -14,8 +14,9 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from custseg.measures.breakdown import with_by_values
 from custseg.measures.extras import Extras
-from custseg.measures.history import History, with_history
+from custseg.measures.history import History, group_key, with_history
 from custseg.measures.plan import Lifecycle, customer_pass
 from custseg.orders import cleaning
 from custseg.orders.accounting import LoadReport, mark_after_as_of, mark_returns_only, part_report
@@ -84,12 +85,10 @@ def measure_part(
         facts=part.facts,
         findings=part.findings,
     )
-    rejects = None
-    if part.raw is not None:
-        rejects = cleaning.rejected_rows(part.raw, rows, part.malformed)
-    measured, daily = passed.measures, None
-    if history is not None:
-        measured, daily = with_history(measured, orders, as_of, history)
+    rejects = (
+        cleaning.rejected_rows(part.raw, rows, part.malformed) if part.raw is not None else None
+    )
+    measured, daily = _per_customer(passed.measures, orders, as_of, end, history)
     found = extras.measure(orders, as_of) if extras else None
     if "line" in orders.columns:
         measured = measured.with_columns(line=orders["line"].gather(measured["row"]))
@@ -97,6 +96,19 @@ def measure_part(
         return MeasuredPart(measured, report, rejects, history_days=daily, extras=found)
     orders = used_orders(rows, part.one_row_per_order)
     return MeasuredPart(measured, report, rejects, rows, orders, daily, found)
+
+
+def _per_customer(measured: pl.DataFrame, orders: pl.DataFrame, as_of: dt.date, end: dt.date,
+                  history: History | None) -> tuple[pl.DataFrame, pl.DataFrame | None]:  # fmt: skip
+    """``measured`` with what is asked for per customer joined on: the purchase
+    ``history`` (and its daily counts), the ``--by`` value (the majority rule of
+    :mod:`custseg.measures.breakdown`, over the orders in use up to ``end``)."""
+    daily = None
+    if history is not None:
+        measured, daily = with_history(measured, orders, as_of, history)
+    if "by_value" in orders.columns:
+        measured = with_by_values(measured, orders, group_key(orders), end)
+    return measured, daily
 
 
 @dataclass

@@ -38,7 +38,8 @@ def repeat_buyers(customers: pl.DataFrame, rule: RepeatRule | None = None) -> pl
             ),
         )
         .sort(["spend", "customer_id"], descending=[True, False])
-        .select(REPEAT_COLUMNS)
+        # with --by, each buyer's value (custseg.measures.breakdown) after the others
+        .select(*REPEAT_COLUMNS, *(c for c in ("by_value",) if c in customers.columns))
     )
 
 

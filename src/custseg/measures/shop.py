@@ -42,8 +42,7 @@ def customer_metrics(
     Returns a Polars frame with the columns described in the module docstring, plus
     ``group``. Segments listed but empty are kept with zero customers.
     """
-    first = customers["first_order"].min()
-    span_days = max((as_of - first.date()).days, 1) if first is not None else 1
+    span_days = _span_days(customers, as_of)
     years = span_days / 365.25
     all_rows = _group(customers.with_columns(group=pl.lit("all")), years, churn_days)
     if lifespan_years is None and span_days >= 2 * churn_days:
@@ -64,6 +63,30 @@ def customer_metrics(
         lifespan_years=pl.lit(lifespan_years, pl.Float64),
         clv=clv.round(2) if clv is not None else pl.lit(None, pl.Float64),
     )
+
+
+def group_metrics(customers: pl.DataFrame, as_of: dt.date, churn_days: int = 180,
+                  lifespan_years: float | None = None) -> pl.DataFrame:  # fmt: skip
+    """The measures of :func:`customer_metrics` per value of ``customers``' ``group``
+    column (one row each, unsorted), the years observed and the lifespan those of all
+    ``customers`` (a lifespan not given is estimated from all of them, as
+    :func:`customer_metrics` does), so that a group's figures read beside the whole's."""
+    whole = customer_metrics(customers.drop("segment", strict=False), as_of, churn_days,
+                             lifespan_years)  # fmt: skip
+    lifespan = whole["lifespan_years"][0]
+    years = _span_days(customers, as_of) / 365.25
+    out = _group(customers, years, churn_days)
+    clv = pl.col("aov") * pl.col("orders_per_year") * lifespan if lifespan else None
+    return out.with_columns(
+        lifespan_years=pl.lit(lifespan, pl.Float64),
+        clv=clv.round(2) if clv is not None else pl.lit(None, pl.Float64),
+    )
+
+
+def _span_days(customers: pl.DataFrame, as_of: dt.date) -> int:
+    """Days from the first order of ``customers`` to ``as_of`` (at least 1)."""
+    first = customers["first_order"].min()
+    return max((as_of - first.date()).days, 1) if first is not None else 1
 
 
 def _group(customers: pl.DataFrame, years: float, churn_days: int) -> pl.DataFrame:

@@ -187,10 +187,18 @@ def _explicit_column(role: str, name: str, columns: list[str], by_key: dict) -> 
     hits = by_key.get(normalize_header(name), [])
     if len(hits) == 1:
         return hits[0]
-    flag = ROLES.get(role, f"columns.{role}")
+    flag = ROLES.get(role, role)
     if looks_like_data(columns):
         raise ColumnError(f"{param(flag)} {name!r}: no such column: {_data_hint(columns)}")
     raise ColumnError(f"{param(flag)} {name!r}: no such column; the file has {_listing(columns)}")
+
+
+def find_column(name: str, columns: list[str], flag: str = "by") -> str:
+    """The column of ``columns`` that ``name`` names: exactly, else the one column with
+    its normalised name (``省份``, ``Province``, ``sales channel`` as ``sales_channel``).
+
+    Raises ColumnError naming the file's columns when none (or several) match."""
+    return _explicit_column(flag, name, columns, _keys(columns))
 
 
 def _check_required(found: dict[str, str], columns: list[str]) -> None:

@@ -19,12 +19,18 @@ from typing import Literal
 
 import polars as pl
 
-from custseg.errors import DataError, InputFileError, param
+from custseg.errors import ColumnError, DataError, InputFileError, param
 from custseg.io import readers
 from custseg.io.database.url import database_kind, mask_url
 from custseg.orders import cleaning
 from custseg.orders.accounting import latest_used
-from custseg.orders.columns import ColumnClash, Layout, normalize_header, read_layout
+from custseg.orders.columns import (
+    ColumnClash,
+    Layout,
+    find_column,
+    normalize_header,
+    read_layout,
+)
 from custseg.orders.facts import FileFacts, decide_facts
 from custseg.orders.platforms import known_headers
 from custseg.orders.rows import parse_rows
@@ -60,6 +66,10 @@ class LoadOptions:
     # None when its rows would not fit in memory, True whenever it can be (--pushdown),
     # False never (--no-pushdown)
     pushdown: bool | None = None
+    # a column to break the customers down by (--by): named exactly, or after
+    # normalisation (custseg.orders.columns.find_column); carried to each order as
+    # ``by_value`` and to each customer by the majority rule (custseg.measures.breakdown)
+    by: str | None = None
 
 
 @dataclass
@@ -87,7 +97,9 @@ class Input:
         if every and self.header:
             return list(dict.fromkeys(self.header))
         roles = self.roles or {}
-        return [roles[r] for r in ("customer", "order") if r in roles]
+        return [roles[r] for r in ("customer", "order") if r in roles] + self.by_columns
+
+    by_columns: list[str] = field(default_factory=list)  # the --by column, read as text
 
 
 @dataclass
@@ -132,7 +144,18 @@ def open_input(source: str | Path, opts: LoadOptions) -> Input:
         except ColumnClash:
             layout = None  # the rows tell whether columns of equal rank differ
     iso = layout is not None and fmt == "csv" and _iso_dates(src, layout.roles["date"])
-    return Input(src, fmt, layout, iso, header)
+    return Input(src, fmt, layout, iso, header, by_text_columns(header, opts.by))
+
+
+def by_text_columns(header: list[str] | None, by: str | None) -> list[str]:
+    """The ``--by`` column, read as text (``007`` stays ``007`` whatever the engine), when
+    the header is known and has it; else none (the rows tell, :func:`parse_part`)."""
+    if not by or header is None:
+        return []
+    try:
+        return [find_column(by, header)]
+    except ColumnError:
+        return []
 
 
 def _source(source: str | Path, opts: LoadOptions) -> readers.Source:
@@ -270,9 +293,14 @@ def merge_line_items(rows: pl.DataFrame, already_unique: bool = False) -> pl.Dat
     ``already_unique`` skips the grouping when order ids are known to be unique.
     """
     lines = ["line"] if "line" in rows.columns else []
+    by = ["by_value"] if "by_value" in rows.columns else []
     if not already_unique:
         rows = rows.group_by(["customer_id", "order_id"], maintain_order=True).agg(
-            pl.col("order_date").min(), pl.col("amount").sum(), *(pl.col(c).min() for c in lines)
+            pl.col("order_date").min(),
+            pl.col("amount").sum(),
+            *(pl.col(c).min() for c in lines),
+            # an order's --by value: its first line item's that has one
+            *(pl.col(c).drop_nulls().first() for c in by),
         )
     # built from the columns: an eager select would rechunk them all (0.6 s at 10M rows)
-    return pl.DataFrame({c: rows[c] for c in (*ORDER_COLUMNS, *lines)})
+    return pl.DataFrame({c: rows[c] for c in (*ORDER_COLUMNS, *lines, *by)})

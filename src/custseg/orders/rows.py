@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from custseg.orders import cleaning
+from custseg.orders.columns import find_column
 from custseg.orders.facts import FileFacts
 from custseg.orders.platforms import Platform, generic, platforms
 from custseg.orders.statuses import CODES, status_codes
@@ -36,8 +37,9 @@ if TYPE_CHECKING:
 @dataclass
 class ParsedRows:
     """The canonical rows (``customer_id``, ``order_id``, ``order_date``, ``amount``,
-    ``reason`` and, when asked for, ``line``), whether each row is its own order, and what
-    was found on the way: counters (name -> detail -> rows) the report sums over parts."""
+    ``reason`` and, when asked for, ``line``, then ``by_value`` with ``--by``), whether each
+    row is its own order, and what was found on the way: counters (name -> detail -> rows)
+    the report sums over parts."""
 
     rows: pl.DataFrame
     one_row_per_order: bool
@@ -100,9 +102,16 @@ def parse_rows(
                     order_date)  # fmt: skip
     columns = [customer, order_id.alias("order_id"), order_date.alias("order_date"),
                amount.alias("amount"), reason]  # fmt: skip
-    if with_lines:
-        columns.append(line)
+    columns += [line] * with_lines + ([by_values(frame, opts.by)] if opts.by else [])
     return ParsedRows(pl.DataFrame(columns), unique or not roles.get("order"), findings)
+
+
+def by_values(frame: pl.DataFrame, by: str) -> pl.Series:
+    """Each row's value of the ``--by`` column (:func:`custseg.orders.columns.find_column`)
+    as text, trimmed; null when blank. Raises ColumnError when the file has no such column."""
+    col = find_column(by, frame.columns)
+    text = frame[col].cast(pl.String, strict=False).str.strip_chars()
+    return pl.select(pl.when(text != "").then(text)).to_series().alias("by_value")
 
 
 def _first_reasons(checks: list[tuple[str, pl.Series]], frame: pl.DataFrame, amount: pl.Series,

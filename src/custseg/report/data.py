@@ -55,7 +55,15 @@ def report_data(result: RfmResult, lang: str = "en", rule: RepeatRule | None = N
         "prediction": _prediction(result, prediction, lang),
         "cohort": _cohort(result),
         "cluster": _cluster(result, clustering, lang),
+        "by": by_data(result, lang, churn_days),
     }
+
+
+def by_data(result: RfmResult, lang: str, churn_days: int) -> dict | None:
+    """The ``--by`` chart's data (:func:`custseg.report.breakdown_html.by_data`)."""
+    from custseg.report.breakdown_html import by_data as data
+
+    return data(result, lang, churn_days)
 
 
 def _cohort(result: RfmResult) -> dict | None:

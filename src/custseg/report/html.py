@@ -48,6 +48,11 @@ def render_report(data: dict) -> str:
 
         cohort, more = cohort_section(data["cohort"], lang)
         options.update(more)
+    if data.get("by"):
+        from custseg.report.breakdown_html import by_section
+
+        section, more = by_section(data["by"], lang)
+        cohort, options = section + cohort, {**options, **more}
     if data.get("cluster"):
         from custseg.report.cluster_html import cluster_section
 

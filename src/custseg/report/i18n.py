@@ -53,6 +53,19 @@ _TEXT: dict[str, tuple[str, str]] = {
     "metrics_title": ("Customer measures", "客户指标"),
     "lifecycle_title": ("Lifecycle", "生命周期"),
     "group": ("Group", "分组"),
+    "by_title": ("Customers by {column}", "按{column}划分的客户"),
+    "by_note": (
+        "A customer counts under the value of most of their purchases (a tie: their latest); "
+        "{values:,} values, the top {shown:,} shown.",
+        "每位客户计入其多数购买所在的取值（并列时取最近一次购买的取值）；"
+        "共 {values:,} 个取值，显示前 {shown:,} 个。",
+    ),
+    "by_share": ("Share", "客户占比"),
+    "by_revenue_share": ("Revenue share", "销售额占比"),
+    "by_top_segment": ("Largest segment", "最大分群"),
+    "by_repeat_title": ("Repeat buyers by {column}", "按{column}划分的老客户"),
+    "by_repeat": ("Repeat buyers", "老客户数"),
+    "by_other": ("other", "其他"),
     "all": ("all", "全部"),
     "report_title": ("Customer segmentation report", "客户分群报告"),
     "kpi_customers": ("Customers", "客户数"),

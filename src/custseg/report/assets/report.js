@@ -43,8 +43,9 @@
     return box;
   };
 
-  // the prediction's charts (report --predict): the same text-only tooltips
-  ["chart-predict", "chart-holdout"].forEach(function (id) {
+  // the prediction's charts (report --predict) and customers and revenue per value
+  // (report --by): the same text-only tooltips
+  ["chart-predict", "chart-holdout", "chart-by"].forEach(function (id) {
     if (!OPTIONS[id]) return;
     OPTIONS[id].tooltip.formatter = function (ps) {
       const box = document.createElement("div");
