@@ -298,3 +298,39 @@ def test_cli_rfm_engine_spark(spark, tmp_path):
     assert written.equals(pl.read_parquet(tmp_path / "d.parquet").sort("customer_id"))
     wrong = runner.invoke(main, ["rfm", str(source), "--engine", "spark", "-o", "x.csv"])
     assert wrong.exit_code == 2 and "Parquet folder" in wrong.output
+
+
+def _edge_orders() -> pl.DataFrame:
+    """Line items, duplicates, a return, returns only, float-like ids, same-day orders."""
+    return orders([
+        ("A1", "o1", "2024-01-05 10:00", 10.0), ("A1", "o1", "2024-01-05 10:05", 5.125),
+        ("A1", "o2", "2024-03-01 09:00", 60.0), ("A1", "o2", "2024-03-01 09:00", 60.0),
+        (" A1 ", "o3", "2024-04-01 09:00", -7.5), ("B2", "o4", "2024-02-01 12:00", -3.0),
+        ("17850.0", "o6", "2023-06-01 08:00", 41.005), ("17850", "o7", "2024-06-01 08:00", 2.675),
+        ("17850", "o8", "2024-06-01 18:00", 9.0), ("C3", "o9", "2022-05-03 00:00", 0.0),
+        ("C3", "o10", "2024-05-03 00:00", 100.0), ("D4", "o11", "2024-06-20 00:00", 3.0),
+    ])  # fmt: skip
+
+
+@pytest.mark.parametrize("case", ["sample", "edges"])
+def test_cli_summary_and_repeat_engine_spark(spark, tmp_path, case):
+    """``summary`` and ``repeat`` with ``--engine spark``: the same --json, and the same
+    files (the measures table, the repeat buyers) as the default engine."""
+    from click.testing import CliRunner
+
+    from conftest import SAMPLE
+    from custseg.cli import main
+
+    source = tmp_path / f"{case}.parquet"
+    frame = pl.read_csv(SAMPLE, try_parse_dates=True) if case == "sample" else _edge_orders()
+    frame.write_parquet(source)
+    runner = CliRunner()
+    for command, extra in (("summary", ["--window", "60d"]), ("repeat", ["--min-spend", "20"])):
+        outs = {}
+        for engine in ("polars", "spark"):
+            path = tmp_path / f"{command}-{engine}.csv"
+            args = [command, str(source), "--json", "-o", str(path), "--engine", engine, *extra]
+            run = runner.invoke(main, args)
+            assert run.exit_code == 0, run.output
+            outs[engine] = (run.stdout, path.read_bytes())
+        assert outs["spark"] == outs["polars"], command

@@ -29,6 +29,7 @@ from custseg.cli.params import Days
 from custseg.cli.predict import predict_options
 from custseg.cli.progress import Progress, run_with_progress
 from custseg.cli.scheme import Scheme, scheme_options, warn_rules
+from custseg.cli.spark import Engine, engine_options, report_on_spark
 from custseg.report.safety import terminal_json
 
 
@@ -47,13 +48,15 @@ from custseg.report.safety import terminal_json
     show_default=True,
     help="How many repeat buyers to list on screen (the file gets all).",
 )
+@engine_options
 def repeat(file: str, load: Loader, lifecycle, rule, output: OutputOptions, lang: str | None,
-           top: int) -> None:  # fmt: skip
+           top: int, engine: Engine) -> None:  # fmt: skip
     """List repeat buyers (老客户): at least --min-orders orders and more than --min-spend
     spent (defaults: 2 orders, more than 40), with orders, total spend, first and last
     order and average days between orders.
 
-    Same loader, cleaning, --as-of and output formats as 'rfm'.
+    Same loader, cleaning, --as-of and output formats as 'rfm'; with --engine spark,
+    the customers are measured in Spark and only the repeat buyers come to this machine.
 
     \b
     Examples:
@@ -67,11 +70,18 @@ def repeat(file: str, load: Loader, lifecycle, rule, output: OutputOptions, lang
 
     check_format(output)  # a bad suffix fails before any work
     check_paths(file, {"output": output.path, "rejects": load.rejects}, output=output)
-    result = run_with_progress(file, load, lifecycle, Progress(output.silent, file),
-                               quiet=output.quiet, lang=lang,
-                               excel_safe=output.excel_safe)  # fmt: skip
-    buyers = repeat_buyers(result.frame, rule)
-    facts = repeat_summary(result.frame, buyers)
+    if engine.spark:
+        from custseg.engines.spark.shop import repeat_frames
+
+        result = report_on_spark(file, load, lifecycle, engine, lang, output.quiet)
+        candidates, customers = repeat_frames(result, rule)
+    else:
+        result = run_with_progress(file, load, lifecycle, Progress(output.silent, file),
+                                   quiet=output.quiet, lang=lang,
+                                   excel_safe=output.excel_safe)  # fmt: skip
+        candidates = customers = result.frame
+    buyers = repeat_buyers(candidates, rule)
+    facts = repeat_summary(customers, buyers)
     emit(lambda: buyers, output)
     if output.as_json:
         data = {
@@ -109,8 +119,9 @@ def repeat(file: str, load: Loader, lifecycle, rule, output: OutputOptions, lang
     "who bought again in the next; windows end on --as-of (30d, 4w, 90).",
 )
 @table_output_options
+@engine_options
 def summary(file: str, load: Loader, scheme: Scheme, lifecycle, lifespan_years: float | None,
-            window: int, output: OutputOptions) -> None:  # fmt: skip
+            window: int, output: OutputOptions, engine: Engine) -> None:  # fmt: skip
     """Report the customer measures shops track, for all customers and per segment:
     customers, orders, revenue, average order value, repurchase rate, purchase cycle,
     churn rate, historical lifetime value, top-20% revenue share and lifecycle counts.
@@ -124,9 +135,12 @@ def summary(file: str, load: Loader, scheme: Scheme, lifecycle, lifespan_years: 
     buyer's consecutive purchase days (median, quartiles); and a churn window
     suggested from them: their 90th percentile, rounded up.
 
+    --engine spark: measured in Spark; 7 columns (about 60 bytes a customer) come here.
+
     \b
     Examples:
       custseg summary orders.csv
+      custseg summary orders.parquet --engine spark --json
       custseg summary orders.csv --scheme cn8 --lang zh --churn-days 90
       custseg summary orders.csv --json > measures.json
       custseg summary orders.csv --window 4w
@@ -140,11 +154,11 @@ def summary(file: str, load: Loader, scheme: Scheme, lifecycle, lifespan_years: 
     check_format(output)
     check_paths(file, {"output": output.path, "rejects": load.rejects}, scheme.rules_file,
                 output)  # fmt: skip
-    result = run_with_progress(file, load, lifecycle, Progress(output.silent, file), scheme,
-                               quiet=output.quiet, extras=Extras(window_days=window))  # fmt: skip
+    result, customers = _measured(file, load, scheme, lifecycle, engine, output,
+                                  Extras(window_days=window))  # fmt: skip
     assert result.extras is not None
     figures = repurchase_figures(result.extras, result.report.as_of, window)
-    measures = customer_metrics(result.frame, result.report.as_of, lifecycle.churn_days,
+    measures = customer_metrics(customers, result.report.as_of, lifecycle.churn_days,
                                 lifespan_years, scheme.table.segment_names())  # fmt: skip
     emit(lambda: measures, output)
     if output.as_json:
@@ -166,6 +180,20 @@ def summary(file: str, load: Loader, scheme: Scheme, lifecycle, lifespan_years: 
         console = make_console(stderr=output.to_stdout)
         console.print(view)
         console.print(repurchase_view(figures, scheme.lang))
+
+
+def _measured(file, load, scheme, lifecycle, engine, output, extras):
+    """The run of ``summary`` on its engine, and the per-customer frame (Polars, on this
+    machine) the shop measures are computed from."""
+    if engine.spark:
+        from custseg.engines.spark.shop import shop_customers
+
+        result = report_on_spark(file, load, lifecycle, engine, scheme.lang, output.quiet,
+                                 scheme, extras)  # fmt: skip
+        return result, shop_customers(result)
+    result = run_with_progress(file, load, lifecycle, Progress(output.silent, file), scheme,
+                               quiet=output.quiet, extras=extras)  # fmt: skip
+    return result, result.frame
 
 
 def repurchase_dict(figures: dict) -> dict:

@@ -97,3 +97,17 @@ def run_on_spark(file: str, load: Loader, scheme: Scheme, lifecycle, engine: Eng
                                                      segments)  # fmt: skip
     print_warnings(result.report, scheme.lang, output.quiet)
     return result
+
+
+def report_on_spark(file: str | None, load: Loader, lifecycle, engine: Engine, lang: str | None,
+                    quiet: bool, scheme: Scheme | None = None, extras=None):  # fmt: skip
+    """The Spark run of ``summary`` and ``repeat``: the result (its per-customer frame
+    stays in Spark), warnings on stderr as the default engine prints them."""
+    from custseg.cli.progress import print_warnings
+    from custseg.engines.spark.run import run_spark
+
+    result = run_spark(file or "", load.options, lifecycle=lifecycle, master=engine.master,
+                       extras=extras, scoring=scheme.scoring if scheme else None,
+                       table=scheme.table if scheme else None)  # fmt: skip
+    print_warnings(result.report, lang, quiet)
+    return result
