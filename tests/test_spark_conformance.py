@@ -24,13 +24,15 @@ from custseg.segments.scoring import compute_cuts  # noqa: E402
 
 
 @pytest.fixture(scope="module")
-def spark():
-    """One local session, small: two cores, four shuffle partitions, no UI."""
+def spark(tmp_path_factory):
+    """One local session, small: two cores, four shuffle partitions, no UI, its catalog's
+    tables in a temporary folder."""
     from pyspark.sql import SparkSession
 
     session = (
         SparkSession.builder.master("local[2]")
         .appName("custseg-tests")
+        .config("spark.sql.warehouse.dir", str(tmp_path_factory.mktemp("warehouse")))
         .config("spark.sql.shuffle.partitions", "4")
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
@@ -334,3 +336,41 @@ def test_cli_summary_and_repeat_engine_spark(spark, tmp_path, case):
             assert run.exit_code == 0, run.output
             outs[engine] = (run.stdout, path.read_bytes())
         assert outs["spark"] == outs["polars"], command
+
+
+def test_cli_table_of_the_spark_catalog(spark, tmp_path):
+    """``--engine spark --table NAME`` (a table saved in the session's warehouse, a temporary
+    view) and ``--query``: the same --json as the default engine on the file; FILE and
+    --table together, or no FILE without Spark, are usage errors; a missing table exit 1."""
+    import json
+
+    from click.testing import CliRunner
+
+    from conftest import SAMPLE
+    from custseg.cli import main
+
+    source = tmp_path / "sample.parquet"
+    pl.read_csv(SAMPLE, try_parse_dates=True).write_parquet(source)
+    spark.read.parquet(str(source)).write.mode("overwrite").saveAsTable("orders_saved")
+    spark.createDataFrame(pl.read_parquet(source).to_pandas()).createOrReplaceTempView(
+        "orders_view"
+    )
+    runner = CliRunner()
+
+    def summary(*args: str) -> dict:
+        run = runner.invoke(main, ["rfm", *args, "--json"])
+        assert run.exit_code == 0, run.output
+        found = json.loads(run.stdout)
+        del found["rows"]["source"], found["rows"]["format"]
+        return found
+
+    expected = summary(str(source))
+    assert summary("--engine", "spark", "--table", "orders_saved") == expected
+    assert summary("--engine", "spark", "--table", "orders_view") == expected
+    assert summary("--engine", "spark", "--query", "SELECT * FROM orders_saved") == expected
+    both = runner.invoke(main, ["rfm", str(source), "--engine", "spark", "--table", "orders"])
+    assert both.exit_code == 2 and "leave out FILE" in both.output
+    no_file = runner.invoke(main, ["rfm", "--table", "orders_saved"])
+    assert no_file.exit_code == 2 and "Missing argument" in no_file.output
+    missing = runner.invoke(main, ["rfm", "--engine", "spark", "--table", "nope"])
+    assert missing.exit_code == 1 and "Spark cannot read table 'nope'" in missing.output

@@ -11,6 +11,7 @@ from custseg.cli.options import (
     loader_options,
     order_file,
     repeat_options,
+    source_file,
 )
 from custseg.cli.output import (
     OutputOptions,
@@ -29,13 +30,13 @@ from custseg.cli.params import Days
 from custseg.cli.predict import predict_options
 from custseg.cli.progress import Progress, run_with_progress
 from custseg.cli.scheme import Scheme, scheme_options, warn_rules
-from custseg.cli.spark import Engine, engine_options, report_on_spark
+from custseg.cli.spark import Engine, check_source, engine_options, report_on_spark
 from custseg.report.safety import terminal_json
 
 
 @click.command()
 @handle_errors
-@order_file
+@source_file
 @loader_options
 @lifecycle_options
 @repeat_options
@@ -49,7 +50,7 @@ from custseg.report.safety import terminal_json
     help="How many repeat buyers to list on screen (the file gets all).",
 )
 @engine_options
-def repeat(file: str, load: Loader, lifecycle, rule, output: OutputOptions, lang: str | None,
+def repeat(file: str | None, load: Loader, lifecycle, rule, output: OutputOptions, lang: str | None,
            top: int, engine: Engine) -> None:  # fmt: skip
     """List repeat buyers (老客户): at least --min-orders orders and more than --min-spend
     spent (defaults: 2 orders, more than 40), with orders, total spend, first and last
@@ -68,6 +69,7 @@ def repeat(file: str, load: Loader, lifecycle, rule, output: OutputOptions, lang
     from custseg.measures.repeat import repeat_buyers, repeat_summary
     from custseg.report.i18n import default_lang
 
+    file = check_source(file, load, engine)
     check_format(output)  # a bad suffix fails before any work
     check_paths(file, {"output": output.path, "rejects": load.rejects}, output=output)
     if engine.spark:
@@ -100,7 +102,7 @@ def repeat(file: str, load: Loader, lifecycle, rule, output: OutputOptions, lang
 
 @click.command()
 @handle_errors
-@order_file
+@source_file
 @loader_options
 @scheme_options
 @lifecycle_options
@@ -120,7 +122,7 @@ def repeat(file: str, load: Loader, lifecycle, rule, output: OutputOptions, lang
 )
 @table_output_options
 @engine_options
-def summary(file: str, load: Loader, scheme: Scheme, lifecycle, lifespan_years: float | None,
+def summary(file: str | None, load: Loader, scheme: Scheme, lifecycle, lifespan_years: float | None,
             window: int, output: OutputOptions, engine: Engine) -> None:  # fmt: skip
     """Report the customer measures shops track, for all customers and per segment:
     customers, orders, revenue, average order value, repurchase rate, purchase cycle,
@@ -135,8 +137,6 @@ def summary(file: str, load: Loader, scheme: Scheme, lifecycle, lifespan_years: 
     buyer's consecutive purchase days (median, quartiles); and a churn window
     suggested from them: their 90th percentile, rounded up.
 
-    --engine spark: measured in Spark; 7 columns (about 60 bytes a customer) come here.
-
     \b
     Examples:
       custseg summary orders.csv
@@ -149,6 +149,7 @@ def summary(file: str, load: Loader, scheme: Scheme, lifecycle, lifespan_years: 
     from custseg.measures.repurchase import repurchase_figures
     from custseg.measures.shop import customer_metrics
 
+    file = check_source(file, load, engine)
     if not output.quiet:
         warn_rules(scheme)
     check_format(output)

@@ -76,7 +76,7 @@ class SparkResult:
 
 
 def run_spark(
-    source: str,
+    source: str | None,
     options: LoadOptions | None = None,
     *,
     scoring: ScoringSpec | None = None,
@@ -86,7 +86,8 @@ def run_spark(
     extras: Extras | None = None,
     on_phase: Callable[[str], None] | None = None,
 ) -> SparkResult:
-    """Segment the customers of a typed source on Spark (the session: see
+    """Segment the customers of a typed source on Spark (``source``: a path, or None with
+    ``options.table`` or ``options.query``, rows of the session's catalog; the session:
     :func:`custseg.engines.spark.session.spark_session`); the same results as
     :func:`custseg.engines.run.run_rfm`; ``extras``: the aggregates it asks for
     (:attr:`SparkResult.extras`, as the default engine's).
@@ -103,7 +104,7 @@ def run_spark(
     clock = time.perf_counter()
     tell("read")
     spark = spark_session(master)
-    inp = with_facts(open_source(spark, str(source), opts), opts)
+    inp = with_facts(open_source(spark, str(source) if source else "", opts), opts)
     phases["read"], clock = time.perf_counter() - clock, time.perf_counter()
     tell("clean")
     canon = parse_rows(inp, opts)
