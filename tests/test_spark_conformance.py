@@ -374,3 +374,31 @@ def test_cli_table_of_the_spark_catalog(spark, tmp_path):
     assert no_file.exit_code == 2 and "Missing argument" in no_file.output
     missing = runner.invoke(main, ["rfm", "--engine", "spark", "--table", "nope"])
     assert missing.exit_code == 1 and "Spark cannot read table 'nope'" in missing.output
+
+
+def test_spark_connect_smoke(tmp_path):
+    """``rfm --engine spark`` through Spark Connect (``SPARK_REMOTE=local[1]``: pyspark
+    starts a local Connect server and talks to it over gRPC): the same --json and export
+    as the default engine. In its own process: one process holds one kind of session."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from click.testing import CliRunner
+
+    from conftest import SAMPLE
+    from custseg.cli import main
+
+    source = tmp_path / "sample.parquet"
+    pl.read_csv(SAMPLE, try_parse_dates=True).write_parquet(source)
+    default = CliRunner().invoke(main, ["rfm", str(source), "--json", "-o",
+                                        str(tmp_path / "d.parquet")])  # fmt: skip
+    args = ["rfm", str(source), "--json", "--engine", "spark", "-o", str(tmp_path / "c.parquet")]
+    env = {**os.environ, "SPARK_REMOTE": "local[1]"}
+    connect = subprocess.run([sys.executable, "-m", "custseg.cli", *args], env=env,
+                             capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert connect.returncode == 0, connect.stderr[-2000:]
+    assert json.loads(connect.stdout) == json.loads(default.stdout)
+    written = pl.read_parquet(tmp_path / "c.parquet" / "*.parquet")
+    assert written.equals(pl.read_parquet(tmp_path / "d.parquet").sort("customer_id"))
