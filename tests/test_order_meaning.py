@@ -287,3 +287,26 @@ def test_notes_and_warnings_follow_the_language(write_csv):
         "status values no table knows, counted as sales: 神秘状态 (sale) 1 rows; if one is not a "
         "sale, name it with --cancel-status"
     ]
+
+
+def test_float_customer_ids_with_repeated_order_ids(tmp_path):
+    """A Parquet file with float customer ids (17850.0, as pandas writes an id column with
+    gaps) and order ids repeated on item rows: the ids read as 17850, the items of one
+    order merged into one order (it crashed on 'rounding not supported for dtype str')."""
+    import datetime as dt
+
+    import polars as pl
+
+    path = tmp_path / "float_ids.parquet"
+    pl.DataFrame({
+        "InvoiceNo": ["536365", "536365", "536366", "536367", "536368"],
+        "CustomerID": [17850.0, 17850.0, 13047.0, None, 17850.0],
+        "InvoiceDate": [dt.datetime(2011, 1, 1, 8), dt.datetime(2011, 1, 1, 8),
+                        dt.datetime(2011, 2, 1), dt.datetime(2011, 3, 1),
+                        dt.datetime(2011, 3, 2)],
+        "Amount": [10.0, 5.0, 3.0, 4.0, 2.5],
+    }).write_parquet(path)  # fmt: skip
+    result = run_rfm(path)
+    got = result.frame.sort("customer_id").select("customer_id", "frequency", "monetary")
+    assert got.rows() == [("13047", 1, 3.0), ("17850", 2, 17.5)]
+    assert result.report.left_out["missing customer"] == 1

@@ -24,13 +24,15 @@ from custseg.segments.scoring import compute_cuts  # noqa: E402
 
 
 @pytest.fixture(scope="module")
-def spark():
-    """One local session, small: two cores, four shuffle partitions, no UI."""
+def spark(tmp_path_factory):
+    """One local session, small: two cores, four shuffle partitions, no UI, its catalog's
+    tables in a temporary folder."""
     from pyspark.sql import SparkSession
 
     session = (
         SparkSession.builder.master("local[2]")
         .appName("custseg-tests")
+        .config("spark.sql.warehouse.dir", str(tmp_path_factory.mktemp("warehouse")))
         .config("spark.sql.shuffle.partitions", "4")
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
@@ -298,3 +300,105 @@ def test_cli_rfm_engine_spark(spark, tmp_path):
     assert written.equals(pl.read_parquet(tmp_path / "d.parquet").sort("customer_id"))
     wrong = runner.invoke(main, ["rfm", str(source), "--engine", "spark", "-o", "x.csv"])
     assert wrong.exit_code == 2 and "Parquet folder" in wrong.output
+
+
+def _edge_orders() -> pl.DataFrame:
+    """Line items, duplicates, a return, returns only, float-like ids, same-day orders."""
+    return orders([
+        ("A1", "o1", "2024-01-05 10:00", 10.0), ("A1", "o1", "2024-01-05 10:05", 5.125),
+        ("A1", "o2", "2024-03-01 09:00", 60.0), ("A1", "o2", "2024-03-01 09:00", 60.0),
+        (" A1 ", "o3", "2024-04-01 09:00", -7.5), ("B2", "o4", "2024-02-01 12:00", -3.0),
+        ("17850.0", "o6", "2023-06-01 08:00", 41.005), ("17850", "o7", "2024-06-01 08:00", 2.675),
+        ("17850", "o8", "2024-06-01 18:00", 9.0), ("C3", "o9", "2022-05-03 00:00", 0.0),
+        ("C3", "o10", "2024-05-03 00:00", 100.0), ("D4", "o11", "2024-06-20 00:00", 3.0),
+    ])  # fmt: skip
+
+
+@pytest.mark.parametrize("case", ["sample", "edges"])
+def test_cli_summary_and_repeat_engine_spark(spark, tmp_path, case):
+    """``summary`` and ``repeat`` with ``--engine spark``: the same --json, and the same
+    files (the measures table, the repeat buyers) as the default engine."""
+    from click.testing import CliRunner
+
+    from conftest import SAMPLE
+    from custseg.cli import main
+
+    source = tmp_path / f"{case}.parquet"
+    frame = pl.read_csv(SAMPLE, try_parse_dates=True) if case == "sample" else _edge_orders()
+    frame.write_parquet(source)
+    runner = CliRunner()
+    for command, extra in (("summary", ["--window", "60d"]), ("repeat", ["--min-spend", "20"])):
+        outs = {}
+        for engine in ("polars", "spark"):
+            path = tmp_path / f"{command}-{engine}.csv"
+            args = [command, str(source), "--json", "-o", str(path), "--engine", engine, *extra]
+            run = runner.invoke(main, args)
+            assert run.exit_code == 0, run.output
+            outs[engine] = (run.stdout, path.read_bytes())
+        assert outs["spark"] == outs["polars"], command
+
+
+def test_cli_table_of_the_spark_catalog(spark, tmp_path):
+    """``--engine spark --table NAME`` (a table saved in the session's warehouse, a temporary
+    view) and ``--query``: the same --json as the default engine on the file; FILE and
+    --table together, or no FILE without Spark, are usage errors; a missing table exit 1."""
+    import json
+
+    from click.testing import CliRunner
+
+    from conftest import SAMPLE
+    from custseg.cli import main
+
+    source = tmp_path / "sample.parquet"
+    pl.read_csv(SAMPLE, try_parse_dates=True).write_parquet(source)
+    spark.read.parquet(str(source)).write.mode("overwrite").saveAsTable("orders_saved")
+    spark.createDataFrame(pl.read_parquet(source).to_pandas()).createOrReplaceTempView(
+        "orders_view"
+    )
+    runner = CliRunner()
+
+    def summary(*args: str) -> dict:
+        run = runner.invoke(main, ["rfm", *args, "--json"])
+        assert run.exit_code == 0, run.output
+        found = json.loads(run.stdout)
+        del found["rows"]["source"], found["rows"]["format"]
+        return found
+
+    expected = summary(str(source))
+    assert summary("--engine", "spark", "--table", "orders_saved") == expected
+    assert summary("--engine", "spark", "--table", "orders_view") == expected
+    assert summary("--engine", "spark", "--query", "SELECT * FROM orders_saved") == expected
+    both = runner.invoke(main, ["rfm", str(source), "--engine", "spark", "--table", "orders"])
+    assert both.exit_code == 2 and "leave out FILE" in both.output
+    no_file = runner.invoke(main, ["rfm", "--table", "orders_saved"])
+    assert no_file.exit_code == 2 and "Missing argument" in no_file.output
+    missing = runner.invoke(main, ["rfm", "--engine", "spark", "--table", "nope"])
+    assert missing.exit_code == 1 and "Spark cannot read table 'nope'" in missing.output
+
+
+def test_spark_connect_smoke(tmp_path):
+    """``rfm --engine spark`` through Spark Connect (``SPARK_REMOTE=local[1]``: pyspark
+    starts a local Connect server and talks to it over gRPC): the same --json and export
+    as the default engine. In its own process: one process holds one kind of session."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from click.testing import CliRunner
+
+    from conftest import SAMPLE
+    from custseg.cli import main
+
+    source = tmp_path / "sample.parquet"
+    pl.read_csv(SAMPLE, try_parse_dates=True).write_parquet(source)
+    default = CliRunner().invoke(main, ["rfm", str(source), "--json", "-o",
+                                        str(tmp_path / "d.parquet")])  # fmt: skip
+    args = ["rfm", str(source), "--json", "--engine", "spark", "-o", str(tmp_path / "c.parquet")]
+    env = {**os.environ, "SPARK_REMOTE": "local[1]"}
+    connect = subprocess.run([sys.executable, "-m", "custseg.cli", *args], env=env,
+                             capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert connect.returncode == 0, connect.stderr[-2000:]
+    assert json.loads(connect.stdout) == json.loads(default.stdout)
+    written = pl.read_parquet(tmp_path / "c.parquet" / "*.parquet")
+    assert written.equals(pl.read_parquet(tmp_path / "d.parquet").sort("customer_id"))

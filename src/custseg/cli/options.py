@@ -68,6 +68,10 @@ def _apply(options: Sequence[Decorator], func: Callable[..., Any]) -> Callable[.
 #: The order file (or database URL) every loading command reads.
 order_file = click.argument("file", metavar="FILE|URL",
                             type=click.Path(dir_okay=True, allow_dash=True))  # fmt: skip
+#: The same, optional: for the commands that run on Spark, where ``--table`` or ``--query``
+#: can name the rows instead (:func:`custseg.cli.spark.check_source`).
+source_file = click.argument("file", metavar="FILE|URL", required=False,
+                             type=click.Path(dir_okay=True, allow_dash=True))  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -147,13 +151,14 @@ _LOADER = [
         metavar="NAME",
         help="With a database URL (postgresql://user@host/db, mysql://..., "
         "sqlite:///file.db): read the orders from this table or view (sales.orders "
-        "with its schema). Needs custseg[db]; the URL's password is never printed.",
+        "with its schema). Needs custseg[db]; the URL's password is never printed. "
+        "With --engine spark and no FILE: a table or view of the Spark session's catalog.",
     ),
     click.option(
         "--query",
         metavar="SQL",
         help="With a database URL: read the orders from the rows of this SELECT instead "
-        "of a table.",
+        "of a table. With --engine spark and no FILE: a Spark SQL query.",
     ),
     click.option(
         "--pushdown/--no-pushdown",

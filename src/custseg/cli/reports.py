@@ -11,6 +11,7 @@ from custseg.cli.options import (
     loader_options,
     order_file,
     repeat_options,
+    source_file,
 )
 from custseg.cli.output import (
     OutputOptions,
@@ -29,12 +30,13 @@ from custseg.cli.params import Days
 from custseg.cli.predict import predict_options
 from custseg.cli.progress import Progress, run_with_progress
 from custseg.cli.scheme import Scheme, scheme_options, warn_rules
+from custseg.cli.spark import Engine, check_source, engine_options, report_on_spark
 from custseg.report.safety import terminal_json
 
 
 @click.command()
 @handle_errors
-@order_file
+@source_file
 @loader_options
 @lifecycle_options
 @repeat_options
@@ -47,13 +49,15 @@ from custseg.report.safety import terminal_json
     show_default=True,
     help="How many repeat buyers to list on screen (the file gets all).",
 )
-def repeat(file: str, load: Loader, lifecycle, rule, output: OutputOptions, lang: str | None,
-           top: int) -> None:  # fmt: skip
+@engine_options
+def repeat(file: str | None, load: Loader, lifecycle, rule, output: OutputOptions, lang: str | None,
+           top: int, engine: Engine) -> None:  # fmt: skip
     """List repeat buyers (老客户): at least --min-orders orders and more than --min-spend
     spent (defaults: 2 orders, more than 40), with orders, total spend, first and last
     order and average days between orders.
 
-    Same loader, cleaning, --as-of and output formats as 'rfm'.
+    Same loader, cleaning, --as-of and output formats as 'rfm'; with --engine spark,
+    the customers are measured in Spark and only the repeat buyers come to this machine.
 
     \b
     Examples:
@@ -66,17 +70,25 @@ def repeat(file: str, load: Loader, lifecycle, rule, output: OutputOptions, lang
     from custseg.measures.repeat import repeat_buyers, repeat_summary
     from custseg.report.i18n import default_lang
 
+    file = check_source(file, load, engine)
     check_format(output)  # a bad suffix fails before any work
     check_paths(file, {"output": output.path, "rejects": load.rejects}, output=output)
-    result = run_with_progress(file, load, lifecycle, Progress(output.silent, file),
-                               quiet=output.quiet, lang=lang,
-                               excel_safe=output.excel_safe)  # fmt: skip
-    customers = result.frame
-    if result.by_values is not None:
-        customers = customers.with_columns(result.by_values.fill_null(MISSING))
-    buyers = repeat_buyers(customers, rule)
-    facts = repeat_summary(result.frame, buyers)
-    per_value = repeat_by(customers, buyers) if result.by_values is not None else None
+    if engine.spark:
+        from custseg.engines.spark.shop import repeat_frames
+
+        result = report_on_spark(file, load, lifecycle, engine, lang, output.quiet)
+        candidates, customers = repeat_frames(result, rule)
+    else:
+        result = run_with_progress(file, load, lifecycle, Progress(output.silent, file),
+                                   quiet=output.quiet, lang=lang,
+                                   excel_safe=output.excel_safe)  # fmt: skip
+        candidates = customers = result.frame
+    by_values = getattr(result, "by_values", None)  # None on Spark, which refuses --by
+    if by_values is not None:
+        candidates = customers = customers.with_columns(by_values.fill_null(MISSING))
+    buyers = repeat_buyers(candidates, rule)
+    facts = repeat_summary(customers, buyers)
+    per_value = repeat_by(customers, buyers) if by_values is not None else None
     emit(lambda: buyers, output)
     if output.as_json:
         data = {
@@ -85,18 +97,19 @@ def repeat(file: str, load: Loader, lifecycle, rule, output: OutputOptions, lang
             "rule": {"min_orders": rule.min_orders, "min_spend_exclusive": rule.min_spend},
             **facts,
         }
-        data |= _repeat_by_dict(per_value, result.by_column)
+        data |= _repeat_by_dict(per_value, getattr(result, "by_column", None))
         click.echo(terminal_json(data, indent=2))
     elif not output.quiet:
         from custseg.report.terminal import repeat_view
 
         view = repeat_view(result.report, rule, facts, buyers.head(top), lang or default_lang())
-        _print(output, view, per_value, by_column=result.by_column, lang=lang or default_lang())
+        _print(output, view, per_value, by_column=getattr(result, "by_column", None),
+               lang=lang or default_lang())  # fmt: skip
 
 
 @click.command()
 @handle_errors
-@order_file
+@source_file
 @loader_options
 @scheme_options
 @lifecycle_options
@@ -115,8 +128,9 @@ def repeat(file: str, load: Loader, lifecycle, rule, output: OutputOptions, lang
     "who bought again in the next; windows end on --as-of (30d, 4w, 90).",
 )
 @table_output_options
-def summary(file: str, load: Loader, scheme: Scheme, lifecycle, lifespan_years: float | None,
-            window: int, output: OutputOptions) -> None:  # fmt: skip
+@engine_options
+def summary(file: str | None, load: Loader, scheme: Scheme, lifecycle, lifespan_years: float | None,
+            window: int, output: OutputOptions, engine: Engine) -> None:  # fmt: skip
     """Report the customer measures shops track, for all customers and per segment:
     customers, orders, revenue, average order value, repurchase rate, purchase cycle,
     churn rate, historical lifetime value, top-20% revenue share and lifecycle counts.
@@ -133,6 +147,7 @@ def summary(file: str, load: Loader, scheme: Scheme, lifecycle, lifespan_years: 
     \b
     Examples:
       custseg summary orders.csv
+      custseg summary orders.parquet --engine spark --json
       custseg summary orders.csv --scheme cn8 --lang zh --churn-days 90
       custseg summary orders.csv --json > measures.json
       custseg summary orders.csv --window 4w
@@ -141,32 +156,24 @@ def summary(file: str, load: Loader, scheme: Scheme, lifecycle, lifespan_years: 
     from custseg.measures.repurchase import repurchase_figures
     from custseg.measures.shop import customer_metrics
 
+    file = check_source(file, load, engine)
     if not output.quiet:
         warn_rules(scheme)
     check_format(output)
     check_paths(file, {"output": output.path, "rejects": load.rejects}, scheme.rules_file,
                 output)  # fmt: skip
-    result = run_with_progress(file, load, lifecycle, Progress(output.silent, file), scheme,
-                               quiet=output.quiet, extras=Extras(window_days=window))  # fmt: skip
+    result, customers = _measured(file, load, scheme, lifecycle, engine, output,
+                                  Extras(window_days=window))  # fmt: skip
     assert result.extras is not None
     figures = repurchase_figures(result.extras, result.report.as_of, window)
-    measures = customer_metrics(result.frame, result.report.as_of, lifecycle.churn_days,
+    measures = customer_metrics(customers, result.report.as_of, lifecycle.churn_days,
                                 lifespan_years, scheme.table.segment_names())  # fmt: skip
-    by = result.breakdown(lifecycle.churn_days, lifespan_years)
+    # the Spark engine's result has no breakdown: it refuses --by
+    has_by = hasattr(result, "breakdown")
+    by = result.breakdown(lifecycle.churn_days, lifespan_years) if has_by else None
     emit(lambda: _with_breakdown(measures, by), output)
     if output.as_json:
-        from custseg.cli.rfm import by_dict
-
-        data = {
-            "as_of": result.report.as_of.isoformat(),
-            "rows": rows_dict(result.report),
-            "scheme": scheme.table.name,
-            "churn_days": lifecycle.churn_days,
-            "new_days": lifecycle.new_days,
-            "measures": measures.to_dicts(),
-            "repurchase": repurchase_dict(figures),
-            **by_dict(result, lifecycle.churn_days, lifespan_years),
-        }
+        data = _summary_json(result, scheme, lifecycle, measures, figures, lifespan_years)
         click.echo(terminal_json(data, indent=2, default=str))
     elif not output.quiet:
         from custseg.report.cohort import repurchase_view
@@ -174,7 +181,31 @@ def summary(file: str, load: Loader, scheme: Scheme, lifecycle, lifespan_years: 
 
         view = metrics_view(result.report, measures, scheme.table, scheme.lang)
         _print(output, view, repurchase_view(figures, scheme.lang), by,
-               by_column=result.by_column, lang=scheme.lang, rules=scheme.table)  # fmt: skip
+               by_column=getattr(result, "by_column", None), lang=scheme.lang,
+               rules=scheme.table)  # fmt: skip
+
+
+def _summary_json(result, scheme: Scheme, lifecycle, measures, figures,
+                  lifespan_years: float | None) -> dict:  # fmt: skip
+    """``summary --json``: the accounting, the measures, the repurchase figures and, with
+    ``--by``, the breakdown."""
+    from custseg.cli.rfm import by_dict
+
+    by = (
+        by_dict(result, lifecycle.churn_days, lifespan_years)
+        if hasattr(result, "breakdown")
+        else {}
+    )
+    return {
+        "as_of": result.report.as_of.isoformat(),
+        "rows": rows_dict(result.report),
+        "scheme": scheme.table.name,
+        "churn_days": lifecycle.churn_days,
+        "new_days": lifecycle.new_days,
+        "measures": measures.to_dicts(),
+        "repurchase": repurchase_dict(figures),
+        **by,
+    }
 
 
 def _print(output: OutputOptions, *views, by_column: str | None = None, lang: str = "en",
@@ -214,6 +245,20 @@ def _with_breakdown(measures, by):
         return measures
     rows = by.with_columns(group=pl.lit("by")).select(pl.exclude(r"^segment:.*$"))
     return pl.concat([measures, rows], how="diagonal_relaxed")
+
+
+def _measured(file, load, scheme, lifecycle, engine, output, extras):
+    """The run of ``summary`` on its engine, and the per-customer frame (Polars, on this
+    machine) the shop measures are computed from."""
+    if engine.spark:
+        from custseg.engines.spark.shop import shop_customers
+
+        result = report_on_spark(file, load, lifecycle, engine, scheme.lang, output.quiet,
+                                 scheme, extras)  # fmt: skip
+        return result, shop_customers(result)
+    result = run_with_progress(file, load, lifecycle, Progress(output.silent, file), scheme,
+                               quiet=output.quiet, extras=extras)  # fmt: skip
+    return result, result.frame
 
 
 def repurchase_dict(figures: dict) -> dict:

@@ -14,8 +14,8 @@ from custseg.cli.options import (
     Loader,
     lifecycle_options,
     loader_options,
-    order_file,
     segment_option,
+    source_file,
 )
 from custseg.cli.output import (
     OutputOptions,
@@ -32,7 +32,7 @@ from custseg.cli.params import ByteSize
 from custseg.cli.predict import predict_options
 from custseg.cli.progress import Progress, run_with_progress
 from custseg.cli.scheme import Scheme, scheme_options, warn_rules
-from custseg.cli.spark import Engine, engine_options
+from custseg.cli.spark import Engine, check_source, engine_options
 from custseg.report.safety import terminal_json, visible
 
 if TYPE_CHECKING:
@@ -44,7 +44,7 @@ if TYPE_CHECKING:
 
 @click.command()
 @handle_errors
-@order_file
+@source_file
 @loader_options
 @scheme_options
 @lifecycle_options
@@ -87,7 +87,7 @@ if TYPE_CHECKING:
     help="Print the seconds spent in each phase (read, clean, aggregate, score, "
     "segment, write) as JSON on stderr.",
 )
-def rfm(file: str, load: Loader, scheme: Scheme, lifecycle, segments: tuple[str, ...],
+def rfm(file: str | None, load: Loader, scheme: Scheme, lifecycle, segments: tuple[str, ...],
         output: OutputOptions, actions: bool, thresholds: str | None, chunked: bool,
         memory_limit: int | None, with_prediction: bool, predict, engine: Engine,
         profile: bool) -> None:  # fmt: skip
@@ -116,7 +116,7 @@ def rfm(file: str, load: Loader, scheme: Scheme, lifecycle, segments: tuple[str,
       custseg rfm orders.csv --scoring edges --r-edges 30,90,180,365 \\
           --f-edges 1,2,4,8 --m-edges 100,300,1000,3000
     """
-
+    file = check_source(file, load, engine)
     if engine.spark:
         return _rfm_on_spark(file, load, scheme, lifecycle, engine, segments, output, actions,
                              thresholds, profile, chunked=chunked, memory_limit=memory_limit,

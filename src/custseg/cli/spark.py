@@ -46,7 +46,8 @@ _ENGINE = [
         show_default=True,
         help="'spark': run on Apache Spark (pip install 'custseg[spark]', Java 17) for "
         "data larger than one machine or in a lake; FILE is then a typed Parquet, ORC "
-        "or CSV path or folder Spark reads, and -o a Parquet folder sorted by customer id.",
+        "or CSV path or folder Spark reads (or --table NAME of the session's catalog), "
+        "and rfm's -o a Parquet folder sorted by customer id.",
     ),
     click.option(
         "--spark-master",
@@ -61,6 +62,24 @@ engine_options = option_group("engine", _ENGINE, _engine)
 #: What the Spark engine does not do, by parameter (refused before any work, exit 2).
 _NOT_ON_SPARK = ("--chunked", "--memory-limit", "--predict", "--ids-only", "--excel-safe",
                  "--bom")  # fmt: skip
+
+
+def check_source(file: str | None, load: Loader, engine: Engine) -> str:
+    """FILE, needed but for ``--engine spark`` with ``--table`` or ``--query`` (rows of
+    the Spark session's catalog; then no FILE, and ``""`` is returned). Usage errors."""
+    opts = load.options
+    if engine.spark and (opts.table or opts.query):
+        if file:
+            which = "--table" if opts.table else "--query"
+            raise click.UsageError(f"with --engine spark, {which} names rows of the Spark "
+                                   f"session's catalog; leave out FILE")  # fmt: skip
+        return ""
+    if not file:
+        raise click.UsageError(
+            "Missing argument 'FILE|URL' (or, with --engine spark, "
+            "--table NAME: a table of the Spark session's catalog)."
+        )
+    return file
 
 
 def refuse_on_spark(**given: object) -> None:
@@ -96,4 +115,18 @@ def run_on_spark(file: str, load: Loader, scheme: Scheme, lifecycle, engine: Eng
         result.report.phases["write"] = result.write(output.path, scheme.lang, actions,
                                                      segments)  # fmt: skip
     print_warnings(result.report, scheme.lang, output.quiet)
+    return result
+
+
+def report_on_spark(file: str | None, load: Loader, lifecycle, engine: Engine, lang: str | None,
+                    quiet: bool, scheme: Scheme | None = None, extras=None):  # fmt: skip
+    """The Spark run of ``summary`` and ``repeat``: the result (its per-customer frame
+    stays in Spark), warnings on stderr as the default engine prints them."""
+    from custseg.cli.progress import print_warnings
+    from custseg.engines.spark.run import run_spark
+
+    result = run_spark(file or "", load.options, lifecycle=lifecycle, master=engine.master,
+                       extras=extras, scoring=scheme.scoring if scheme else None,
+                       table=scheme.table if scheme else None)  # fmt: skip
+    print_warnings(result.report, lang, quiet)
     return result

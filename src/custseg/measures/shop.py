@@ -19,6 +19,10 @@ From a per-customer frame (``frequency``, ``monetary``, ``first_order``,
 - ``top20_revenue_share``: revenue share of the top 20% of customers by spend (the top
   ``ceil(0.2 n)``);
 - the lifecycle counts ``new``, ``active``, ``returning``, ``churned``.
+
+Sums and means of floats are taken over the values sorted: the same customers give the
+same bits in any row order (the default engine keeps the order of the customers' first
+rows, the Spark engine brings them to the driver sorted by id).
 """
 
 from __future__ import annotations
@@ -100,12 +104,12 @@ def _group(customers: pl.DataFrame, years: float, churn_days: int) -> pl.DataFra
         .agg(
             customers=n,
             orders=pl.col("frequency").sum(),
-            revenue=pl.col("monetary").sum().round(2),
+            revenue=pl.col("monetary").sort().sum().round(2),
             repurchase_rate=repeat.mean(),
-            cycle_mean_days=cycle.mean(),
+            cycle_mean_days=cycle.sort().mean(),
             cycle_median_days=cycle.median(),
             churn_rate=(pl.col("recency_days") > churn_days).mean(),
-            top_revenue=pl.col("monetary").filter(top).sum(),
+            top_revenue=pl.col("monetary").filter(top).sort().sum(),
             **{status: (pl.col("lifecycle") == status).sum() for status in LIFECYCLES},
         )
         .with_columns(

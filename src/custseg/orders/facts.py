@@ -209,10 +209,13 @@ def _decimal_mark(head: pl.LazyFrame, roles: dict[str, str]) -> str:
 def shared_order_ids(rows: pl.LazyFrame, roles: dict[str, str]) -> tuple[int, int]:
     """The distinct order ids, and (order, customer) pairs, among the rows with both."""
     schema = rows.collect_schema()
-    pair = [id_expr(roles[r], schema[roles[r]]) for r in ("order", "customer")]
+    names = [roles[r] for r in ("order", "customer")]
+    pair = [id_expr(name, schema[name]) for name in names]
+    # the canonical ids are taken once: id_expr again on its own text output would round
+    # a float column's strings (float customer ids with repeated order ids crashed here)
     ids, pairs = (
         rows.select(pair).drop_nulls()
-        .select(ids=pair[0].hash().n_unique(), pairs=pl.struct(pair).hash().n_unique())
+        .select(ids=pl.col(names[0]).hash().n_unique(), pairs=pl.struct(names).hash().n_unique())
         .collect().row(0)
     )  # fmt: skip
     return ids, pairs

@@ -22,10 +22,12 @@ from custseg.schema import MEASURE_COLUMNS
 @dataclass
 class SparkMeasured:
     """``measures``: one row per customer with a purchase (:data:`custseg.schema.
-    MEASURE_COLUMNS` and ``lifecycle``), persisted; ``report``: every row accounted."""
+    MEASURE_COLUMNS` and ``lifecycle``), persisted; ``report``: every row accounted;
+    ``orders``: one row per order in use (``customer_id``, ``order_date``, ``amount``)."""
 
     measures: Any
     report: LoadReport
+    orders: Any = None
 
 
 def round_money(col: Any) -> Any:
@@ -64,7 +66,7 @@ def measure(canon: CanonicalRows, inp: SparkInput, opts: LoadOptions,
     if report.rows_used == 0:
         raise no_rows_left(inp.name, report.left_out)
     measures = per.where(F.col("frequency") > 0).select(*MEASURE_COLUMNS, "lifecycle")
-    return SparkMeasured(measures, report)
+    return SparkMeasured(measures, report, orders)
 
 
 def per_customer(orders: Any, as_of: dt.date, life: Lifecycle) -> Any:

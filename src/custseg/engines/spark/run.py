@@ -14,6 +14,7 @@ from typing import Any
 
 import polars as pl
 
+from custseg.engines.spark.extras import spark_extras
 from custseg.engines.spark.measures import measure
 from custseg.engines.spark.rows import parse_rows
 from custseg.engines.spark.scores import (
@@ -25,6 +26,7 @@ from custseg.engines.spark.scores import (
 )
 from custseg.engines.spark.session import spark_session
 from custseg.engines.spark.source import open_source, with_facts
+from custseg.measures.extras import Extras
 from custseg.measures.plan import Lifecycle
 from custseg.orders.accounting import LoadReport
 from custseg.orders.load import LoadOptions
@@ -46,6 +48,18 @@ class SparkResult:
     levels: dict[str, list[int]]
     customer_count: int
     frame: Any = field(repr=False, default=None)
+    extras: dict[str, pl.DataFrame] | None = None
+
+    def customers(self, columns: list[str], where: Any = None) -> pl.DataFrame:
+        """``columns`` of the customers (those ``where``, a Spark condition, holds for),
+        brought to the driver as a Polars frame sorted by customer id: for what needs them
+        whole there (``summary``: about 60 bytes a customer; ``repeat``: the repeat buyers)."""
+        frame = (self.frame if where is None else self.frame.where(where)).select(*columns)
+        if "customer_id" in columns:
+            frame = frame.orderBy("customer_id")
+        out = pl.from_arrow(frame.toArrow())
+        assert isinstance(out, pl.DataFrame)
+        return out
 
     def write(self, path: str, lang: str = "en", actions: bool = False,
               segments: tuple[str, ...] = ()) -> float:  # fmt: skip
@@ -62,18 +76,21 @@ class SparkResult:
 
 
 def run_spark(
-    source: str,
+    source: str | None,
     options: LoadOptions | None = None,
     *,
     scoring: ScoringSpec | None = None,
     table: RuleTable | None = None,
     lifecycle: Lifecycle | None = None,
     master: str | None = None,
+    extras: Extras | None = None,
     on_phase: Callable[[str], None] | None = None,
 ) -> SparkResult:
-    """Segment the customers of a typed source on Spark (the session: see
+    """Segment the customers of a typed source on Spark (``source``: a path, or None with
+    ``options.table`` or ``options.query``, rows of the session's catalog; the session:
     :func:`custseg.engines.spark.session.spark_session`); the same results as
-    :func:`custseg.engines.run.run_rfm`.
+    :func:`custseg.engines.run.run_rfm`; ``extras``: the aggregates it asks for
+    (:attr:`SparkResult.extras`, as the default engine's).
 
     Raises
     ------
@@ -87,7 +104,7 @@ def run_spark(
     clock = time.perf_counter()
     tell("read")
     spark = spark_session(master)
-    inp = with_facts(open_source(spark, str(source), opts), opts)
+    inp = with_facts(open_source(spark, str(source) if source else "", opts), opts)
     phases["read"], clock = time.perf_counter() - clock, time.perf_counter()
     tell("clean")
     canon = parse_rows(inp, opts)
@@ -101,7 +118,10 @@ def run_spark(
     phases["score"], clock = time.perf_counter() - clock, time.perf_counter()
     tell("segment")
     summary, levels, customers = summary_frames(frame, cuts, table)
+    found = spark_extras(measured.orders, measured.report.as_of, extras) if extras else None
     canon.rows.unpersist()
     phases["segment"] = time.perf_counter() - clock
     measured.report.phases = phases
-    return SparkResult(measured.report, cuts, scoring, table, summary, levels, customers, frame)
+    return SparkResult(
+        measured.report, cuts, scoring, table, summary, levels, customers, frame, found
+    )

@@ -49,18 +49,22 @@ def spark_session(master: str | None = None) -> Any:
         _set_conf(active, {"spark.sql.session.timeZone": "UTC"})
         return active
     builder = sql.SparkSession.builder.appName("custseg")
+    remote = bool(os.environ.get("SPARK_REMOTE")) and not master
     if master:
         builder = builder.master(master)
-    elif not os.environ.get("SPARK_REMOTE") and "SPARK_ENV_LOADED" not in os.environ:
+    elif not remote and "SPARK_ENV_LOADED" not in os.environ:
         builder = builder.master("local[*]")
-    for key, value in SESSION_CONF.items():
-        builder = builder.config(key, value)
-    if (master or "local").startswith("local") and not os.environ.get("SPARK_REMOTE"):
+    if not remote:  # a Spark Connect server keeps its own (and refuses the static ones)
+        for key, value in SESSION_CONF.items():
+            builder = builder.config(key, value)
+    if (master or "local").startswith("local") and not remote:
         # one machine: a few shuffle partitions, not 200 (1M rows on local[2]: 82 -> see
         # bench/spark.py); a cluster keeps its own setting
         builder = builder.config("spark.sql.shuffle.partitions", str(LOCAL_PARTITIONS))
     try:
-        session = builder.getOrCreate()
+        with warnings.catch_warnings():  # Spark Connect's client: pyspark's pandas note
+            warnings.simplefilter("ignore", FutureWarning)
+            session = builder.getOrCreate()
     except Exception as exc:  # noqa: BLE001 - Java missing, a master that does not answer
         where = master or os.environ.get("SPARK_REMOTE") or "local[*]"
         raise CustsegError(

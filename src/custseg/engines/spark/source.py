@@ -97,32 +97,70 @@ def refuse_options(opts: LoadOptions) -> None:
 
 
 def open_source(spark: Any, source: str, opts: LoadOptions) -> SparkInput:
-    """Read ``source`` lazily, find its columns and check their types.
+    """Read ``source`` (a path; empty with ``opts.table`` or ``opts.query``, which name
+    rows of the session) lazily, find its columns and check their types.
 
     Raises InputFileError (Spark cannot read it), ColumnError, :class:`Refused`."""
-    from pyspark.sql import functions as F
-
     refuse_options(opts)
-    fmt = source_format(source)
+    if opts.table or opts.query:
+        frame = _catalog_rows(spark, source, opts)
+        fmt, source = "table", opts.table or "query"
+    else:
+        fmt = source_format(source)
+        frame = _file_rows(spark, source, fmt)
+    columns = [c.lstrip("\ufeff") for c in frame.columns]
+    frame = frame.toDF(*columns)
+    layout = read_layout(columns, opts.columns, opts.platform)
+    _check_layout(source, layout, frame)
+    return SparkInput(_keyed(frame), source, fmt, layout, columns)
+
+
+def _file_rows(spark: Any, source: str, fmt: str) -> Any:
+    """The rows of a Parquet, ORC or CSV path or folder. Raises InputFileError."""
     reader = spark.read
     if fmt == "csv":  # every value as text, read as the default engine reads it
         reader = reader.option("header", True).option("mode", "FAILFAST")
     try:
         frame = reader.format(fmt).load(source)
-        columns = [c.lstrip("\ufeff") for c in frame.columns]
-        frame = frame.toDF(*columns)
+        frame.schema  # noqa: B018 - Spark Connect reads lazily: fail here, not later
     except Exception as exc:  # noqa: BLE001 - a missing or damaged source
         raise InputFileError(f"{source}: cannot be read as {fmt.upper()} "
                              f"({str(exc).splitlines()[0][:300]})") from None  # fmt: skip
-    layout = read_layout(columns, opts.columns, opts.platform)
-    _check_layout(source, layout, frame)
-    keyed = frame.select(
-        "*",
-        F.col("_metadata.file_path").alias("_file"),
-        F.col("_metadata.file_block_start").alias("_block"),
-        F.monotonically_increasing_id().alias("_row"),
-    )
-    return SparkInput(keyed, source, fmt, layout, columns)
+    return frame
+
+
+def _catalog_rows(spark: Any, source: str, opts: LoadOptions) -> Any:
+    """The rows of ``--table`` (a table or view of the session's catalog) or ``--query``
+    (Spark SQL). Raises InputFileError when a path is given too or Spark cannot read them."""
+    which = param("table") if opts.table else param("query")
+    if source:
+        raise InputFileError(f"{source}: with {param('engine')} spark, {which} names the "
+                             f"rows to read from the Spark session; leave out FILE")  # fmt: skip
+    try:
+        frame = spark.table(opts.table) if opts.table else spark.sql(opts.query)
+        frame.schema  # noqa: B018 - Spark Connect reads lazily: fail here, not later
+    except Exception as exc:  # noqa: BLE001 - no such table, a query Spark cannot run
+        what = f"table {opts.table!r}" if opts.table else "the query"
+        raise InputFileError(f"{which}: Spark cannot read {what} "
+                             f"({str(exc).splitlines()[0][:300]})") from None  # fmt: skip
+    return frame
+
+
+def _keyed(frame: Any) -> Any:
+    """``frame`` with :data:`ORDER_KEY`: the file, its split and the row in the split, or
+    for rows that come from no file (a view of a query), the row's position only."""
+    from pyspark.sql import functions as F
+
+    row = F.monotonically_increasing_id().alias("_row")
+    try:
+        keyed = frame.select("*", F.col("_metadata.file_path").alias("_file"),
+                             F.col("_metadata.file_block_start").alias("_block"), row)  # fmt: skip
+        keyed.schema  # noqa: B018 - analysed now (Spark Connect would analyse it later)
+    except Exception:  # noqa: BLE001 - no _metadata: not read from files
+        keyed = frame.select(
+            "*", F.lit("").alias("_file"), F.lit(0).cast("bigint").alias("_block"), row
+        )
+    return keyed
 
 
 #: Spark type names (``simpleString``) of the values each kind of role may hold.
