@@ -6,9 +6,17 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from custseg.cli.options import Loader, lifecycle_options, loader_options, option_group, order_file
+from custseg.cli.options import (
+    Loader,
+    chunked_option,
+    lifecycle_options,
+    loader_options,
+    memory_limit_option,
+    option_group,
+    order_file,
+    segment_option,
+)
 from custseg.cli.output import OutputOptions, emit, handle_errors, make_console, output_options
-from custseg.cli.params import ByteSize
 from custseg.cli.progress import Progress, run_with_progress
 from custseg.cli.scheme import Scheme, scheme_options, warn_rules
 from custseg.report.safety import terminal_json
@@ -80,8 +88,7 @@ cluster_options = option_group("cluster", _CLUSTER, _spec)
 @scheme_options
 @lifecycle_options
 @cluster_options
-@click.option("--segment", "segments", multiple=True, metavar="NAME",
-              help="Keep only customers of this segment in the output (repeatable).")  # fmt: skip
+@segment_option
 @click.option(
     "--cluster",
     "clusters",
@@ -92,10 +99,8 @@ cluster_options = option_group("cluster", _CLUSTER, _spec)
     "those of both).",
 )
 @output_options
-@click.option("--chunked", is_flag=True,
-              help="Process the file in customer partitions, within --memory-limit.")  # fmt: skip
-@click.option("--memory-limit", type=ByteSize(), metavar="SIZE",
-              help="Memory this run may use, e.g. 3G.")  # fmt: skip
+@chunked_option
+@memory_limit_option
 def cluster(file: str, load: Loader, scheme: Scheme, lifecycle, cluster: ClusterSpec,
             segments: tuple[str, ...], clusters: tuple[int, ...], output: OutputOptions,
             chunked: bool, memory_limit: int | None) -> None:  # fmt: skip

@@ -7,7 +7,13 @@ from typing import Any
 
 import click
 
-from custseg.cli.options import Loader, loader_options, order_file
+from custseg.cli.options import (
+    Loader,
+    chunked_option,
+    loader_options,
+    memory_limit_option,
+    order_file,
+)
 from custseg.cli.output import (
     OutputOptions,
     check_format,
@@ -19,7 +25,6 @@ from custseg.cli.output import (
     rows_dict,
     table_output_options,
 )
-from custseg.cli.params import ByteSize
 from custseg.cli.progress import Progress, run_with_progress
 from custseg.report.safety import terminal_json
 from custseg.schema import COHORT_MEASURES, PERIODS
@@ -52,10 +57,8 @@ from custseg.schema import COHORT_MEASURES, PERIODS
               "revenue, value).")  # fmt: skip
 @table_output_options
 @lang_option
-@click.option("--chunked", is_flag=True,
-              help="Process the file in customer partitions, within --memory-limit.")  # fmt: skip
-@click.option("--memory-limit", type=ByteSize(), metavar="SIZE",
-              help="Memory this run may use, e.g. 3G.")  # fmt: skip
+@chunked_option
+@memory_limit_option
 def cohort(file: str, load: Loader, period: str, measure: str, cumulative: bool, wide: bool,
            output: OutputOptions, lang: str | None, chunked: bool,
            memory_limit: int | None) -> None:  # fmt: skip

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from custseg.cli.params import RETURNS_MODES, AsOfDate, TimeZone
+from custseg.cli.params import RETURNS_MODES, AsOfDate, ByteSize, TimeZone
 from custseg.cli.progress import Progress  # noqa: F401 - its old place, kept for importers
 
 if TYPE_CHECKING:
@@ -361,4 +361,21 @@ segment_option = click.option(
     multiple=True,
     metavar="NAME",
     help="Keep only customers of this segment in the output (repeatable).",
+)
+
+
+#: ``--chunked`` and ``--memory-limit`` of the commands that run the whole job: ``chunked``,
+#: ``memory_limit``.
+chunked_option = click.option(
+    "--chunked",
+    is_flag=True,
+    help="Process the file in customer partitions, within --memory-limit (automatic "
+    "when the file would not fit: about 4 bytes of memory per byte of CSV).",
+)
+memory_limit_option = click.option(
+    "--memory-limit",
+    type=ByteSize(),
+    metavar="SIZE",
+    help="Memory this run may use, e.g. 3G (default: the cgroup limit, else the "
+    "memory available now). Files that would not fit are processed in parts.",
 )

@@ -9,14 +9,16 @@ import click
 
 from custseg.cli.options import (
     Loader,
+    chunked_option,
     lifecycle_options,
     loader_options,
+    memory_limit_option,
     option_group,
     order_file,
     segment_option,
 )
 from custseg.cli.output import OutputOptions, emit, handle_errors, make_console, output_options
-from custseg.cli.params import AsOfDate, ByteSize, Horizon
+from custseg.cli.params import AsOfDate, Horizon
 from custseg.cli.progress import Progress, run_with_progress
 from custseg.cli.scheme import Scheme, scheme_options, warn_rules
 from custseg.report.safety import terminal_json
@@ -95,13 +97,8 @@ predict_options = option_group("predict", _PREDICT, _spec)
 @predict_options
 @segment_option
 @output_options
-@click.option(
-    "--chunked",
-    is_flag=True,
-    help="Process the file in customer partitions, within --memory-limit.",
-)
-@click.option("--memory-limit", type=ByteSize(), metavar="SIZE",
-              help="Memory this run may use, e.g. 3G.")  # fmt: skip
+@chunked_option
+@memory_limit_option
 def predict(file: str, load: Loader, scheme: Scheme, lifecycle, predict: PredictSpec,
             segments: tuple[str, ...], output: OutputOptions, chunked: bool,
             memory_limit: int | None) -> None:  # fmt: skip

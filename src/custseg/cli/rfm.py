@@ -12,8 +12,10 @@ import click
 
 from custseg.cli.options import (
     Loader,
+    chunked_option,
     lifecycle_options,
     loader_options,
+    memory_limit_option,
     segment_option,
     source_file,
 )
@@ -28,7 +30,6 @@ from custseg.cli.output import (
     output_options,
     rows_dict,
 )
-from custseg.cli.params import ByteSize
 from custseg.cli.predict import predict_options
 from custseg.cli.progress import Progress, run_with_progress
 from custseg.cli.scheme import Scheme, scheme_options, warn_rules
@@ -58,19 +59,8 @@ if TYPE_CHECKING:
 @click.option(
     "--thresholds", metavar="FILE", help="Write the cut points or edges used (JSON) to FILE."
 )
-@click.option(
-    "--chunked",
-    is_flag=True,
-    help="Process the file in customer partitions, within --memory-limit (automatic "
-    "when the file would not fit: about 4 bytes of memory per byte of CSV).",
-)
-@click.option(
-    "--memory-limit",
-    type=ByteSize(),
-    metavar="SIZE",
-    help="Memory this run may use, e.g. 3G (default: the cgroup limit, else the "
-    "memory available now). Files that would not fit are processed in parts.",
-)
+@chunked_option
+@memory_limit_option
 @click.option(
     "--predict",
     "with_prediction",
