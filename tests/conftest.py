@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import contextlib
+import csv
+import uuid
 from pathlib import Path
 
 import pandas as pd
@@ -35,3 +38,32 @@ def write_csv(tmp_path):
         return path
 
     return _write
+
+
+@contextlib.contextmanager
+def pg_sample_schema(url: str, prefix: str):
+    """A connection to the PostgreSQL test server (``url``: CUSTSEG_TEST_PG) and a schema of
+    this run's own, dropped after, holding the sample orders as text (``sample_text``) and
+    typed (``sample``: text ids, timestamp, numeric). The database tests' shared fixture."""
+    dbapi = pytest.importorskip("adbc_driver_postgresql.dbapi")
+    import pyarrow as pa
+
+    schema = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    conn = dbapi.connect(url)
+    cur = conn.cursor()
+    cur.execute(f"CREATE SCHEMA {schema}")
+    with open(SAMPLE, newline="", encoding="utf-8") as fh:
+        rows = list(csv.reader(fh))
+    texts = pa.table({name: [r[i] for r in rows[1:]] for i, name in enumerate(rows[0])})
+    cur.adbc_ingest("sample_text", texts, mode="create", db_schema_name=schema)
+    cur.execute(f"CREATE TABLE {schema}.sample AS SELECT order_id, customer_id, "
+                f"order_date::timestamp AS order_date, amount::numeric(12, 2) AS amount "
+                f"FROM {schema}.sample_text")  # fmt: skip
+    conn.commit()
+    try:
+        yield conn, schema
+    finally:
+        cur.execute(f"DROP SCHEMA {schema} CASCADE")
+        conn.commit()
+        cur.close()
+        conn.close()

@@ -13,7 +13,6 @@ import csv
 import datetime as dt
 import os
 import sqlite3
-import uuid
 from urllib.parse import urlsplit, urlunsplit
 
 import polars as pl
@@ -21,7 +20,7 @@ import pytest
 from click.testing import CliRunner
 
 import custseg
-from conftest import SAMPLE
+from conftest import SAMPLE, pg_sample_schema
 from custseg.cli import main
 from custseg.errors import InputFileError
 from custseg.io.database.drivers import failure, quote_name
@@ -177,28 +176,8 @@ def pg():
     """A connection to the test server and a schema of this run's own, dropped after."""
     if not PG:
         pytest.skip("CUSTSEG_TEST_PG is unset (see .ci/postgres)")
-    dbapi = pytest.importorskip("adbc_driver_postgresql.dbapi")
-    import pyarrow as pa
-
-    schema = f"custseg_test_{uuid.uuid4().hex[:8]}"
-    conn = dbapi.connect(PG)
-    cur = conn.cursor()
-    cur.execute(f"CREATE SCHEMA {schema}")
-    rows = _sample_rows()
-    texts = pa.table({name: [r[i] for r in rows[1:]] for i, name in enumerate(rows[0])})
-    cur.adbc_ingest("sample_text", texts, mode="create", db_schema_name=schema)
-    # the same orders typed: timestamp, numeric, text ids
-    cur.execute(f"CREATE TABLE {schema}.sample AS SELECT order_id, customer_id, "
-                f"order_date::timestamp AS order_date, amount::numeric(12, 2) AS amount "
-                f"FROM {schema}.sample_text")  # fmt: skip
-    conn.commit()
-    try:
-        yield conn, schema
-    finally:
-        cur.execute(f"DROP SCHEMA {schema} CASCADE")
-        conn.commit()
-        cur.close()
-        conn.close()
+    with pg_sample_schema(PG, "custseg_test") as found:
+        yield found
 
 
 def _password() -> str:

@@ -13,13 +13,12 @@ import datetime as dt
 import json
 import os
 import random
-import uuid
 
 import pytest
 from click.testing import CliRunner
 
 import custseg
-from conftest import SAMPLE
+from conftest import SAMPLE, pg_sample_schema
 from custseg.cli import main
 from custseg.errors import InputFileError
 from custseg.orders.load import LoadOptions
@@ -38,29 +37,9 @@ def _accounting(report) -> dict:
 @pytest.fixture(scope="module")
 def pg():
     """A connection, a schema of this run's own (dropped after) holding the sample orders
-    typed (``sample``: text order ids, timestamp, numeric) and generated tricky orders."""
-    dbapi = pytest.importorskip("adbc_driver_postgresql.dbapi")
-    import pyarrow as pa
-
-    schema = f"custseg_pushdown_{uuid.uuid4().hex[:8]}"
-    conn = dbapi.connect(PG)
-    cur = conn.cursor()
-    cur.execute(f"CREATE SCHEMA {schema}")
-    lines = SAMPLE.read_text(encoding="utf-8").splitlines()
-    names, rows = lines[0].split(","), [line.split(",") for line in lines[1:]]
-    texts = pa.table({n: [r[i] for r in rows] for i, n in enumerate(names)})
-    cur.adbc_ingest("sample_text", texts, mode="create", db_schema_name=schema)
-    cur.execute(f"CREATE TABLE {schema}.sample AS SELECT order_id, customer_id, "
-                f"order_date::timestamp AS order_date, amount::numeric(12, 2) AS amount "
-                f"FROM {schema}.sample_text")  # fmt: skip
-    conn.commit()
-    try:
-        yield conn, schema
-    finally:
-        cur.execute(f"DROP SCHEMA {schema} CASCADE")
-        conn.commit()
-        cur.close()
-        conn.close()
+    typed (``sample``: text order ids, timestamp, numeric); the tests make their own others."""
+    with pg_sample_schema(PG, "custseg_pushdown") as found:
+        yield found
 
 
 def _runs(opts: LoadOptions, **kwargs):
