@@ -83,7 +83,7 @@ def repeat(file: str | None, load: Loader, lifecycle, rule, output: OutputOption
                                    quiet=output.quiet, lang=lang,
                                    excel_safe=output.excel_safe)  # fmt: skip
         candidates = customers = result.frame
-    by_values = getattr(result, "by_values", None)  # None on Spark, which refuses --by
+    by_values = result.by_values
     if by_values is not None:
         candidates = customers = customers.with_columns(by_values.fill_null(MISSING))
     buyers = repeat_buyers(candidates, rule)
@@ -97,13 +97,13 @@ def repeat(file: str | None, load: Loader, lifecycle, rule, output: OutputOption
             "rule": {"min_orders": rule.min_orders, "min_spend_exclusive": rule.min_spend},
             **facts,
         }
-        data |= _repeat_by_dict(per_value, getattr(result, "by_column", None))
+        data |= _repeat_by_dict(per_value, result.by_column)
         click.echo(terminal_json(data, indent=2))
     elif not output.quiet:
         from custseg.report.terminal import repeat_view
 
         view = repeat_view(result.report, rule, facts, buyers.head(top), lang or default_lang())
-        _print(output, view, per_value, by_column=getattr(result, "by_column", None),
+        _print(output, view, per_value, by_column=result.by_column,
                lang=lang or default_lang())  # fmt: skip
 
 
@@ -168,9 +168,7 @@ def summary(file: str | None, load: Loader, scheme: Scheme, lifecycle, lifespan_
     figures = repurchase_figures(result.extras, result.report.as_of, window)
     measures = customer_metrics(customers, result.report.as_of, lifecycle.churn_days,
                                 lifespan_years, scheme.table.segment_names())  # fmt: skip
-    # the Spark engine's result has no breakdown: it refuses --by
-    has_by = hasattr(result, "breakdown")
-    by = result.breakdown(lifecycle.churn_days, lifespan_years) if has_by else None
+    by = result.breakdown(lifecycle.churn_days, lifespan_years)
     emit(lambda: _with_breakdown(measures, by), output)
     if output.as_json:
         data = _summary_json(result, scheme, lifecycle, measures, figures, lifespan_years)
@@ -181,7 +179,7 @@ def summary(file: str | None, load: Loader, scheme: Scheme, lifecycle, lifespan_
 
         view = metrics_view(result.report, measures, scheme.table, scheme.lang)
         _print(output, view, repurchase_view(figures, scheme.lang), by,
-               by_column=getattr(result, "by_column", None), lang=scheme.lang,
+               by_column=result.by_column, lang=scheme.lang,
                rules=scheme.table)  # fmt: skip
 
 
@@ -191,11 +189,7 @@ def _summary_json(result, scheme: Scheme, lifecycle, measures, figures,
     ``--by``, the breakdown."""
     from custseg.cli.rfm import by_dict
 
-    by = (
-        by_dict(result, lifecycle.churn_days, lifespan_years)
-        if hasattr(result, "breakdown")
-        else {}
-    )
+    by = by_dict(result, lifecycle.churn_days, lifespan_years)
     return {
         "as_of": result.report.as_of.isoformat(),
         "rows": rows_dict(result.report),

@@ -275,7 +275,7 @@ def _render_summary(result: Result, tables: tuple, scheme: Scheme, to_stdout: bo
         if by and by[0] is not None:
             from custseg.report.breakdown import by_view
 
-            column = getattr(result, "by_column", None) or ""
+            column = result.by_column or ""
             console.print(by_view(by[0], column, result.table, scheme.lang))
     return console, capture.get()
 
@@ -285,7 +285,7 @@ def by_dict(result: Result, churn_days: int = 180, lifespan_years: float | None 
     and a row per value (its measures and ``segments``: customers per segment); else {}."""
     from custseg.measures.breakdown import RULE
 
-    table = getattr(result, "breakdown", lambda *a: None)(churn_days, lifespan_years)
+    table = result.breakdown(churn_days, lifespan_years)
     if table is None:
         return {}
     values = []
@@ -293,4 +293,4 @@ def by_dict(result: Result, churn_days: int = 180, lifespan_years: float | None 
         mix = {k.removeprefix("segment:"): row.pop(k) for k in list(row) if
                k.startswith("segment:")}  # fmt: skip
         values.append({**row, "segments": mix})
-    return {"by": {"column": getattr(result, "by_column", None), "rule": RULE, "values": values}}
+    return {"by": {"column": result.by_column, "rule": RULE, "values": values}}

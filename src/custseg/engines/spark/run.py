@@ -49,6 +49,14 @@ class SparkResult:
     customer_count: int
     frame: Any = field(repr=False, default=None)
     extras: dict[str, pl.DataFrame] | None = None
+    # no --by on Spark (refused before the run): the default engine's result's answers
+    by_values: pl.Series | None = None
+    by_column: str | None = None
+
+    def breakdown(self, churn_days: int = 180,
+                  lifespan_years: float | None = None) -> pl.DataFrame | None:  # fmt: skip
+        """None: the Spark engine refuses ``--by``."""
+        return None
 
     def customers(self, columns: list[str], where: Any = None) -> pl.DataFrame:
         """``columns`` of the customers (those ``where``, a Spark condition, holds for),
