@@ -402,3 +402,150 @@ def test_spark_connect_smoke(tmp_path):
     assert json.loads(connect.stdout) == json.loads(default.stdout)
     written = pl.read_parquet(tmp_path / "c.parquet" / "*.parquet")
     assert written.equals(pl.read_parquet(tmp_path / "d.parquet").sort("customer_id"))
+
+
+# ---------------------------------------------------------------------------------------
+# predict on Spark
+
+
+def test_history_equals_the_reference(spark):
+    """The Spark purchase history is a second implementation of its definition."""
+    from custseg.engines.spark.history import spark_history
+    from custseg.measures.definitions import reference_history
+
+    day = dt.datetime
+    rows = [
+        ("a", day(2024, 1, 1, 10), 10.005), ("a", day(2024, 1, 1, 18), 5.0),
+        ("a", day(2024, 5, 1), -3.0), ("a", day(2024, 9, 1), 2.675),
+        ("a", day(2024, 9, 1, 9), 1.0), ("b", day(2023, 1, 1), 0.125),
+        ("c", day(2024, 9, 2), -1.0), ("c", day(2024, 9, 3), 4.0),
+        ("d", day(2024, 2, 1), -2.0), ("d", day(2024, 3, 1), 7.0), ("d", day(2024, 4, 1), 8.0),
+    ]  # fmt: skip
+    as_of = dt.date(2024, 10, 1)
+    frame = spark.createDataFrame(
+        rows, "customer_id string, order_date timestamp_ntz, amount double"
+    )
+    got = {r["customer_id"]: {k: r[k] for k in r.asDict() if k != "customer_id"}
+           for r in spark_history(frame, as_of).collect()}  # fmt: skip
+    ref = reference_history([dict(zip(("customer_id", "order_date", "amount"), r, strict=True))
+                             for r in rows], as_of)  # fmt: skip
+    assert got == ref
+    # by hand: a bought on 2 days (Jan 1 twice, Sep 1 twice); after the first, the return
+    # and Sep 1: -3 + 2.675 + 1 = 0.675, which in binary is just below 0.675: 0.67
+    assert got["a"] == {"repeat_orders": 1, "t_first_last_days": 244, "T_days": 274,
+                        "repeat_spend": 0.67, "holdout_orders": None}  # fmt: skip
+    assert got["c"]["T_days"] == 28 and got["c"]["repeat_orders"] == 0
+
+
+def _predict_both(source, spec, tmp_path):
+    """The default engine's prediction export (sorted by id) and the Spark one, with both
+    predictions."""
+    from custseg.engines.spark.predict import predict_on_spark
+    from custseg.engines.spark.run import run_spark
+    from custseg.measures.history import History
+    from custseg.predict.run import predict_customers
+
+    expected = run_rfm(source, LoadOptions(), history=History())
+    prediction = predict_customers(expected, spec)
+    export = pl.concat([expected.labelled(), prediction.frame], how="horizontal")
+    got, on_spark = predict_on_spark(run_spark(str(source), LoadOptions(), history=History()),
+                                     spec)  # fmt: skip
+    out = tmp_path / "predicted.parquet"
+    got.write(str(out))
+    return export.sort("customer_id"), pl.read_parquet(out / "*.parquet"), prediction, on_spark
+
+
+def _pnbd_orders(n: int = 2000, seed: int = 3) -> pl.DataFrame:
+    """Orders of ``n`` customers drawn from Pareto/NBD (CDNOW-like parameters, in weeks;
+    observed 20 to 52 weeks): the first purchase, the last at t_x, the others between;
+    each customer's spend around a mean of their own."""
+    import numpy as np
+
+    from custseg.models import simulate_pnbd
+
+    rng = np.random.default_rng(seed)
+    ages = rng.integers(20, 53, n).astype(float)
+    drawn = simulate_pnbd(n, {"r": 0.55, "alpha": 10.6, "s": 0.61, "beta": 11.7}, ages, seed)
+    end = dt.datetime(2025, 12, 31)
+    rows = []
+    for i, (x, t_x, T) in enumerate(drawn[["repeat_orders", "t_first_last", "T"]].to_numpy()):
+        first = end - dt.timedelta(days=int(T * 7))
+        days = {0} | ({int(t_x * 7)} if x else set())
+        days |= {int(d) for d in rng.uniform(0, t_x * 7, max(int(x) - 1, 0))}
+        mean = rng.gamma(3.0, 15.0)  # spend varies between customers, as Gamma-Gamma has it
+        rows += [(f"c{i:05d}", first + dt.timedelta(days=d), float(rng.gamma(4.0, mean / 4)))
+                 for d in sorted(days)]  # fmt: skip
+    return pl.DataFrame(rows, schema=["customer_id", "order_date", "amount"], orient="row")
+
+
+@pytest.mark.parametrize("model,data", [("bgnbd", "sample"), ("mbgnbd", "sample"),
+                                        ("pnbd", "generated")])  # fmt: skip
+def test_predict_agrees_bit_for_bit(spark, tmp_path, model, data):
+    """Every column of every customer, the fitted models, the notes and the figures per
+    segment: the default engine's, to the bit, on the sample (1,500 customers) and on
+    2,000 customers drawn from Pareto/NBD (which does not fit the sample)."""
+    from conftest import SAMPLE
+    from custseg.predict.run import PredictSpec
+
+    source = tmp_path / "orders.parquet"
+    frame = pl.read_csv(SAMPLE, try_parse_dates=True) if data == "sample" else _pnbd_orders()
+    frame.write_parquet(source)
+    spec = PredictSpec(model=model, horizon="6m", discount=0.15, margin=0.3)
+    export, written, expected, got = _predict_both(source, spec, tmp_path)
+    assert written.columns == export.columns
+    assert written.equals(export), _first_difference(written, export)
+    assert got.model.params == expected.model.params
+    assert got.spend_model.params == expected.spend_model.params
+    assert got.notes == expected.notes and (got.notes or model == "pnbd")
+    assert got.by_segment.equals(expected.by_segment)
+    assert written["p_alive"].null_count() == 0
+    assert written.height == (1500 if data == "sample" else 2000)
+
+
+def test_predict_on_edge_orders(spark, tmp_path):
+    """Line items, returns, returns-only customers, same-day orders (among 400 drawn
+    customers, for the models to fit): the same columns."""
+    from custseg.predict.run import PredictSpec
+
+    source = tmp_path / "edges.parquet"
+    drawn = _pnbd_orders(400).with_columns(
+        order_id=pl.format("g{}", pl.int_range(pl.len())),
+        order_date=pl.col("order_date") - pl.duration(days=540),  # up to the edges' as-of
+    )
+    frame = pl.concat([_edge_orders(), drawn.select(_edge_orders().columns)])
+    frame.write_parquet(source)
+    export, written, expected, got = _predict_both(source, PredictSpec(model="pnbd"), tmp_path)
+    assert written.equals(export), _first_difference(written, export)
+    assert got.by_segment.equals(expected.by_segment)
+    # A1 bought on 2024-01-05 and 2024-03-01 (o1 is two line items, o2 a duplicate row)
+    a1 = written.filter(pl.col("customer_id") == "A1").row(0, named=True)
+    assert (a1["repeat_orders"], a1["t_first_last"]) == (1, round(56 / 7, 6))
+
+
+def test_cli_predict_engine_spark(spark, tmp_path):
+    """``predict`` and ``rfm --predict`` with ``--engine spark``: the same --json and the
+    same export as the default engine; --calibration-end is refused (exit 2)."""
+    import json
+
+    from click.testing import CliRunner
+
+    from custseg.cli import main
+
+    source = tmp_path / "generated.parquet"
+    _pnbd_orders(800).write_parquet(source)
+    runner = CliRunner()
+    for command in (["predict"], ["rfm", "--predict"]):
+        runs = {}
+        for engine in ("polars", "spark"):
+            out = tmp_path / f"{command[0]}-{engine}.parquet"
+            run = runner.invoke(main, [*command, str(source), "--json", "--model", "pnbd",
+                                       "-o", str(out), "--engine", engine])  # fmt: skip
+            assert run.exit_code == 0, run.output
+            written = pl.read_parquet(out / "*.parquet" if out.is_dir() else out)
+            runs[engine] = (json.loads(run.stdout), written.sort("customer_id"))
+        assert runs["spark"][0] == runs["polars"][0]
+        assert runs["spark"][0]["model"]["name"] == "pnbd"
+        assert runs["spark"][1].equals(runs["polars"][1])
+    refused = runner.invoke(main, ["predict", str(source), "--engine", "spark",
+                                   "--calibration-end", "2025-06-30"])  # fmt: skip
+    assert refused.exit_code == 2 and "--calibration-end" in refused.output

@@ -21,11 +21,13 @@ from custseg.cli.output import OutputOptions, emit, handle_errors, make_console,
 from custseg.cli.params import AsOfDate, Horizon
 from custseg.cli.progress import Progress, run_with_progress
 from custseg.cli.scheme import Scheme, scheme_options, warn_rules
+from custseg.cli.spark import Engine, engine_options
 from custseg.report.safety import terminal_json
 from custseg.schema import MODELS, TIME_UNIT_NAMES
 
 if TYPE_CHECKING:
     from custseg.engines.run import RfmResult
+    from custseg.engines.spark.run import SparkResult
     from custseg.measures.extras import Extras
     from custseg.predict.run import Prediction, PredictSpec
 
@@ -97,10 +99,11 @@ predict_options = option_group("predict", _PREDICT, _spec)
 @predict_options
 @segment_option
 @output_options
+@engine_options
 @chunked_option
 @memory_limit_option
 def predict(file: str, load: Loader, scheme: Scheme, lifecycle, predict: PredictSpec,
-            segments: tuple[str, ...], output: OutputOptions, chunked: bool,
+            segments: tuple[str, ...], output: OutputOptions, engine: Engine, chunked: bool,
             memory_limit: int | None) -> None:  # fmt: skip
     """Predict who will come back and what they are worth (BG/NBD, MBG/NBD or Pareto/NBD
     for transactions, Gamma-Gamma for spend), fitted by maximum likelihood.
@@ -128,6 +131,9 @@ def predict(file: str, load: Loader, scheme: Scheme, lifecycle, predict: Predict
     """
     from custseg.cli.rfm import check_before_work
 
+    if engine.spark:
+        return _predict_on_spark(file, load, scheme, lifecycle, predict, segments, output,
+                                 engine, chunked=chunked, memory_limit=memory_limit)  # fmt: skip
     if not output.quiet:
         warn_rules(scheme)
     check_before_work(file, load, scheme, segments, output, None)
@@ -140,13 +146,38 @@ def predict(file: str, load: Loader, scheme: Scheme, lifecycle, predict: Predict
     result, prediction = run_prediction(file, load, scheme, lifecycle, predict, output,
                                         chunked, memory_limit)  # fmt: skip
     emit(lambda: export_frame(result, prediction, scheme.lang, False, segments), output)
+    _print(result, prediction, scheme.lang, output)
+
+
+def _predict_on_spark(file, load, scheme, lifecycle, spec, segments, output, engine,
+                      **not_on_spark) -> None:  # fmt: skip
+    """``predict --engine spark``: Spark writes the per-customer folder (rfm's columns and
+    the prediction's); the summary and ``--json`` as with the default engine."""
+    from custseg.cli.rfm import check_segments
+    from custseg.cli.spark import check_spark_output, predict_on_spark_cli, refuse_on_spark
+
+    if load.options.by:
+        raise click.UsageError("--by is not available with --engine spark; run without it")
+    refuse_on_spark(**not_on_spark, ids_only=output.ids_only, excel_safe=output.excel_safe,
+                    bom=output.bom, calibration_end=spec.calibration_end)  # fmt: skip
+    check_spark_output(output)
+    check_segments(segments, scheme.table)
+    if not output.quiet:
+        warn_rules(scheme)
+    result, prediction = predict_on_spark_cli(file, load, scheme, lifecycle, engine, spec,
+                                              output, False, segments)  # fmt: skip
+    _print(result, prediction, scheme.lang, output)
+
+
+def _print(result, prediction: Prediction, lang: str, output: OutputOptions) -> None:
+    """The summary of ``predict``: JSON, or the run header and the prediction's tables."""
     if output.as_json:
-        click.echo(terminal_json(summary_dict(result, prediction, scheme.lang), indent=2))
+        click.echo(terminal_json(summary_dict(result, prediction, lang), indent=2))
     elif not output.silent:
         from custseg.report.prediction import prediction_view
 
         console = make_console(stderr=output.to_stdout)
-        console.print(prediction_view(result, prediction, scheme.lang))
+        console.print(prediction_view(result, prediction, lang))
 
 
 def run_prediction(file: str, load: Loader, scheme: Scheme, lifecycle, spec: PredictSpec,
@@ -179,18 +210,19 @@ def export_frame(result: RfmResult, prediction: Prediction, lang: str, actions: 
     return frame.filter(pl.col("segment").is_in(list(segments))) if segments else frame
 
 
-def summary_dict(result: RfmResult, prediction: Prediction, lang: str) -> dict[str, Any]:
+def summary_dict(
+    result: RfmResult | SparkResult, prediction: Prediction, lang: str
+) -> dict[str, Any]:
     """rfm's ``--json`` with the fitted models, the prediction per segment and the holdout
     check."""
     from custseg.cli.rfm import summary_dict as rfm_dict
-    from custseg.predict.run import by_segment
 
     out = rfm_dict(result, lang)
     out["model"] = prediction.model_dict()
     out["spend_model"] = prediction.spend_dict()
     out["horizon"] = prediction.spec.horizon
     out["prediction_by_segment"] = {
-        row.pop("segment"): row for row in by_segment(result, prediction).iter_rows(named=True)
+        row.pop("segment"): row for row in prediction.by_segment.iter_rows(named=True)
     }
     from custseg.report.prediction import note_text
 

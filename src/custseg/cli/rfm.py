@@ -108,9 +108,10 @@ def rfm(file: str | None, load: Loader, scheme: Scheme, lifecycle, segments: tup
     """
     file = check_source(file, load, engine)
     if engine.spark:
+        spec = predict if with_prediction else None
         return _rfm_on_spark(file, load, scheme, lifecycle, engine, segments, output, actions,
-                             thresholds, profile, chunked=chunked, memory_limit=memory_limit,
-                             predict=with_prediction)  # fmt: skip
+                             thresholds, profile, spec, chunked=chunked, memory_limit=memory_limit,
+                             calibration_end=spec and spec.calibration_end)  # fmt: skip
     if not output.quiet:
         warn_rules(scheme)
     check_before_work(file, load, scheme, segments, output, thresholds)
@@ -139,10 +140,15 @@ def rfm(file: str | None, load: Loader, scheme: Scheme, lifecycle, segments: tup
 
 
 def _rfm_on_spark(file, load, scheme, lifecycle, engine, segments, output, actions, thresholds,
-                  profile, **not_on_spark) -> None:  # fmt: skip
+                  profile, spec, **not_on_spark) -> None:  # fmt: skip
     """``rfm --engine spark``: Spark writes the per-customer folder; the summary, ``--json``
-    and ``--thresholds`` as with the default engine."""
-    from custseg.cli.spark import check_spark_output, refuse_on_spark, run_on_spark
+    and ``--thresholds`` as with the default engine (with ``spec``: ``--predict``'s)."""
+    from custseg.cli.spark import (
+        check_spark_output,
+        predict_on_spark_cli,
+        refuse_on_spark,
+        run_on_spark,
+    )
 
     if load.options.by:
         raise click.UsageError("--by is not available with --engine spark; run without it")
@@ -150,9 +156,13 @@ def _rfm_on_spark(file, load, scheme, lifecycle, engine, segments, output, actio
     refuse_on_spark(**not_on_spark, ids_only=output.ids_only, excel_safe=output.excel_safe,
                     bom=output.bom)  # fmt: skip
     check_spark_output(output)
-    _check_segments(segments, scheme.table)
+    check_segments(segments, scheme.table)
     if not output.quiet:
         warn_rules(scheme)
+    if spec is not None:
+        result, prediction = predict_on_spark_cli(file, load, scheme, lifecycle, engine, spec,
+                                                  output, actions, segments)  # fmt: skip
+        return _print_prediction(result, prediction, scheme, output, thresholds)
     result = run_on_spark(file, load, scheme, lifecycle, engine, output, actions, segments)
     tables = result.summary, result.levels
     rendered = None if output.silent else (
@@ -185,12 +195,20 @@ def _rfm_with_prediction(file, load, scheme, lifecycle, spec, segments, output, 
     """``rfm --predict``: the run with its purchase histories, the models fitted, and the
     prediction columns beside rfm's in the export, the summary and ``--json``."""
     from custseg.cli.predict import export_frame, run_prediction
-    from custseg.cli.predict import summary_dict as predict_dict
-    from custseg.io.writers import write_json
 
     result, prediction = run_prediction(file, load, scheme, lifecycle, spec, output,
                                         chunked, memory_limit)  # fmt: skip
     emit(lambda: export_frame(result, prediction, scheme.lang, actions, segments), output)
+    _print_prediction(result, prediction, scheme, output, thresholds, actions)
+
+
+def _print_prediction(result: Result, prediction, scheme: Scheme, output: OutputOptions,
+                      thresholds: str | None, actions: bool = False) -> None:  # fmt: skip
+    """``rfm --predict``'s ``--thresholds``, then its summary: rfm's with the prediction's
+    tables, or ``--json``."""
+    from custseg.cli.predict import summary_dict as predict_dict
+    from custseg.io.writers import write_json
+
     if thresholds:
         write_json(_thresholds(result), thresholds)
     if output.as_json:
@@ -214,13 +232,13 @@ def check_before_work(file: str, load: Loader, scheme: Scheme, segments: tuple[s
                        output: OutputOptions, thresholds: str | None) -> None:  # fmt: skip
     """Fail before any work on an unknown segment (exit 2), an output suffix that tells no
     format or an output path that cannot be written or names an input (exit 1)."""
-    _check_segments(segments, scheme.table)
+    check_segments(segments, scheme.table)
     check_format(output)
     outputs = {"output": output.path, "rejects": load.rejects, "thresholds": thresholds}
     check_paths(file, outputs, scheme.rules_file, output)
 
 
-def _check_segments(segments, table) -> None:
+def check_segments(segments, table) -> None:
     known = table.segment_names()
     for name in segments:
         if name not in known:

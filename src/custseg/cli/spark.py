@@ -47,7 +47,7 @@ _ENGINE = [
         help="'spark': run on Apache Spark (pip install 'custseg[spark]', Java 17) for "
         "data larger than one machine or in a lake; FILE is then a typed Parquet, ORC "
         "or CSV path or folder Spark reads (or --table NAME of the session's catalog), "
-        "and rfm's -o a Parquet folder sorted by customer id.",
+        "and -o a Parquet folder sorted by customer id.",
     ),
     click.option(
         "--spark-master",
@@ -60,8 +60,8 @@ _ENGINE = [
 engine_options = option_group("engine", _ENGINE, _engine)
 
 #: What the Spark engine does not do, by parameter (refused before any work, exit 2).
-_NOT_ON_SPARK = ("--chunked", "--memory-limit", "--predict", "--ids-only", "--excel-safe",
-                 "--bom")  # fmt: skip
+_NOT_ON_SPARK = ("--chunked", "--memory-limit", "--ids-only", "--excel-safe", "--bom",
+                 "--calibration-end")  # fmt: skip
 
 
 def check_source(file: str | None, load: Loader, engine: Engine) -> str:
@@ -130,3 +130,24 @@ def report_on_spark(file: str | None, load: Loader, lifecycle, engine: Engine, l
                        table=scheme.table if scheme else None)  # fmt: skip
     print_warnings(result.report, lang, quiet)
     return result
+
+
+def predict_on_spark_cli(file: str, load: Loader, scheme: Scheme, lifecycle, engine: Engine,
+                         spec, output: OutputOptions, actions: bool,
+                         segments: tuple[str, ...]):  # fmt: skip
+    """The Spark run of ``predict`` and ``rfm --predict``: the run with each customer's
+    purchase history, the models fitted on the driver, the predictions joined on in Spark
+    and written with rfm's columns; the result and the prediction, for the summary."""
+    from custseg.cli.progress import print_warnings
+    from custseg.engines.spark.predict import predict_on_spark
+    from custseg.engines.spark.run import run_spark
+    from custseg.measures.history import History
+
+    result = run_spark(file, load.options, scoring=scheme.scoring, table=scheme.table,
+                       lifecycle=lifecycle, master=engine.master, history=History())  # fmt: skip
+    result, prediction = predict_on_spark(result, spec)
+    if output.path:
+        result.report.phases["write"] = result.write(output.path, scheme.lang, actions,
+                                                     segments)  # fmt: skip
+    print_warnings(result.report, scheme.lang, output.quiet)
+    return result, prediction

@@ -159,7 +159,10 @@ class GammaGamma:
         if keep.sum() < 2:
             raise DataError(f"the spend model needs repeat buyers with positive {names[1]}; "
                             f"found {int(keep.sum())}")  # fmt: skip
-        xb, mb = x[keep], m[keep]
+        # sorted, so that the sums add their terms in one order whatever the buyers' order
+        # (the engines hand customers over in different orders): the same fit, to the bit
+        order = np.lexsort((m[keep], x[keep]))
+        xb, mb = x[keep][order], m[keep][order]
         log_m = np.log(mb)
         prepared = (xb, mb, log_m + np.log(xb), float(log_m.sum()), _spend_data(xb, mb))
         start = np.log([1.0, 2.0, float(mb.mean())])

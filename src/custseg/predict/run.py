@@ -19,6 +19,7 @@ import polars as pl
 
 from custseg.errors import CustsegError, DataError, ModelError, param
 from custseg.notes import Note
+from custseg.predict.rows import COUNT_INPUTS, Distinct, row_values
 from custseg.predict.units import DEFAULT_HORIZON, horizon_days, unit_days
 from custseg.schema import MODELS
 
@@ -52,7 +53,7 @@ HOLDOUT_COLUMNS: tuple[str, ...] = ("actual_orders_holdout", "expected_orders_ho
 #: Decimals the columns are rounded to: money to the cent, times, probabilities and counts
 #: to six places (a millionth of a week is half a second), so that exports stay short and
 #: compare exactly with other tools' figures to that precision.
-_DECIMALS = {"t_first_last": 6, "T": 6, "p_alive": 6, "expected_orders": 6,
+DECIMALS = {"t_first_last": 6, "T": 6, "p_alive": 6, "expected_orders": 6,
              "expected_spend": 2, "predicted_clv": 2, "expected_orders_holdout": 6}  # fmt: skip
 
 
@@ -111,6 +112,9 @@ class Prediction:
     spend_model: Any
     notes: list[str] = field(default_factory=list)
     holdout: Holdout | None = None
+    #: per segment: customers in the model, mean ``p_alive``, the sums of
+    #: ``expected_orders`` and ``predicted_clv`` (:func:`segment_figures`)
+    by_segment: pl.DataFrame = field(default_factory=pl.DataFrame)
 
     def model_dict(self) -> dict[str, Any]:
         """The fitted count model as ``--json`` shows it."""
@@ -167,46 +171,65 @@ def predict_customers(result: RfmResult, spec: PredictSpec, holdout_end: dt.date
     ModelError
         A fit that does not converge, or spend data Gamma-Gamma cannot describe.
     """
-    from custseg.models import BetaGeo, ModifiedBetaGeo, ParetoNBD
-
     if result.history is None:
         raise DataError("the run has no purchase history; run it with history=History()")
     known = result.history["repeat_orders"].is_not_null()
     inputs = model_inputs(result.history.filter(known), spec)
-    if inputs.height == 0:
+    check_customers(inputs.height, int((inputs["repeat_orders"] > 0).sum()))
+    with np.errstate(all="ignore"):  # what does not come out finite is refused below
+        return _predict(result, inputs, known, (model, spend_model), spec, holdout_end)
+
+
+def check_customers(customers: int, repeat_buyers: int) -> None:
+    """Refuse a model window without customers, or without one who came back."""
+    if customers == 0:
         raise DataError("no customer bought in the model window; pick a later "
                         f"{param('calibration_end')}")  # fmt: skip
-    if int((inputs["repeat_orders"] > 0).sum()) == 0:
+    if repeat_buyers == 0:
         raise DataError("no customer bought on a second day, so the models cannot tell how "
                         "often customers come back; use a longer period of orders")  # fmt: skip
-    count_model = {"bgnbd": BetaGeo, "mbgnbd": ModifiedBetaGeo, "pnbd": ParetoNBD}[spec.model]
-    with np.errstate(all="ignore"):  # what does not come out finite is refused below
-        return _predict(result, inputs, known, (model or count_model, spend_model), spec,
-                        holdout_end)  # fmt: skip
+
+
+def fit_models(distinct: Distinct, spend_inputs: pl.DataFrame, models: tuple,
+               spec: PredictSpec) -> tuple[Any, Any]:  # fmt: skip
+    """The count model fitted on the ``distinct`` rows and Gamma-Gamma on ``spend_inputs``
+    (``repeat_orders``, ``mean_repeat_spend``), unless ``models`` gives them (a model, or
+    None: fitted)."""
+    from custseg.models import BetaGeo, GammaGamma, ModifiedBetaGeo, ParetoNBD
+
+    model, spend_model = models
+    if model is None or isinstance(model, type):
+        kinds = {"bgnbd": BetaGeo, "mbgnbd": ModifiedBetaGeo, "pnbd": ParetoNBD}
+        kind = model or kinds[spec.model]
+        try:
+            with np.errstate(all="ignore"):
+                model = kind.fit_arrays(  # type: ignore[attr-defined]  # a CountModel
+                    *distinct.arrays(), distinct.weights, names=COUNT_INPUTS
+                )
+        except ModelError as exc:
+            raise ModelError(f"{exc}; try another {param('model')}, or a longer period of "
+                             "orders") from None  # fmt: skip
+    return model, spend_model or GammaGamma.fit(spend_inputs)
+
+
+def prediction_notes(model, spend_model, once: int) -> list[str]:
+    """What to be wary of: the spend model's notes, and BG/NBD's P(alive) of 1 for the
+    ``once`` customers who never came back."""
+    notes = list(getattr(spend_model, "notes", []))
+    if model.name == "bgnbd" and once:
+        notes.append(Note("bgnbd_alive", n=once))
+    return notes
 
 
 def _predict(result: RfmResult, inputs: pl.DataFrame, known: pl.Series, models: tuple,
              spec: PredictSpec, holdout_end: dt.date | None) -> Prediction:  # fmt: skip
     """:func:`predict_customers` once the inputs are checked; ``models``: the count model
-    (a class to fit, or a model) and the spend model (None: fitted)."""
-    from custseg.models import GammaGamma
-
+    and the spend model (None: fitted)."""
     assert result.history is not None  # checked by predict_customers
     distinct = Distinct.of(result.history.filter(known), spec.unit)
-    model, spend_model = models
-    if isinstance(model, type):
-        try:
-            fit = model.fit_arrays  # type: ignore[attr-defined]  # a CountModel subclass
-            model = fit(*distinct.arrays(), distinct.weights, names=_COUNT_INPUTS)
-        except ModelError as exc:
-            raise ModelError(f"{exc}; try another {param('model')}, or a longer period of "
-                             "orders") from None  # fmt: skip
-    spend_model = spend_model or GammaGamma.fit(inputs)
+    model, spend_model = fit_models(distinct, inputs, models, spec)
     columns = _columns(inputs, distinct, model, spend_model, spec)
-    notes = list(getattr(spend_model, "notes", []))
-    once = int((inputs["repeat_orders"] == 0).sum())
-    if model.name == "bgnbd" and once:
-        notes.append(Note("bgnbd_alive", n=once))
+    notes = prediction_notes(model, spend_model, int((inputs["repeat_orders"] == 0).sum()))
     holdout = None
     if spec.calibration_end is not None:
         from custseg.predict.holdout import holdout_check
@@ -222,13 +245,14 @@ def _predict(result: RfmResult, inputs: pl.DataFrame, known: pl.Series, models: 
         columns["expected_orders_holdout"] = pl.Series(expected)
         holdout = holdout_check(result, inputs, columns, model, spec, end)
         columns["the weekly curve"] = holdout.weekly["expected"]
-    _check_finite(columns, model)
+    check_finite(columns, model)
     columns.pop("the weekly curve", None)
     frame = _aligned(pl.DataFrame(columns), known)
-    return Prediction(spec, frame, model, spend_model, notes, holdout)
+    segments = segment_figures(result.frame["segment"], frame, result.table.segment_names())
+    return Prediction(spec, frame, model, spend_model, notes, holdout, segments)
 
 
-def _check_finite(columns: dict[str, Any], model) -> None:
+def check_finite(columns: dict[str, Any], model) -> None:
     """Refuse predictions a fit cannot give (a parameter run off so far that its
     formulas overflow) rather than write NaN."""
     for name, values in columns.items():
@@ -242,71 +266,21 @@ def _check_finite(columns: dict[str, Any], model) -> None:
             )
 
 
-#: The model inputs the count models read; customers alike in them get the same predictions.
-_COUNT_INPUTS = ("repeat_orders", "t_first_last", "T")
-
-
-@dataclass
-class Distinct:
-    """The distinct rows of the count models' inputs (``rows``, sorted, with the customers
-    each stands for in ``weights``) and, per customer, the row that is theirs (``index``).
-
-    The count models are fitted and evaluated on these rows, then spread to the customers:
-    on whole days the 2M customers of the 10M-row bench file have 398k distinct rows, and
-    the prediction (fits, P(alive), expected orders, CLV) took 1.3 s instead of 3.0 s.
-    Sorted, so that the fit adds its terms in one order whatever the input's.
-    """
-
-    rows: pl.DataFrame
-    weights: np.ndarray
-    index: np.ndarray
-
-    @classmethod
-    def of(cls, history: pl.DataFrame, unit: float) -> Distinct:
-        """From purchase histories in whole days (:data:`HISTORY_COLUMNS`, customers in
-        the model only), the rows in ``unit`` days. The three counts are packed into one
-        integer (21 bits each: 5,700 years of days) and numpy's ``unique`` sorts them:
-        0.15 s for 2M customers, against 0.58 s for a Polars group-by and join."""
-        counts = [history[c].to_numpy().astype(np.int64)
-                  for c in ("repeat_orders", "t_first_last_days", "T_days")]  # fmt: skip
-        if max(int(c.max()) for c in counts) >= 1 << 21:
-            raise DataError("more than 2 million repeat purchase days or days of history")
-        packed = (counts[0] << 42) | (counts[1] << 21) | counts[2]
-        keys, index, weights = np.unique(packed, return_inverse=True, return_counts=True)
-        mask = (1 << 21) - 1
-        rows = pl.DataFrame({
-            "repeat_orders": (keys >> 42).astype(np.int64),
-            "t_first_last": ((keys >> 21) & mask) / unit,
-            "T": (keys & mask) / unit,
-        })  # fmt: skip
-        return cls(rows, weights.astype(np.float64), index.reshape(-1))
-
-    def arrays(self) -> tuple[np.ndarray, ...]:
-        return tuple(self.rows[name].to_numpy().astype(np.float64) for name in _COUNT_INPUTS)
-
-    def spread(self, values: Any) -> np.ndarray:
-        """Per-row ``values`` to per-customer ones."""
-        return np.asarray(values, dtype=np.float64)[self.index]
-
-
 def _columns(inputs: pl.DataFrame, distinct: Distinct, model, spend_model,
              spec: PredictSpec) -> dict[str, Any]:  # fmt: skip
     """The prediction columns of the customers in the model (unrounded)."""
-    from custseg.models import clv
-
-    horizon, rows = spec.horizon_units, distinct.rows
     expected_spend = np.asarray(spend_model.expected_spend(inputs), dtype=np.float64)
-    # the discounted expected orders per row; spend and margin are the customer's own
-    value = clv(model, 1.0, horizon, unit_days=spec.unit, discount=spec.discount,
-                margin=1.0, summary=rows)  # fmt: skip
+    # per row; spend and margin are the customer's own
+    values = row_values(model, distinct.rows, spec)
+    value = distinct.spread(values["discounted_orders"])
     return {
         "repeat_orders": inputs["repeat_orders"],
         "t_first_last": inputs["t_first_last"],
         "T": inputs["T"],
-        "p_alive": pl.Series(distinct.spread(model.p_alive(rows))),
-        "expected_orders": pl.Series(distinct.spread(model.predict(horizon, rows))),
+        "p_alive": pl.Series(distinct.spread(values["p_alive"])),
+        "expected_orders": pl.Series(distinct.spread(values["expected_orders"])),
         "expected_spend": pl.Series(expected_spend),
-        "predicted_clv": pl.Series(spec.margin * expected_spend * distinct.spread(value)),
+        "predicted_clv": pl.Series(spec.margin * expected_spend * value),
     }
 
 
@@ -314,7 +288,7 @@ def _aligned(frame: pl.DataFrame, known: pl.Series) -> pl.DataFrame:
     """``frame`` (a row per customer in the model) rounded and spread over every customer
     of the run: nulls where ``known`` is false."""
     rounded = frame.with_columns(
-        pl.col(name).round(d) for name, d in _DECIMALS.items() if name in frame.columns
+        pl.col(name).round(d) for name, d in DECIMALS.items() if name in frame.columns
     )
     if bool(known.all()):
         return rounded
@@ -323,23 +297,33 @@ def _aligned(frame: pl.DataFrame, known: pl.Series) -> pl.DataFrame:
     return rounded.select(pl.all().gather(pl.select(positions).to_series()))
 
 
-def by_segment(result: RfmResult, prediction: Prediction) -> pl.DataFrame:
-    """Per segment of the rule table (its order; segments without a customer in the model
-    left out): ``customers`` in the model, mean ``p_alive``, and the sums of
-    ``expected_orders`` and ``predicted_clv`` over the horizon."""
-    frame = pl.concat([result.frame.select("segment"), prediction.frame], how="horizontal")
-    order = {name: i for i, name in enumerate(result.table.segment_names())}
-    return (
-        frame.filter(pl.col("p_alive").is_not_null())
-        .group_by("segment")
-        .agg(
-            customers=pl.len(),
-            p_alive=pl.col("p_alive").mean().round(4),
-            expected_orders=pl.col("expected_orders").sum().round(2),
-            predicted_clv=pl.col("predicted_clv").sum().round(2),
-        )
-        .sort(pl.col("segment").replace_strict(order, default=len(order), return_dtype=pl.Int64))
-    )
+def segment_figures(segment: pl.Series, frame: pl.DataFrame,
+                    names: list[str]) -> pl.DataFrame:  # fmt: skip
+    """Per segment (``segment``, row for row with the prediction ``frame``), in the order
+    of ``names`` (the rule table's; segments without a customer in the model left out):
+    ``customers`` in the model, mean ``p_alive``, and the sums of ``expected_orders`` and
+    ``predicted_clv`` over the horizon."""
+    both = pl.concat([segment.to_frame("segment"), frame], how="horizontal")
+    sums = both.filter(pl.col("p_alive").is_not_null()).group_by("segment").agg(
+        customers=pl.len(),
+        p_alive=pl.col("p_alive").sum(),
+        expected_orders=pl.col("expected_orders").sum(),
+        predicted_clv=pl.col("predicted_clv").sum(),
+    )  # fmt: skip
+    return finish_segment_figures(sums, names)
+
+
+def finish_segment_figures(sums: pl.DataFrame, names: list[str]) -> pl.DataFrame:
+    """:func:`segment_figures` from per-segment ``customers`` and sums, whichever engine
+    added them: the mean and the rounding, in the rule table's order."""
+    order = {name: i for i, name in enumerate(names)}
+    return sums.select(
+        "segment",
+        pl.col("customers").cast(pl.Int64),
+        p_alive=(pl.col("p_alive") / pl.col("customers")).round(4),
+        expected_orders=pl.col("expected_orders").round(2),
+        predicted_clv=pl.col("predicted_clv").round(2),
+    ).sort(pl.col("segment").replace_strict(order, default=len(order), return_dtype=pl.Int64))
 
 
 def purchase_summary(orders, as_of: dt.date | None = None,

@@ -15,18 +15,23 @@ from custseg.report.terminal import run_header
 
 if TYPE_CHECKING:
     from custseg.engines.run import RfmResult
+    from custseg.engines.spark.run import SparkResult
     from custseg.predict.run import Prediction
 
 _MODEL_NAMES = {"bgnbd": "BG/NBD", "mbgnbd": "MBG/NBD", "pnbd": "Pareto/NBD"}
 
 
-def prediction_view(result: RfmResult, prediction: Prediction, lang: str = "en") -> Group:
+def prediction_view(
+    result: RfmResult | SparkResult, prediction: Prediction, lang: str = "en"
+) -> Group:
     """``custseg predict``'s summary: the run header, then :func:`prediction_tables`."""
-    header = run_header(result.report, result.frame.height, lang)
+    header = run_header(result.report, result.customer_count, lang)
     return Group(header, Text(""), prediction_tables(result, prediction, lang))
 
 
-def prediction_tables(result: RfmResult, prediction: Prediction, lang: str = "en") -> Group:
+def prediction_tables(
+    result: RfmResult | SparkResult, prediction: Prediction, lang: str = "en"
+) -> Group:
     """The fitted models, notes, the prediction per segment and the holdout check."""
     parts: list = [model_table(prediction, lang)]
     for note in prediction.notes:
@@ -61,16 +66,14 @@ def model_table(prediction: Prediction, lang: str = "en") -> Table:
     return table
 
 
-def segment_prediction_table(result: RfmResult, prediction: Prediction,
+def segment_prediction_table(result: RfmResult | SparkResult, prediction: Prediction,
                              lang: str = "en") -> Table:  # fmt: skip
     """Per segment: customers, mean P(alive), expected orders and predicted value."""
-    from custseg.predict.run import by_segment
-
     horizon = prediction.spec.horizon
     table = Table(title=t("pred_segments_title", lang, horizon=horizon), title_justify="left")
     for key in ("segment", "customers", "pred_p_alive", "pred_orders", "pred_value"):
         table.add_column(t(key, lang), justify="left" if key == "segment" else "right")
-    for row in by_segment(result, prediction).iter_rows(named=True):
+    for row in prediction.by_segment.iter_rows(named=True):
         info = result.table.info(row["segment"])
         name = plain(info.label_in(lang) if lang == "zh" else row["segment"],
                      terminal_style(info.color))  # fmt: skip
@@ -79,7 +82,9 @@ def segment_prediction_table(result: RfmResult, prediction: Prediction,
     return table
 
 
-def holdout_tables(result: RfmResult, prediction: Prediction, lang: str = "en") -> list:
+def holdout_tables(
+    result: RfmResult | SparkResult, prediction: Prediction, lang: str = "en"
+) -> list:
     """The holdout in total, by repeat transactions in the calibration period and by
     segment: actual against expected, with the error."""
     check = prediction.holdout

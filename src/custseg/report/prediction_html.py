@@ -16,10 +16,8 @@ _MODEL_NAMES = {"bgnbd": "BG/NBD", "mbgnbd": "MBG/NBD", "pnbd": "Pareto/NBD"}
 
 def prediction_data(result, prediction, lang: str) -> dict:
     """The figures of the section, as plain data."""
-    from custseg.predict.run import by_segment
-
     segments = []
-    for row in by_segment(result, prediction).iter_rows(named=True):
+    for row in prediction.by_segment.iter_rows(named=True):
         info = result.table.info(row["segment"])
         segments.append({**row, "label": info.label_in(lang), "color": css_color(info.color)})
     out: dict = {

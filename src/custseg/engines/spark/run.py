@@ -15,6 +15,7 @@ from typing import Any
 import polars as pl
 
 from custseg.engines.spark.extras import spark_extras
+from custseg.engines.spark.history import spark_history
 from custseg.engines.spark.measures import measure
 from custseg.engines.spark.rows import parse_rows
 from custseg.engines.spark.scores import (
@@ -26,7 +27,9 @@ from custseg.engines.spark.scores import (
 )
 from custseg.engines.spark.session import spark_session
 from custseg.engines.spark.source import open_source, with_facts
+from custseg.errors import CustsegError
 from custseg.measures.extras import Extras
+from custseg.measures.history import History
 from custseg.measures.plan import Lifecycle
 from custseg.orders.accounting import LoadReport
 from custseg.orders.load import LoadOptions
@@ -49,6 +52,8 @@ class SparkResult:
     customer_count: int
     frame: Any = field(repr=False, default=None)
     extras: dict[str, pl.DataFrame] | None = None
+    #: the columns written after the export's (the prediction's, once predicted)
+    columns: tuple[str, ...] = ()
     # no --by on Spark (refused before the run): the default engine's result's answers
     by_values: pl.Series | None = None
     by_column: str | None = None
@@ -79,7 +84,7 @@ class SparkResult:
         frame = self.frame
         if segments:
             frame = frame.where(F.col("segment").isin(list(segments)))
-        write_customers(labelled(frame, self.table, lang, actions), path)
+        write_customers(labelled(frame, self.table, lang, actions, self.columns), path)
         return time.perf_counter() - clock
 
 
@@ -92,13 +97,17 @@ def run_spark(
     lifecycle: Lifecycle | None = None,
     master: str | None = None,
     extras: Extras | None = None,
+    history: History | None = None,
     on_phase: Callable[[str], None] | None = None,
 ) -> SparkResult:
     """Segment the customers of a typed source on Spark (``source``: a path, or None with
     ``options.table`` or ``options.query``, rows of the session's catalog; the session:
     :func:`custseg.engines.spark.session.spark_session`); the same results as
     :func:`custseg.engines.run.run_rfm`; ``extras``: the aggregates it asks for
-    (:attr:`SparkResult.extras`, as the default engine's).
+    (:attr:`SparkResult.extras`, as the default engine's); ``history``: each customer's
+    purchase history (:data:`custseg.measures.history.HISTORY_COLUMNS`) on the
+    per-customer frame, for :func:`custseg.engines.spark.predict.predict_on_spark` (no
+    calibration end on this engine yet).
 
     Raises
     ------
@@ -118,7 +127,13 @@ def run_spark(
     canon = parse_rows(inp, opts)
     phases["clean"], clock = time.perf_counter() - clock, time.perf_counter()
     tell("aggregate")
+    if history is not None and history.calibration_end is not None:
+        raise CustsegError("a calibration end (the holdout check) is not available with "
+                           "the Spark engine yet; run it on the default engine")  # fmt: skip
     measured = measure(canon, inp, opts, lifecycle)
+    if history is not None:
+        found = spark_history(measured.orders, measured.report.as_of)
+        measured.measures = measured.measures.join(found, on="customer_id", how="left")
     phases["aggregate"], clock = time.perf_counter() - clock, time.perf_counter()
     tell("score")
     cuts = spark_cuts(measured.measures, scoring)

@@ -77,9 +77,10 @@ def segment_column(table: RuleTable) -> Any:
     return segment
 
 
-def labelled(frame: Any, table: RuleTable, lang: str, actions: bool) -> Any:
+def labelled(frame: Any, table: RuleTable, lang: str, actions: bool,
+             more: tuple[str, ...] = ()) -> Any:  # fmt: skip
     """``frame`` with ``segment_label`` (and ``action``), in export column order
-    (:data:`custseg.schema.EXPORT_COLUMNS`)."""
+    (:data:`custseg.schema.EXPORT_COLUMNS`), then the columns ``more``."""
     from pyspark.sql import functions as F
 
     texts = segment_texts(table, lang, actions)
@@ -90,7 +91,7 @@ def labelled(frame: Any, table: RuleTable, lang: str, actions: bool) -> Any:
         for name, text in zip(reversed(texts["segment"]), reversed(texts[col]), strict=True):
             value = F.when(F.col("segment") == name, F.lit(text)).otherwise(value)
         cols[col] = value
-    return frame.withColumns(cols).select(*EXPORT_COLUMNS, *extra[1:])
+    return frame.withColumns(cols).select(*EXPORT_COLUMNS, *extra[1:], *more)
 
 
 def summary_frames(frame: Any, cuts: dict[str, list[float]],
