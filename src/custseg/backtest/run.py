@@ -320,7 +320,9 @@ def _add_p_alive(out: Backtest) -> None:
         prediction = predict_customers(out.result, predict, spec.window_end)
     except (DataError, ModelError) as exc:
         raise ModelError(f"P(alive) cannot be given: the {spec.model} model cannot be fitted "
-                         f"on the orders up to {spec.as_of}: {exc}") from None  # fmt: skip
+                         f"on the orders up to {spec.as_of} ({exc}); pick a later "
+                         f"{param('as_of')} or another {param('model')}, or leave out "
+                         f"{param('p_alive')}") from None  # fmt: skip
     frame = pl.DataFrame({
         "p_alive": prediction.frame["p_alive"],
         "bought": out.outcome["bought"],

@@ -14,6 +14,7 @@ from custseg.schema import BUILTIN_SCHEMES, FORMATS, RETURNS_MODES, SCORING_METH
 OPTIONS = {
     "as_of": "--as-of",
     "window": "--window",
+    "p_alive": "--p-alive",
     "by": "--by",
     "bins": "--bins",
     "chunked": "--chunked",

@@ -160,9 +160,9 @@ _TEXT: dict[str, tuple[str, str]] = {
                    "{orders} orders, {revenue} revenue",
                    "总体：{customers} 位客户中 {buyers} 位在窗口内购买（{rate}）：订单 {orders}，"
                    "消费金额 {revenue}"),
-    "bt_newcomers": ("In no segment: {n} customers bought in the window with no purchase before "
-                     "it ({orders} orders, {revenue} revenue)",
-                     "未分群：{n} 位客户此前未购买、在窗口内购买（订单 {orders}，消费金额 {revenue}）"),
+    "bt_newcomers": ("In no segment (first purchase in the window): customers {n}, orders "
+                     "{orders}, revenue {revenue}",
+                     "未分群（在窗口内首次购买）：客户 {n}，订单 {orders}，消费金额 {revenue}"),
     "bt_title": ("Scheme {scheme}: who bought in the window, by segment as of {as_of}",
                  "方案 {scheme}：{as_of} 的各分群在窗口内的购买情况"),
     "bt_buyers": ("Buyers", "购买客户"),
