@@ -143,6 +143,29 @@ def test_no_purchase_before_the_day_refused(files):
             run_backtest(orders, spec, schemes=schemes)
 
 
+def test_line_items_are_merged_into_orders(tmp_path):
+    """Line items (rows sharing an order id) are one order in the window, their amounts
+    summed; a partly returned order nets."""
+    path = tmp_path / "items.csv"
+    path.write_text(
+        "customer_id,order_id,order_date,amount\n"
+        "a,o1,2024-06-01 10:00:00,10.00\n"
+        "a,o1,2024-06-01 10:00:00,15.00\n"
+        "b,o2,2024-05-01 10:00:00,40.00\n"
+        "a,o3,2024-07-02 09:00:00,12.50\n"
+        "a,o3,2024-07-02 09:00:00,7.50\n"
+        "a,o3,2024-07-02 09:05:00,30.00\n"
+        "b,o4,2024-07-20 11:00:00,-5.00\n"
+        "b,o5,2024-07-31 11:00:00,1.00\n",
+        encoding="utf-8",
+    )
+    out = run_backtest(path, BacktestSpec(AS_OF, "30d"), schemes=["default"])
+    outcome = {r["customer_id"]: (r["orders"], r["revenue"]) for r in out.outcome.to_dicts()}
+    assert outcome == {"a": (1, 50.0), "b": (0, -5.0)}
+    assert (out.overall["buyers"], out.overall["orders"], out.overall["revenue"]) == (1, 1, 45.0)
+    assert out.result.frame["frequency"].to_list() == [1, 1]  # o1 one order as of the day
+
+
 def test_spec_checks():
     with pytest.raises(CustsegError, match="window '9x' is not a number and a unit"):
         BacktestSpec(AS_OF, "9x")
@@ -178,6 +201,27 @@ def test_separation_and_deciles_by_hand():
         (7, 1, 0.5, 0.5, 0.5, 1, 1.0, 1.0, 1),
         (9, 1, 0.9, 0.9, 0.9, 1, 1.0, 2.0, 3),
     ]
+
+
+def test_one_decile_for_all_is_said(files):
+    """A fit that gives every customer the same P(alive) (as BG/NBD does on UCI Online
+    Retail as of 2011-06-30) shows one decile, and says so."""
+    import io
+
+    from rich.console import Console
+
+    from custseg.report.backtest import backtest_view
+
+    out = hand_run(files)
+    out.deciles = p_alive_deciles(pl.DataFrame({
+        "p_alive": [1.0] * 3, "bought": [True, False, True],
+        "expected_transactions": [1.0] * 3, "actual_transactions": [1, 0, 2],
+    }))  # fmt: skip
+    console = Console(file=io.StringIO(), width=120, record=True)
+    console.print(backtest_view(out, "en"))
+    text = console.export_text()
+    assert "│      1 │         3 │ 1.00-1.00 │ 1.00 │      2 │    66.7% │" in text
+    assert "Every customer has the same P(alive): the model tells none apart" in text
 
 
 def test_p_alive_refused_when_the_model_cannot_be_fitted(files):

@@ -318,7 +318,7 @@ def _add_p_alive(out: Backtest) -> None:
                           calibration_end=spec.as_of)  # fmt: skip
     try:
         prediction = predict_customers(out.result, predict, spec.window_end)
-    except (DataError, ModelError) as exc:
+    except (DataError, ModelError, ArithmeticError) as exc:  # a fit that breaks down too
         raise ModelError(f"P(alive) cannot be given: the {spec.model} model cannot be fitted "
                          f"on the orders up to {spec.as_of} ({exc}); pick a later "
                          f"{param('as_of')} or another {param('model')}, or leave out "

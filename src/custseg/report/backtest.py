@@ -144,6 +144,8 @@ def deciles_table(out: Backtest, lang: str) -> Group:
         )
     auc = "-" if out.p_alive_auc is None else f"{out.p_alive_auc:.3f}"
     note = Text(t("bt_deciles_note", lang, auc=auc), style="dim")
+    if out.deciles.height == 1:  # every customer's P(alive) is the same
+        note.append("\n" + t("bt_one_decile", lang), style="bold")
     return Group(Text(title, style="italic"), table, note)
 
 

@@ -195,6 +195,10 @@ _TEXT: dict[str, tuple[str, str]] = {
     "bt_p_mean": ("Mean", "平均"),
     "bt_expected": ("Expected trans.", "预期交易"),
     "bt_actual": ("Actual trans.", "实际交易"),
+    "bt_one_decile": ("Every customer has the same P(alive): the model tells none apart "
+                      "(its parameters: 'custseg predict --calibration-end').",
+                      "所有客户的存活概率相同：该模型无法区分客户（参数见 "
+                      "'custseg predict --calibration-end'）。"),
     "bt_deciles_note": ("Decile 1: the lowest P(alive); customers with equal P(alive) share a "
                         "decile. Transactions: purchase days in the window. AUC of P(alive): "
                         "{auc}.",
