@@ -234,6 +234,19 @@ def test_p_alive_refused_when_the_model_cannot_be_fitted(files):
                                    "`p_alive`")  # fmt: skip
 
 
+def test_p_alive_refused_when_the_fit_breaks_down(monkeypatch):
+    """A fit that fails with an arithmetic error (the BG/NBD fit can divide by zero on a
+    handful of customers) is refused as a ModelError, not a traceback."""
+    import custseg.predict.run
+
+    def broken(*args, **kwargs):
+        raise ZeroDivisionError("float division by zero")
+
+    monkeypatch.setattr(custseg.predict.run, "predict_customers", broken)
+    with pytest.raises(ModelError, match=r"up to 2025-09-30 \(float division by zero\)"):
+        run_backtest(SAMPLE, BacktestSpec(dt.date(2025, 9, 30), p_alive=True))
+
+
 # --- the sample, checked against the raw CSV ---------------------------------------------
 
 SAMPLE_DAY = dt.date(2025, 9, 30)
@@ -445,6 +458,8 @@ def test_cli_scheme_comparison_table():
          "Error: P(alive) cannot be given: the bgnbd model cannot be fitted on the orders up "
          "to 2024-06-30 (no customer bought on a second day"),
         (("--as-of", "2024-06-30", "--scheme", "nope"), 1, "Error: no built-in scheme 'nope'"),
+        (("--as-of", "2024-06-30", "--by", "status"), 2,
+         "Error: --by is not available with backtest; run without it"),
         (("--as-of", "2024-06-30", "--json", "-o", "-"), 2, "Error: --json prints"),
         (("--as-of", "2024-06-30", "-o", "out.what"), 1, "Error:"),
     ],

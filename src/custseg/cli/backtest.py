@@ -132,6 +132,8 @@ def backtest(file: str, load: Loader, window: str, schemes: tuple[Scheme, ...], 
 
     if load.options.as_of is None:
         raise click.UsageError("--as-of DATE is required: the day the segments are made")
+    if load.options.by:
+        raise click.UsageError("--by is not available with backtest; run without it")
     spec = BacktestSpec(load.options.as_of, window, p_alive, model)
     lang = schemes[0].lang
     if not output.quiet:
