@@ -164,6 +164,12 @@ def test_line_items_are_merged_into_orders(tmp_path):
     assert outcome == {"a": (1, 50.0), "b": (0, -5.0)}
     assert (out.overall["buyers"], out.overall["orders"], out.overall["revenue"]) == (1, 1, 45.0)
     assert out.result.frame["frequency"].to_list() == [1, 1]  # o1 one order as of the day
+    # without b's last order, a window ending on b's return reaches the last order
+    path.write_text("\n".join(path.read_text().splitlines()[:-1]) + "\n", encoding="utf-8")
+    out = run_backtest(path, BacktestSpec(AS_OF, "20d"), schemes=["default"])
+    assert out.spec.window_end == dt.date(2024, 7, 20) and out.overall["revenue"] == 45.0
+    with pytest.raises(DataError, match="the last order is dated 2024-07-20"):
+        run_backtest(path, BacktestSpec(AS_OF, "21d"), schemes=["default"])
 
 
 def test_spec_checks():

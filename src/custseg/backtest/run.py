@@ -258,10 +258,10 @@ def _window_frame(result: RfmResult, spec: BacktestSpec) -> pl.DataFrame:
 def check_window(result: RfmResult, window: pl.DataFrame, spec: BacktestSpec) -> None:
     """Refuse a window that runs past the input's last order: its last days would hold no
     orders yet and the buy rates would be too low. The input reaches the window's end when
-    a row in use is dated after it, or the window's last purchase is on its last day."""
+    a row in use is dated after it, or the window's last order is on its last day."""
     if result.report.left_out.get("after as-of", 0) > 0:
         return
-    latest = window["last_order"].max()
+    latest = window["last_date"].max()
     last = latest.date() if isinstance(latest, dt.datetime) else None
     if last == spec.window_end:
         return

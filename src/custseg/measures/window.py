@@ -26,8 +26,8 @@ from custseg.measures.plan import Lifecycle, customer_aggregates, row_values, ta
 #: - ``orders``: their purchases in the window (``frequency``'s definition);
 #: - ``revenue``: the sum of their amounts in the window (``monetary``'s, unrounded;
 #:   negative for a customer who only returned something);
-#: - ``last_order``: their latest purchase time in the window (null without one).
-WINDOW_COLUMNS: tuple[str, ...] = ("customer_id", "orders", "revenue", "last_order")
+#: - ``last_date``: the time of their latest order in the window (a purchase or a return).
+WINDOW_COLUMNS: tuple[str, ...] = ("customer_id", "orders", "revenue", "last_date")
 
 
 def window_orders(orders: pl.DataFrame, key: pl.Expr, after: dt.date,
@@ -40,14 +40,17 @@ def window_orders(orders: pl.DataFrame, key: pl.Expr, after: dt.date,
     day = pl.col("order_date").dt.date()
     in_window = used & (day > pl.lit(after)) & (day <= pl.lit(as_of))
     values, aggregates = row_values(in_window, as_of, Lifecycle()), customer_aggregates()
-    kept = ("row", "amount", "bought", "tally")
+    kept = ("row", "amount", "tally")
     per_customer = (
         orders.lazy()
         .with_row_index("row")
         .filter(in_window)
-        .select(key.alias("key"), *(values[k].alias(k) for k in kept))
+        .select(key.alias("key"), "order_date", *(values[k].alias(k) for k in kept))
         .group_by("key")
-        .agg(*(aggregates[k].alias(k) for k in ("row", "tally", "monetary", "last_order")))
+        .agg(
+            *(aggregates[k].alias(k) for k in ("row", "tally", "monetary")),
+            last_date=pl.col("order_date").max(),
+        )
         .with_columns(tally_counts()["frequency"].alias("orders"))
         .sort("row")
     )
@@ -56,5 +59,5 @@ def window_orders(orders: pl.DataFrame, key: pl.Expr, after: dt.date,
         "customer_id",
         pl.col("orders").cast(pl.Int64),
         revenue=pl.col("monetary"),
-        last_order="last_order",
+        last_date="last_date",
     )
