@@ -12,6 +12,9 @@ import pandas as pd
 import polars as pl
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from test_measures_reference import START, order_rows, polars_orders
 
 from conftest import SAMPLE
 from custseg.backtest.run import BacktestSpec, backtest, run_backtest
@@ -19,6 +22,8 @@ from custseg.backtest.tables import p_alive_deciles, separation
 from custseg.cli import main
 from custseg.engines.run import run_rfm
 from custseg.errors import CustsegError, DataError, ModelError
+from custseg.measures.history import group_key
+from custseg.measures.window import WINDOW_COLUMNS, window_orders
 from custseg.segments.rules import load_rules
 from custseg.segments.scoring import ScoringSpec
 
@@ -170,6 +175,33 @@ def test_line_items_are_merged_into_orders(tmp_path):
     assert out.spec.window_end == dt.date(2024, 7, 20) and out.overall["revenue"] == 45.0
     with pytest.raises(DataError, match="the last order is dated 2024-07-20"):
         run_backtest(path, BacktestSpec(AS_OF, "21d"), schemes=["default"])
+
+
+@settings(max_examples=60, deadline=None)
+@given(order_rows(), st.integers(-30, 800), st.integers(1, 400), st.data())
+def test_window_orders_equal_a_plain_count(rows, start, days, data):
+    """Per customer, the plan's window figures are a plain count over the rows in use dated
+    after the day and up to the window's end: purchases (amount >= 0), the sum of amounts
+    and the latest time."""
+    reasons = data.draw(st.lists(st.sampled_from([0, 0, 0, 3]), min_size=len(rows),
+                                 max_size=len(rows)))  # fmt: skip
+    after = START.date() + dt.timedelta(days=start)
+    end = after + dt.timedelta(days=days)
+    frame = polars_orders(rows, reasons).with_columns(pl.col("reason").cast(pl.UInt8))
+    got = window_orders(frame, group_key(frame), after, end).collect()
+    assert tuple(got.columns) == WINDOW_COLUMNS
+    expected: dict[str, list] = {}
+    for (customer, _, when, amount), reason in zip(rows, reasons, strict=True):
+        if reason == 0 and after < when.date() <= end:
+            seen = expected.setdefault(customer, [0, [], when])
+            seen[0] += amount >= 0
+            seen[1].append(amount)
+            seen[2] = max(seen[2], when)
+    assert sorted(got["customer_id"].to_list()) == sorted(expected)
+    for customer, orders, revenue, last in got.iter_rows():
+        count, amounts, latest = expected[customer]
+        assert (orders, last) == (count, latest)
+        assert revenue == pytest.approx(math.fsum(amounts), abs=1e-9)
 
 
 def test_spec_checks():
