@@ -447,3 +447,25 @@ def test_in_parts_and_in_memory_give_the_same_file_byte_for_byte(tmp_path, args)
         run("predict", str(SAMPLE), *args, *extra, "-o", str(out), "--json")
         files.append(out.read_bytes())
     assert files[0] == files[1]
+
+
+def test_calibration_end_on_line_items(tmp_path):
+    """A file of line items (several rows per order id) with a calibration end gives the
+    measures and histories of the same orders written one row each (it stopped with a
+    ColumnNotFoundError before: merged orders carry no ``reason`` column to mark)."""
+    import custseg
+
+    orders = [("c1", "o1", "2024-01-05", 10.0), ("c1", "o2", "2024-02-05", 30.0),
+              ("c1", "o3", "2024-04-05", 20.0), ("c2", "o4", "2024-03-01", 8.0),
+              ("c2", "o5", "2024-03-20", 12.0), ("c2", "o6", "2024-05-01", -4.0),
+              ("c3", "o7", "2024-04-02", 5.0)]  # fmt: skip
+    items, whole = tmp_path / "items.csv", tmp_path / "whole.csv"
+    header = "customer_id,order_id,order_date,amount\n"
+    items.write_text(header + "".join(f"{c},{o},{d},{a / 4}\n{c},{o},{d},{a * 3 / 4}\n"
+                                      for c, o, d, a in orders))  # fmt: skip
+    whole.write_text(header + "".join(f"{c},{o},{d},{a}\n" for c, o, d, a in orders))
+    end = dt.date(2024, 3, 31)
+    runs = [custseg.run_rfm(str(p), history=custseg.History(end)) for p in (items, whole)]
+    assert runs[0].frame.equals(runs[1].frame) and runs[0].history.equals(runs[1].history)
+    assert runs[0].frame["customer_id"].to_list() == ["c1", "c2"]  # c3 first buys after
+    assert runs[0].history["holdout_orders"].to_list() == [1, 0]  # c2's return is no order

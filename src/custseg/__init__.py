@@ -47,6 +47,9 @@ _EXPORTS = {
     "predict_customers": "predict.run",
     "PredictSpec": "predict.run",
     "History": "measures.history",
+    "run_backtest": "backtest.run",
+    "BacktestSpec": "backtest.run",
+    "Backtest": "backtest.run",
     "cluster_customers": "cluster.run",
     "ClusterSpec": "cluster.run",
     "Clustering": "cluster.run",
@@ -55,6 +58,7 @@ _EXPORTS = {
 __all__ = sorted(_EXPORTS) + ["__version__"]
 
 if TYPE_CHECKING:  # pragma: no cover
+    from custseg.backtest.run import Backtest, BacktestSpec, run_backtest
     from custseg.cluster.run import Clustering, ClusterSpec, cluster_customers
     from custseg.engines.loading import LoadResult, load_orders, normalize_orders, read_orders
     from custseg.engines.run import RfmResult, rfm_table, run_rfm, segment_orders

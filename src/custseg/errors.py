@@ -24,6 +24,10 @@ class DataError(CustsegError):
     """Rows could not be used (nothing left after cleaning, or strict mode)."""
 
 
+class NoCustomersError(DataError):
+    """No customer has a purchase to score (none on or before the as-of date)."""
+
+
 class RulesError(CustsegError):
     """A rule table is malformed."""
 

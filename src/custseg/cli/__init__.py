@@ -1,7 +1,8 @@
 """The custseg command line: parse options, call the library, render, pick the exit code.
 
 Exit codes: 0 success, 1 data or file error, 2 usage error. Each command lives in its own
-module (``rfm``, ``predict``, ``cluster``, ``reports``: repeat, summary, report; ``rules``:
+module (``rfm``, ``predict``, ``cluster``, ``cohort``, ``backtest``, ``reports``: repeat,
+summary, report; ``rules``:
 schemes, rules) and is registered here; the building blocks they share are in ``options``
 and ``output``.
 """
@@ -16,6 +17,7 @@ import sys
 import click
 
 from custseg import __version__
+from custseg.cli.backtest import backtest
 from custseg.cli.cluster import cluster
 from custseg.cli.cohort import cohort
 from custseg.cli.output import guard_streams
@@ -37,11 +39,13 @@ def main() -> None:
       custseg rfm orders.csv --as-of today --segment churn-risk -o churn.csv
       custseg predict orders.csv --horizon 6m -o predictions.csv
       custseg cohort orders.csv --period month
+      custseg backtest orders.csv --as-of 2025-09-30 --window 90d
       custseg cluster orders.csv -o clusters.csv
     """
 
 
-for command in (rfm, predict, cluster, cohort, repeat, summary, report, schemes, rules, platforms):
+for command in (rfm, predict, cluster, cohort, backtest, repeat, summary, report, schemes, rules,
+                platforms):  # fmt: skip
     main.add_command(command)
 
 

@@ -13,6 +13,8 @@ from custseg.schema import BUILTIN_SCHEMES, FORMATS, RETURNS_MODES, SCORING_METH
 #: The option of each core parameter an error may name (:func:`custseg.errors.param`).
 OPTIONS = {
     "as_of": "--as-of",
+    "window": "--window",
+    "p_alive": "--p-alive",
     "by": "--by",
     "bins": "--bins",
     "chunked": "--chunked",
@@ -128,16 +130,23 @@ class Horizon(click.ParamType):
     """A horizon: a number and a unit, ``90d``, ``12w``, ``6m``, ``1y``."""
 
     name = "SPAN"
+    what = "horizon"  # how the errors name it
 
     def convert(self, value, param, ctx):
         from custseg.errors import CustsegError
         from custseg.predict.units import horizon_days
 
         try:
-            horizon_days(value)
+            horizon_days(value, self.what)
         except CustsegError as exc:
             self.fail(str(exc), param, ctx)
         return str(value).strip()
+
+
+class Window(Horizon):
+    """A backtest's window: a horizon (``90d``, ``12w``, ``3m``) named as a window."""
+
+    what = "window"
 
 
 class Days(click.ParamType):

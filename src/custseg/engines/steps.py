@@ -64,7 +64,10 @@ def measure_part(
     # one row per order: the rows are the orders (no copy of the rows in use is made)
     orders = rows if part.one_row_per_order else used_orders(rows, False)
     end = history.end(as_of) if history else as_of
-    seen = mark_after_as_of(orders, end) if end < as_of else orders
+    seen = orders
+    if end < as_of:  # merged line items are all in use: they carry no reason to mark
+        used = orders if "reason" in orders.columns else orders.with_columns(reason=_IN_USE)
+        seen = mark_after_as_of(used, end)
     passed = customer_pass(seen, end, lifecycle, allow_empty=True)
     if opts.keep_rejects or not part.one_row_per_order or keep_rows:
         # the rows themselves marked: the rejects list them, and the rows of merged
@@ -96,6 +99,10 @@ def measure_part(
         return MeasuredPart(measured, report, rejects, history_days=daily, extras=found)
     orders = used_orders(rows, part.one_row_per_order)
     return MeasuredPart(measured, report, rejects, rows, orders, daily, found)
+
+
+#: The reason of a row in use (:mod:`custseg.orders.cleaning`).
+_IN_USE = pl.lit(0, pl.UInt8)
 
 
 def _per_customer(measured: pl.DataFrame, orders: pl.DataFrame, as_of: dt.date, end: dt.date,

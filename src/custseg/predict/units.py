@@ -21,8 +21,9 @@ DEFAULT_HORIZON = "90d"
 _HORIZON = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([dwmy])\s*", re.IGNORECASE)
 
 
-def horizon_days(text: str) -> float:
-    """Days in a horizon written as a number and a unit: ``90d``, ``12w``, ``6m``, ``1y``.
+def horizon_days(text: str, what: str = "horizon") -> float:
+    """Days in a horizon written as a number and a unit: ``90d``, ``12w``, ``6m``, ``1y``;
+    ``what`` names it in the errors (``window`` for a backtest's).
 
     Raises
     ------
@@ -32,11 +33,11 @@ def horizon_days(text: str) -> float:
     match = _HORIZON.fullmatch(str(text))
     if not match:
         raise CustsegError(
-            f"horizon {text!r} is not a number and a unit; write e.g. 90d, 12w, 6m or 1y"
+            f"{what} {text!r} is not a number and a unit; write e.g. 90d, 12w, 6m or 1y"
         )
     days = float(match[1]) * HORIZON_UNITS[match[2].lower()]
     if not 0 < days <= 100 * 365.25:
-        raise CustsegError(f"horizon {text!r} must be more than 0 days and at most 100y")
+        raise CustsegError(f"{what} {text!r} must be more than 0 days and at most 100y")
     return days
 
 

@@ -152,6 +152,58 @@ _TEXT: dict[str, tuple[str, str]] = {
     "pred_week": ("Week", "周"),
     "pred_cal_end": ("calibration end", "校准期结束"),
     "pred_cumulative": ("Repeat transactions", "复购交易"),
+    "bt_as_of": ("Segments as of: {as_of} ({customers} customers, scheme {scheme})",
+                 "分群日期：{as_of}（{customers} 位客户，方案 {scheme}）"),
+    "bt_window": ("Window: {start} .. {end} ({days} days)", "检验窗口：{start} .. {end}（{days} 天）"),
+    "bt_after_window": ("after the window", "检验窗口之后"),
+    "bt_overall": ("Overall: {buyers} of {customers} customers bought in the window ({rate}): "
+                   "{orders} orders, {revenue} revenue",
+                   "总体：{customers} 位客户中 {buyers} 位在窗口内购买（{rate}）：订单 {orders}，"
+                   "消费金额 {revenue}"),
+    "bt_newcomers": ("In no segment (first purchase in the window): customers {n}, orders "
+                     "{orders}, revenue {revenue}",
+                     "未分群（在窗口内首次购买）：客户 {n}，订单 {orders}，消费金额 {revenue}"),
+    "bt_title": ("Scheme {scheme}: who bought in the window, by segment as of {as_of}",
+                 "方案 {scheme}：{as_of} 的各分群在窗口内的购买情况"),
+    "bt_buyers": ("Buyers", "购买客户"),
+    "bt_rate": ("Buy rate", "购买率"),
+    "bt_rate_ci": ("Buy rate (95% CI)", "购买率（95% 置信区间）"),
+    "bt_lift": ("Lift", "提升度"),
+    "bt_orders": ("Orders", "订单数"),
+    "bt_rev_per": ("Rev./cust.", "人均消费"),
+    "bt_all": ("All", "全部"),
+    "bt_auc": ("AUC {auc}: the segments, ordered by their buy rate, separate buyers from "
+               "non-buyers (0.5: chance, 1: perfectly)",
+               "AUC {auc}：按购买率排序的分群区分购买与未购买客户的能力（0.5 为随机，1 为完全区分）"),
+    "bt_no_auc": ("AUC: none (all customers bought, or none did)",
+                  "AUC：无（全部客户都购买或都未购买）"),
+    "bt_compare_title": ("Schemes compared: which separates buyers from non-buyers best",
+                         "方案比较：哪个方案最能区分购买与未购买客户"),
+    "bt_scheme": ("Scheme", "方案"),
+    "bt_segments_used": ("Segments", "分群数"),
+    "bt_best": ("best", "最佳"),
+    "bt_auc_col": ("AUC", "AUC"),
+    "bt_compare_note": ("AUC of each scheme's segments ordered by their buy rate in the window. "
+                        "Splitting into more segments can only raise it: weigh schemes of "
+                        "unlike size with care.",
+                        "AUC 按各分群在窗口内的购买率排序计算。分群越多 AUC 只增不减："
+                        "比较分群数不同的方案时需谨慎。"),
+    "bt_deciles_title": ("P(alive) deciles: {model} fitted on the orders up to {as_of}",
+                         "存活概率十分位：{model} 模型（基于 {as_of} 及之前的订单拟合）"),
+    "bt_decile": ("Decile", "十分位"),
+    "bt_p_range": ("P(alive)", "存活概率"),
+    "bt_p_mean": ("Mean", "平均"),
+    "bt_expected": ("Expected trans.", "预期交易"),
+    "bt_actual": ("Actual trans.", "实际交易"),
+    "bt_one_decile": ("Every customer has the same P(alive): the model tells none apart "
+                      "(its parameters: 'custseg predict --calibration-end').",
+                      "所有客户的存活概率相同：该模型无法区分客户（参数见 "
+                      "'custseg predict --calibration-end'）。"),
+    "bt_deciles_note": ("Decile 1: the lowest P(alive); customers with equal P(alive) share a "
+                        "decile. Transactions: purchase days in the window. AUC of P(alive): "
+                        "{auc}.",
+                        "十分位 1 为存活概率最低；存活概率相同的客户归入同一十分位。"
+                        "交易：窗口内的购买天数。存活概率的 AUC：{auc}。"),
     "period_month": ("month", "月"),
     "period_week": ("week", "周"),
     "period_quarter": ("quarter", "季度"),

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from custseg.errors import CustsegError, param
+from custseg.errors import CustsegError, NoCustomersError, param
 from custseg.frames import to_polars_series, with_columns
 from custseg.schema import MEASURES, SCORING_METHODS
 
@@ -35,7 +35,7 @@ def _quantile_cuts(frame: pl.DataFrame, bins: int) -> dict[str, list[float]]:
     if bins < 2:
         raise CustsegError(f"{param('bins')}={bins}: need at least 2 score levels")
     if frame.is_empty():
-        raise CustsegError(_NO_CUSTOMERS)
+        raise NoCustomersError(_NO_CUSTOMERS)
     probs = [i / bins for i in range(1, bins)]
     quantiles = pl.all().cast(pl.Float64).quantile(probs, interpolation="linear")
     found = frame.lazy().select(quantiles).collect(engine="streaming")  # no sorted copies
@@ -109,7 +109,7 @@ def compute_cuts(
         return _quantile_cuts(_measures(customers), bins)
     if method == "mean":
         if len(customers) == 0:
-            raise CustsegError(_NO_CUSTOMERS)
+            raise NoCustomersError(_NO_CUSTOMERS)
         means = (
             _measures(customers)
             .lazy()
