@@ -87,6 +87,7 @@ _TEXT: dict[str, tuple[str, str]] = {
     "dist_chart": ("Distributions with the cut points", "分布与评分分界点"),
     "clipped": ("the top 1% (above {v}) is in the last bar", "最高的 1%（{v} 以上）计入最后一栏"),
     "repeat_section": ("Repeat buyers", "老客户"),
+    "top_buyers": ("The {n} repeat buyers who spent most", "消费最高的 {n} 位老客户"),
     "repeat_rule": ("at least {orders} orders and more than {spend} spent",
                     "至少 {orders} 单且消费超过 {spend}"),
     "lifecycle_chart": ("Lifecycle (churned after {days} days without an order)",
