@@ -146,6 +146,7 @@ def apply_privacy(result: RfmResult, load: Loader) -> RfmResult:
     assert load.privacy.key is not None
     customer = result.report.columns.get("customer")
     result, table = pseudonymize_result(result, load.privacy.key, customer)
+    _hide_ids_in_warnings(result.report)
     if load.privacy.map_path:
         from custseg.io.atomic import owner_only
         from custseg.io.writers import format_for, write_frame
@@ -153,6 +154,20 @@ def apply_privacy(result: RfmResult, load: Loader) -> RfmResult:
         with owner_only():
             write_frame(table, load.privacy.map_path, format_for(load.privacy.map_path))
     return result
+
+
+def _hide_ids_in_warnings(report) -> None:
+    """A warning that quotes a customer id (``mangled_customers``) quotes its shape instead
+    (``9.99999a+99``): with --pseudonymize no id is shown anywhere."""
+    import polars as pl
+
+    from custseg.notes import Note
+    from custseg.privacy.masked import shapes
+
+    for i, warning in enumerate(report.warnings):
+        if getattr(warning, "key", None) == "mangled_customers":
+            like = pl.select(shapes(pl.lit(str(warning.values["like"])))).item()
+            report.warnings[i] = Note("mangled_customers", like=like)
 
 
 def _minimal_rejects(result: RfmResult, load: Loader) -> RfmResult:
@@ -224,8 +239,13 @@ def audience_spec(audience_hash: str | None, audience_platform: str | None,
 def audience_ids(ids: Any, spec: AudienceSpec, quiet: bool) -> Any:
     """The audience list of ``ids`` (:func:`custseg.privacy.audience.audience_list`); what
     it is told on stderr unless ``quiet``."""
+    from custseg.errors import DataError
     from custseg.privacy.audience import PHONE_FORMS, audience_list
 
+    if ids.len() and ids.str.contains(r"^[0-9a-f]{16}$").all():
+        raise DataError("the customer ids are pseudonyms (16 hex digits, as --pseudonymize "
+                        "writes them): an audience list hashes the phone numbers or emails "
+                        "themselves; leave out --pseudonymize or --audience-hash")  # fmt: skip
     made = audience_list(ids, spec)
     if not quiet:
         form = "trimmed lower case" if made.kind == "email" else PHONE_FORMS[

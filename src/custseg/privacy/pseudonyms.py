@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from custseg.errors import DataError
+from custseg.orders.values import id_expr
 from custseg.privacy.digest import hexdigests, keyed
 
 if TYPE_CHECKING:
@@ -36,7 +37,9 @@ def id_map(ids: pl.Series, key: bytes) -> pl.DataFrame:
     """``customer_id`` and ``pseudonym`` of each distinct id, in the order of ``ids``.
     Raises DataError when two ids get one pseudonym (then no output may merge them)."""
     distinct = ids.cast(pl.String).drop_nulls().unique(maintain_order=True)
-    table = pl.DataFrame({"customer_id": distinct, "pseudonym": pseudonyms(distinct, key)})
+    digest = keyed(key, LENGTH)
+    names = pl.Series([digest(v.encode("utf-8")) for v in distinct.to_list()], dtype=pl.String)
+    table = pl.DataFrame({"customer_id": distinct, "pseudonym": names})
     if table["pseudonym"].n_unique() < table.height:
         raise DataError(f"two customer ids share a pseudonym ({LENGTH} hex characters, a "
                         f"chance of about n²/2^65): run again with another key")  # fmt: skip
@@ -47,23 +50,26 @@ def pseudonymize_result(
     result: RfmResult, key: bytes, rejects_column: str | None = None
 ) -> tuple[RfmResult, pl.DataFrame]:
     """``result`` with every customer id replaced by its pseudonym (the per-customer frame
-    and, when given, ``rejects_column`` of the rows left out: their ids as the run reads
-    them), and the id map. ``result`` itself is not changed."""
-    table = id_map(result.frame["customer_id"], key)
-    frame = result.frame.with_columns(
-        result.frame["customer_id"].replace_strict(table["customer_id"], table["pseudonym"])
-    )
-    rejects = result.rejects_frame
+    and, when given, ``rejects_column`` of the rows left out, whose ids are taken as the
+    run takes them: trimmed, ``17850.0`` as ``17850``, so that a row left out and the
+    customer's row in an export carry the same pseudonym), and the id map of every id
+    shown. ``result`` itself is not changed. Raises DataError on a collision."""
+    ids = result.frame["customer_id"]
+    rejects, rejected = result.rejects_frame, None
     if rejects is not None and rejects_column in rejects.columns:
-        rejects = rejects.with_columns(_canonical_pseudonyms(rejects[rejects_column], key))
+        raw = rejects[rejects_column]
+        rejected = pl.DataFrame({"c": raw}).select(id_expr("c", raw.dtype))["c"]
+    every = ids if rejected is None else pl.concat([ids, rejected.cast(pl.String)])
+    table = id_map(every, key)
+    # the frame's ids are distinct and come first: the table's first rows, in their order
+    frame = result.frame.with_columns(table["pseudonym"].head(ids.len()).alias("customer_id"))
+    if rejects is not None and rejected is not None:
+        rejects = rejects.with_columns(_looked_up(rejected, table).alias(rejects_column))
     return dataclasses.replace(result, frame=frame, rejects_frame=rejects), table
 
 
-def _canonical_pseudonyms(raw: pl.Series, key: bytes) -> pl.Series:
-    """The pseudonyms of raw ids as written in the file: taken as the run takes them
-    (trimmed, ``17850.0`` as ``17850``), so that a row left out and the customer's row in
-    an export carry the same pseudonym."""
-    from custseg.orders.values import id_expr
-
-    canonical = pl.DataFrame({"c": raw}).select(id_expr("c", raw.dtype))["c"]
-    return pseudonyms(canonical, key).alias(raw.name)
+def _looked_up(ids: pl.Series, table: pl.DataFrame) -> pl.Series:
+    """``ids`` replaced by their pseudonyms in ``table`` (nulls stay null)."""
+    out = ids.cast(pl.String).replace_strict(table["customer_id"], table["pseudonym"],
+                                             default=None)  # fmt: skip
+    return out.alias(ids.name)
