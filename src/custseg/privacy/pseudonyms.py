@@ -63,7 +63,7 @@ def pseudonymize_result(
     table = id_map(every, key)
     # the frame's ids are distinct and come first: the table's first rows, in their order
     frame = result.frame.with_columns(table["pseudonym"].head(ids.len()).alias("customer_id"))
-    if rejects is not None and rejected is not None:
+    if rejects is not None and rejected is not None and rejects_column:
         rejects = rejects.with_columns(_looked_up(rejected, table).alias(rejects_column))
     return dataclasses.replace(result, frame=frame, rejects_frame=rejects), table
 
