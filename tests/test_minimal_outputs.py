@@ -115,3 +115,15 @@ def test_spark_refuses_the_privacy_options(write_csv, command):
     res = run(command, str(write_csv(PERSONAL, "orders.csv")), "--engine", "spark", "--private")
     assert res.exit_code == 2
     assert res.stderr.endswith("Error: --private is not available with --engine spark\n")
+
+
+def test_strict_names_a_malformed_line_without_its_text(write_csv):
+    path = write_csv(
+        PERSONAL + "1004,buyer_d,慕容霁,13912345604,x,y,z,2024-01-08,9,extra\n", "m.csv"
+    )
+    res = run("rfm", str(path), "--strict")
+    assert res.exit_code == 1
+    assert res.stderr == (
+        f"Error: {path}: 2 unparseable row(s) with --strict (line 5: malformed line; line 3: "
+        "unparseable amount 'abc'); fix them or run without --strict to leave them out\n"
+    )
