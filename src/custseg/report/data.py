@@ -19,15 +19,24 @@ from custseg.schema import MEASURES
 HISTOGRAM_BINS = 30
 
 
+#: How many repeat buyers the report lists by id, with ``include_ids`` (``--include-ids``).
+TOP_BUYERS = 20
+
+
 def report_data(result: RfmResult, lang: str = "en", rule: RepeatRule | None = None,
-                churn_days: int = 180, prediction=None, clustering=None) -> dict:  # fmt: skip
+                churn_days: int = 180, prediction=None, clustering=None,
+                include_ids: bool = False) -> dict:  # fmt: skip
     """Key figures, segments, the R x F heatmap, distributions, repeat buyers, lifecycle;
     with a ``prediction`` (:class:`custseg.predict.run.Prediction`) or a ``clustering``
-    (:class:`custseg.cluster.run.Clustering`), its section too."""
+    (:class:`custseg.cluster.run.Clustering`), its section too. No customer id is among
+    them unless ``include_ids``: then the :data:`TOP_BUYERS` repeat buyers who spent most
+    (``top_buyers``)."""
     frame, table, report = result.frame, result.table, result.report
     everyone = customer_metrics(frame, report.as_of, churn_days).row(0, named=True)
     rule = rule or RepeatRule()
-    repeat = repeat_summary(frame, repeat_buyers(frame, rule))
+    buyers = repeat_buyers(frame, rule)
+    repeat = repeat_summary(frame, buyers)
+    top = buyers.head(TOP_BUYERS).select("customer_id", "orders", "spend", "last_order")
     return {
         "lang": lang,
         "scheme": table.name,
@@ -56,6 +65,7 @@ def report_data(result: RfmResult, lang: str = "en", rule: RepeatRule | None = N
         "cohort": _cohort(result),
         "cluster": _cluster(result, clustering, lang),
         "by": by_data(result, lang, churn_days),
+        "top_buyers": top.to_dicts() if include_ids else None,
     }
 
 
