@@ -34,8 +34,9 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def spark(tmp_path_factory):
     """One local session, small: two cores, four shuffle partitions, no adaptive
-    execution, no UI, its catalog's tables in a temporary folder; it also serves Spark Connect on a free loopback port
-    (``spark.connect.grpc.binding.port``), for the Connect test's client process."""
+    execution, no UI, its catalog's tables in a temporary folder; it also serves Spark
+    Connect on a free loopback port (``spark.connect.grpc.binding.port``), for the Connect
+    test's client process."""
     from pyspark.sql import SparkSession
 
     session = (
