@@ -316,6 +316,17 @@ def test_cli_rfm_engine_spark(spark, tmp_path):
     assert written.equals(pl.read_parquet(tmp_path / "d.parquet").sort("customer_id"))
     wrong = runner.invoke(main, ["rfm", str(source), "--engine", "spark", "-o", "x.csv"])
     assert wrong.exit_code == 2 and "Parquet folder" in wrong.output
+    # --output-table: the same rows in a table of the session's catalog, replaced each run
+    for _ in range(2):
+        to_table = runner.invoke(main, ["rfm", str(source), "--engine", "spark", "--quiet",
+                                        "--output-table", "rfm_customers"])  # fmt: skip
+        assert to_table.exit_code == 0, to_table.output
+    table = pl.from_arrow(spark.table("rfm_customers").orderBy("customer_id").toArrow())
+    assert table.equals(written)
+    for args in (["rfm", "--output-table", "t"], ["summary", "--engine", "spark",
+                                                  "--output-table", "t"]):  # fmt: skip
+        refused = runner.invoke(main, [args[0], str(source), *args[1:]])
+        assert refused.exit_code == 2 and "--output-table" in refused.output
 
 
 def _edge_orders() -> pl.DataFrame:

@@ -26,16 +26,18 @@ class Engine:
 
     name: str = "polars"
     master: str | None = None
+    output_table: str | None = None  # Spark: write the customers to this catalog table
 
     @property
     def spark(self) -> bool:
         return self.name == "spark"
 
 
-def _engine(engine: str, spark_master: str | None) -> Engine:
-    if spark_master and engine != "spark":
-        raise click.UsageError("--spark-master is for --engine spark")
-    return Engine(engine, spark_master)
+def _engine(engine: str, spark_master: str | None, output_table: str | None) -> Engine:
+    for given, flag in ((spark_master, "--spark-master"), (output_table, "--output-table")):
+        if given and engine != "spark":
+            raise click.UsageError(f"{flag} is for --engine spark")
+    return Engine(engine, spark_master, output_table)
 
 
 _ENGINE = [
@@ -54,6 +56,12 @@ _ENGINE = [
         metavar="URL",
         help="Spark master (local[4], spark://host:7077, yarn...). Default: the session "
         "spark-submit set up, else SPARK_REMOTE (Spark Connect), else local[*].",
+    ),
+    click.option(
+        "--output-table",
+        metavar="NAME",
+        help="With --engine spark: write the per-customer result (the -o columns, sorted "
+        "by customer id) to this table of the Spark session's catalog, replacing it.",
     ),
 ]
 #: The engine options: ``engine: Engine``.
@@ -115,11 +123,21 @@ def run_on_spark(file: str, load: Loader, scheme: Scheme, lifecycle, engine: Eng
 
     result = run_spark(file, load.options, scoring=scheme.scoring, table=scheme.table,
                        lifecycle=lifecycle, master=engine.master)  # fmt: skip
-    if output.path:
-        result.report.phases["write"] = result.write(output.path, scheme.lang, actions,
-                                                     segments)  # fmt: skip
+    _write(result, output, engine, scheme.lang, actions, segments)
     print_warnings(result.report, scheme.lang, output.quiet)
     return result
+
+
+def _write(result, output: OutputOptions, engine: Engine, lang: str, actions: bool,
+           segments: tuple[str, ...]) -> None:  # fmt: skip
+    """The per-customer result to ``-o`` (a Parquet folder) and ``--output-table``."""
+    seconds = 0.0
+    if output.path:
+        seconds += result.write(output.path, lang, actions, segments)
+    if engine.output_table:
+        seconds += result.write(None, lang, actions, segments, table=engine.output_table)
+    if seconds:
+        result.report.phases["write"] = seconds
 
 
 def report_on_spark(file: str | None, load: Loader, lifecycle, engine: Engine, lang: str | None,
@@ -129,6 +147,9 @@ def report_on_spark(file: str | None, load: Loader, lifecycle, engine: Engine, l
     from custseg.cli.progress import print_warnings
     from custseg.engines.spark.run import run_spark
 
+    if engine.output_table:
+        raise click.UsageError("--output-table is for rfm and predict (the per-customer "
+                               "result); summary and repeat write no such table")  # fmt: skip
     result = run_spark(file or "", load.options, lifecycle=lifecycle, master=engine.master,
                        extras=extras, scoring=scheme.scoring if scheme else None,
                        table=scheme.table if scheme else None)  # fmt: skip
@@ -150,8 +171,6 @@ def predict_on_spark_cli(file: str, load: Loader, scheme: Scheme, lifecycle, eng
     result = run_spark(file, load.options, scoring=scheme.scoring, table=scheme.table,
                        lifecycle=lifecycle, master=engine.master, history=History())  # fmt: skip
     result, prediction = predict_on_spark(result, spec)
-    if output.path:
-        result.report.phases["write"] = result.write(output.path, scheme.lang, actions,
-                                                     segments)  # fmt: skip
+    _write(result, output, engine, scheme.lang, actions, segments)
     print_warnings(result.report, scheme.lang, output.quiet)
     return result, prediction

@@ -74,17 +74,19 @@ class SparkResult:
         assert isinstance(out, pl.DataFrame)
         return out
 
-    def write(self, path: str, lang: str = "en", actions: bool = False,
-              segments: tuple[str, ...] = ()) -> float:  # fmt: skip
+    def write(self, path: str | None, lang: str = "en", actions: bool = False,
+              segments: tuple[str, ...] = (), table: str | None = None) -> float:  # fmt: skip
         """Write the export's columns (``segments`` only, when given) as a Parquet folder
-        sorted by customer id; returns the seconds it took."""
+        at ``path``, or as the catalog ``table`` (replaced), sorted by customer id;
+        returns the seconds it took."""
         from pyspark.sql import functions as F
 
         clock = time.perf_counter()
         frame = self.frame
         if segments:
             frame = frame.where(F.col("segment").isin(list(segments)))
-        write_customers(labelled(frame, self.table, lang, actions, self.columns), path)
+        export = labelled(frame, self.table, lang, actions, self.columns)
+        write_customers(export, path, table)
         return time.perf_counter() - clock
 
 

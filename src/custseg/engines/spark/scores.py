@@ -123,10 +123,13 @@ def summary_frames(frame: Any, cuts: dict[str, list[float]],
     return summary, found, int(summary["customers"].sum())
 
 
-def write_customers(frame: Any, path: str) -> None:
-    """The per-customer frame as a Parquet folder at ``path``, sorted by customer id
-    (replacing what is there). Raises OutputError when Spark cannot write it."""
+def write_customers(frame: Any, path: str | None = None, table: str | None = None) -> None:
+    """The per-customer frame as a Parquet folder at ``path``, or as the catalog table
+    ``table``, sorted by customer id (replacing what is there). Raises OutputError when
+    Spark cannot write it."""
+    writer = frame.orderBy("customer_id").write.mode("overwrite")
     try:
-        frame.orderBy("customer_id").write.mode("overwrite").parquet(path)
-    except Exception as exc:  # noqa: BLE001 - a path Spark cannot write
-        raise OutputError(f"{path}: cannot write ({str(exc).splitlines()[0][:300]})") from None
+        writer.saveAsTable(table) if table else writer.parquet(path)
+    except Exception as exc:  # noqa: BLE001 - a path or table Spark cannot write
+        where = f"table {table}" if table else path
+        raise OutputError(f"{where}: cannot write ({str(exc).splitlines()[0][:300]})") from None
