@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from custseg.cli.changes import report_tracking_options
 from custseg.cli.cluster import cluster_options
 from custseg.cli.options import (
     Loader,
@@ -307,10 +308,11 @@ def repurchase_dict(figures: dict) -> dict:
     "the choice of k; the clustering options below apply only with it.",
 )
 @cluster_options
+@report_tracking_options
 @quiet_option
 def report(file: str, load: Loader, scheme: Scheme, lifecycle, path: str, rule,
            with_prediction: bool, predict, with_cohort: bool, with_cluster: bool, cluster,
-           quiet: bool) -> None:  # fmt: skip
+           tracking, quiet: bool) -> None:  # fmt: skip
     """Write a one-page HTML report to open, share and print: key figures, row
     accounting, segment sizes and revenue, an R x F heatmap, the R/F/M distributions
     with their cut points, repeat buyers, lifecycle and the segment rules and actions.
@@ -323,6 +325,7 @@ def report(file: str, load: Loader, scheme: Scheme, lifecycle, path: str, rule,
       custseg report taobao.xlsx --scheme cn8 --lang zh -o 报告.html
       custseg report orders.csv --cohort --predict
       custseg report orders.csv --cluster --k 4 -o report.html
+      custseg report orders.csv --previous last.csv -o report.html
     """
     from custseg.io.writers import atomic_path
     from custseg.measures.extras import Extras
@@ -332,6 +335,7 @@ def report(file: str, load: Loader, scheme: Scheme, lifecycle, path: str, rule,
     if not quiet:
         warn_rules(scheme)
     check_paths(file, {"output": path, "rejects": load.rejects}, scheme.rules_file)
+    scheme, previous = tracking.prepare(scheme)
     prediction, extras = None, Extras(cohort_period="month") if with_cohort else None
     if with_prediction or predict.calibration_end:
         from custseg.cli.output import OutputOptions
@@ -349,7 +353,9 @@ def report(file: str, load: Loader, scheme: Scheme, lifecycle, path: str, rule,
 
         clustering = cluster_customers(result, cluster.k, cluster.features, cluster.on,
                                        cluster.seed, lang=scheme.lang)  # fmt: skip
-    data = report_data(result, scheme.lang, rule, lifecycle.churn_days, prediction, clustering)
+    changes = tracking.follow(result, previous, scheme.lang).changes
+    data = report_data(result, scheme.lang, rule, lifecycle.churn_days, prediction, clustering,
+                       changes, tracking.previous or "")  # fmt: skip
     page = render_report(data)
     with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8") as fh:
         fh.write(page)

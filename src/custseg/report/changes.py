@@ -58,7 +58,8 @@ _TEXT: dict[str, tuple[str, str]] = {
 HORIZONS = {"week": 7, "month": 30, "quarter": 90}
 
 
-def _t(key: str, lang: str, **values: Any) -> str:
+def change_text(key: str, lang: str, **values: Any) -> str:
+    """The text of ``key`` in ``lang``, formatted with ``values``."""
     en, zh = _TEXT[key]
     return (zh if lang == "zh" else en).format(**values)
 
@@ -112,11 +113,11 @@ def matrix_table(changes: Changes, table: RuleTable | None, lang: str = "en"):
 
     def shown(name: str | None, empty: str):
         if name is None:
-            return _t(empty, lang)
+            return change_text(empty, lang)
         return plain(table.info(name).label_in(lang) if table and lang == "zh" else name)
 
-    view = Table(title=_t("cell_note", lang), title_justify="left")
-    view.add_column(_t("corner", lang), no_wrap=True)
+    view = Table(title=change_text("cell_note", lang), title_justify="left")
+    view.add_column(change_text("corner", lang), no_wrap=True)
     columns = [*names, None]
     for name in columns:
         view.add_column(shown(name, "gone"), justify="right", no_wrap=True)
@@ -138,30 +139,30 @@ def tracked_view(tracked, table, lang: str = "en"):
 
     parts: list[Any] = []
     if tracked.tracking.cuts_from:
-        parts += [Text(""), Text(_t("frozen", lang, file=visible(tracked.tracking.cuts_from)))]
+        parts += [Text(""), Text(change_text("frozen", lang, file=visible(tracked.tracking.cuts_from)))]
     changes = tracked.changes
     if changes is not None:
         day = changes.previous_as_of
         counts = {k: f"{v:,}" for k, v in changes.counts.items()}
-        title = _t(
+        title = change_text(
             "title",
             lang,
             file=visible(tracked.tracking.previous),
-            as_of=_t("as_of", lang, day=day.isoformat()) if day else "",
+            as_of=change_text("as_of", lang, day=day.isoformat()) if day else "",
             **counts,
         )
         parts += [
             Text(""),
             Text(title),
             matrix_table(changes, table, lang),
-            Text(_t(changes.cuts_source, lang)),
+            Text(change_text(changes.cuts_source, lang)),
         ]
     if tracked.drop is not None:
         counts = downgrade_dict(tracked.drop)
         parts += [
             Text(""),
             Text(
-                _t(
+                change_text(
                     "downgrade",
                     lang,
                     **{k: f"{counts[f'within_{d}_days']:,}" for k, d in HORIZONS.items()},

@@ -20,10 +20,12 @@ HISTOGRAM_BINS = 30
 
 
 def report_data(result: RfmResult, lang: str = "en", rule: RepeatRule | None = None,
-                churn_days: int = 180, prediction=None, clustering=None) -> dict:  # fmt: skip
+                churn_days: int = 180, prediction=None, clustering=None,
+                changes=None, previous: str = "") -> dict:  # fmt: skip
     """Key figures, segments, the R x F heatmap, distributions, repeat buyers, lifecycle;
-    with a ``prediction`` (:class:`custseg.predict.run.Prediction`) or a ``clustering``
-    (:class:`custseg.cluster.run.Clustering`), its section too."""
+    with a ``prediction`` (:class:`custseg.predict.run.Prediction`), a ``clustering``
+    (:class:`custseg.cluster.run.Clustering`) or ``changes`` since the run ``previous``
+    (:class:`custseg.segments.changes.Changes`), its section too."""
     frame, table, report = result.frame, result.table, result.report
     everyone = customer_metrics(frame, report.as_of, churn_days).row(0, named=True)
     rule = rule or RepeatRule()
@@ -56,7 +58,16 @@ def report_data(result: RfmResult, lang: str = "en", rule: RepeatRule | None = N
         "cohort": _cohort(result),
         "cluster": _cluster(result, clustering, lang),
         "by": by_data(result, lang, churn_days),
+        "changes": _changes(result, changes, lang, previous),
     }
+
+
+def _changes(result: RfmResult, changes, lang: str, previous: str) -> dict | None:
+    if changes is None:
+        return None
+    from custseg.report.changes_html import changes_data
+
+    return changes_data(changes, result.table, lang, previous)
 
 
 def by_data(result: RfmResult, lang: str, churn_days: int) -> dict | None:

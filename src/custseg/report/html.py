@@ -53,6 +53,11 @@ def render_report(data: dict) -> str:
 
         section, more = by_section(data["by"], lang)
         cohort, options = section + cohort, {**options, **more}
+    if data.get("changes"):
+        from custseg.report.changes_html import changes_section
+
+        section, more = changes_section(data["changes"], lang)
+        cohort, options = section + cohort, {**options, **more}
     if data.get("cluster"):
         from custseg.report.cluster_html import cluster_section
 

@@ -107,14 +107,14 @@ def compare_runs(
         else as_previous(previous)
     )
     _check_levels(prev, cuts)
-    old, texts, source = previous_cuts(prev, cuts, scoring, lang)
+    old, texts, source, ranges = previous_cuts(prev, cuts, scoring, lang)
     joined = _joined(frame, prev)
     out = joined.select(
         pl.col("previous_segment"),
         (~pl.col("present") | (pl.col("segment") != pl.col("previous_segment"))).alias(
             "segment_changed"
         ),
-        reason_expr(old, cuts, texts, lang),
+        reason_expr(old, cuts, texts, lang, ranges),
     )
     gone = prev.join(
         frame.select("customer_id"), on="customer_id", how="anti", maintain_order="left"
@@ -144,9 +144,10 @@ def _check_levels(prev: pl.DataFrame, cuts: dict[str, list[float]]) -> None:
 
 def previous_cuts(
     prev: pl.DataFrame, cuts: dict[str, list[float]], scoring=None, lang: str = "en"
-) -> tuple[dict, dict, str]:
+) -> tuple[dict, dict, str, dict | None]:
     """The previous run's cut points (see the module docstring), their texts in reasons,
-    in ``lang``, and how they were found (one of :data:`CUT_SOURCES`)."""
+    in ``lang``, how they were found (one of :data:`CUT_SOURCES`) and, inferred, the
+    (low, high) range of each (else None)."""
     method = scoring.method if scoring is not None else "quantile"
     candidates = []
     if prev.height and method in ("quantile", "mean") and not getattr(scoring, "frozen", None):
@@ -156,8 +157,9 @@ def previous_cuts(
     for found, source in candidates:
         if _reproduces(prev, found):
             texts = {m: [cut_text(c, m) for c in v] for m, v in found.items()}
-            return found, texts, source
-    return (*_inferred(prev, cuts, lang), "inferred")
+            return found, texts, source, None
+    found, texts, ranges = _inferred(prev, cuts, lang)
+    return found, texts, "inferred", ranges
 
 
 def _reproduces(prev: pl.DataFrame, cuts: dict[str, list[float]]) -> bool:
@@ -172,6 +174,7 @@ def _inferred(prev: pl.DataFrame, cuts: dict[str, list[float]], lang: str):
     cut used is the former (the latter, just below it, when nothing scored below)."""
     found: dict[str, list[float]] = {}
     texts: dict[str, list[str]] = {}
+    ranges: dict[str, list[tuple]] = {}
     for measure, score, higher in MEASURES:
         n = len(cuts[measure])
         bin_ = pl.col(score) - 1 if higher else n + 1 - pl.col(score)
@@ -179,12 +182,13 @@ def _inferred(prev: pl.DataFrame, cuts: dict[str, list[float]], lang: str):
             *(pl.col(measure).filter(bin_ < k).max().alias(f"lo{k}") for k in range(1, n + 1)),
             *(pl.col(measure).filter(bin_ >= k).min().alias(f"hi{k}") for k in range(1, n + 1)),
         ).row(0, named=True)
-        found[measure], texts[measure] = [], []
+        found[measure], texts[measure], ranges[measure] = [], [], []
         for k in range(1, n + 1):
             lo, hi = ends[f"lo{k}"], ends[f"hi{k}"]
             found[measure].append(float(lo) if lo is not None else _just_below(hi))
             texts[measure].append(_range_text(lo, hi, measure, lang))
-    return found, texts
+            ranges[measure].append((lo, hi))
+    return found, texts, ranges
 
 
 def _just_below(value) -> float:

@@ -2,7 +2,7 @@
 built as one Polars expression over the current run joined with the previous one.
 
 The rule, for each of R, F and M whose score changed (named in that order, ``; ``
-between them):
+between them: ``；`` in Chinese):
 
 - the customer's current measure is scored again with the **previous** cut points (the
   counterfactual). If that gives the previous score, the customer did not move: the
@@ -12,7 +12,10 @@ between them):
   said with the measure (``R 4->2: last order 95 days ago (cut 90)``, ``F 2->3: 3rd
   order on 2026-11-30 (cut 2)``, ``M 3->4: spend up from 480.00 to 620.00 (cut 503.29)``;
   the cut is today's cut point the measure crossed);
-- otherwise both: the customer's change, then ``, and cut points moved: ...``.
+- otherwise both: the customer's change, then ``, and cut points moved: ...``;
+- when the previous cut points are known only as ranges (inferred:
+  :mod:`custseg.segments.changes`) and the measure lies inside one, either could be
+  true: the customer's change, then ``, or cut points moved: ...``.
 
 A customer whose segment changed with the same three scores (a rule on the raw orders,
 spend or days) gets ``same scores; `` and the measures that changed; with the same
@@ -42,6 +45,9 @@ TEXTS: dict[str, tuple[str, str]] = {
         "分界点移动：{} 第 {} 个分界点从 {} 变为 {}",
     ),
     "and": (", and ", "，且"),
+    "or": (", or ", "，或"),
+    "sep": ("; ", "；"),
+    "list": (", ", "，"),
     "new": ("new since the last run: first order on {}", "上次运行后的新客户：首次下单于 {}"),
     "same_scores": ("same scores; ", "评分未变；"),
     "orders_changed": ("orders {}->{}", "订单数 {}->{}"),
@@ -156,8 +162,10 @@ def score_reason(
     current: dict[str, list[float]],
     previous_texts: dict[str, list[str]],
     lang: str,
+    ranges: dict[str, list[tuple]] | None = None,
 ) -> pl.Expr:
-    """The reason for one score (null when it did not change): see the module docstring."""
+    """The reason for one score (null when it did not change): see the module docstring.
+    ``ranges``: the previous cut points known only as (low, high) ranges (inferred)."""
     old, new = previous[measure], current[measure]
     now_texts = [cut_text(c, measure) for c in new]
     b_old, b_new = below(measure, old), below(measure, new)
@@ -171,24 +179,34 @@ def score_reason(
         pl.when(cut.is_not_null()).then(_fill("cut_note", lang, cut)),
         ignore_nulls=True,
     )
-    first = pl.min_horizontal(b_old, b_new)
-    cuts_text = _fill(
-        "cuts",
-        lang,
-        LETTERS[score],
-        (first + 1).cast(pl.String),
-        _pick(first, previous_texts[measure]),
-        _pick(first, now_texts),
-    )
+
+    def cuts_text(k: pl.Expr) -> pl.Expr:  # cut k (from 0) of both runs
+        return _fill("cuts", lang, LETTERS[score], (k + 1).cast(pl.String),
+                     _pick(k, previous_texts[measure]), _pick(k, now_texts))  # fmt: skip
+
+    only_cuts = cuts_text(pl.min_horizontal(b_old, b_new))
     body = (
         pl.when(own & moved)
-        .then(pl.concat_str(own_text, pl.lit(say("and", lang)), cuts_text))
+        .then(pl.concat_str(own_text, pl.lit(say("and", lang)), only_cuts))
         .when(own)
         .then(own_text)
-        .otherwise(cuts_text)
+        .otherwise(only_cuts)
     )
+    unsure = _unsure(measure, (ranges or {}).get(measure, []))
+    if unsure is not None:  # the measure lies where the previous cut may be: say both
+        either = pl.concat_str(own_text, pl.lit(say("or", lang)), cuts_text(unsure))
+        body = pl.when(unsure.is_not_null()).then(either).otherwise(body)
     prefix = _fill("prefix", lang, LETTERS[score], pl.col(PREV + score), pl.col(score))
     return pl.when(pl.col(PREV + score) != pl.col(score)).then(pl.concat_str(prefix, body))
+
+
+def _unsure(measure: str, ranges: list[tuple]) -> pl.Expr | None:
+    """The first inferred previous cut (from 0) whose range holds the measure strictly
+    inside it (null for none); None when no cut is a range."""
+    value = pl.col(measure)
+    cases = [pl.when((value > lo) & (value < hi)).then(pl.lit(k, pl.Int64))
+             for k, (lo, hi) in enumerate(ranges) if lo is not None and hi is not None]  # fmt: skip
+    return pl.coalesce(cases) if cases else None
 
 
 def _measure_changes(lang: str) -> pl.Expr:
@@ -205,7 +223,7 @@ def _measure_changes(lang: str) -> pl.Expr:
             _fill("spend_changed", lang, money(pl.col(PREV + "monetary")), money(mon))
         ),
     ]
-    changed = pl.concat_str(pieces, separator=", ", ignore_nulls=True)
+    changed = pl.concat_str(pieces, separator=say("list", lang), ignore_nulls=True)
     return (
         pl.when(changed != "")
         .then(pl.concat_str(pl.lit(say("same_scores", lang)), changed))
@@ -218,14 +236,16 @@ def reason_expr(
     current: dict[str, list[float]],
     previous_texts: dict[str, list[str]],
     lang: str = "en",
+    ranges: dict[str, list[tuple]] | None = None,
 ) -> pl.Expr:
     """``change_reason`` of the joined frame (the run's columns, the previous run's as
     ``prev_*`` and ``previous_segment``, ``present``: whether the customer was in it):
     null for a customer whose segment did not change."""
     scores = [
-        score_reason(m, s, h, previous, current, previous_texts, lang) for m, s, h in MEASURES
+        score_reason(m, s, h, previous, current, previous_texts, lang, ranges)
+        for m, s, h in MEASURES
     ]
-    by_score = pl.concat_str(scores, separator="; ", ignore_nulls=True)
+    by_score = pl.concat_str(scores, separator=say("sep", lang), ignore_nulls=True)
     same = pl.all_horizontal(pl.col(s) == pl.col(PREV + s) for _, s, _ in MEASURES)
     moved = pl.when(same).then(_measure_changes(lang)).otherwise(by_score)
     return (
