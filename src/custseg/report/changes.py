@@ -139,7 +139,8 @@ def tracked_view(tracked, table, lang: str = "en"):
 
     parts: list[Any] = []
     if tracked.tracking.cuts_from:
-        parts += [Text(""), Text(change_text("frozen", lang, file=visible(tracked.tracking.cuts_from)))]
+        frozen = change_text("frozen", lang, file=visible(tracked.tracking.cuts_from))
+        parts += [Text(""), Text(frozen)]
     changes = tracked.changes
     if changes is not None:
         day = changes.previous_as_of

@@ -33,7 +33,8 @@ def changes_section(data: dict, lang: str) -> tuple[str, dict]:
     found = {(p, c): (n, r) for p, c, n, r in data["cells"]}
     names = [n for n, _ in data["segments"]]
     heads = [html.escape(label) for _, label in data["segments"]]
-    head = "".join(f'<th class="num">{h}</th>' for h in [*heads, html.escape(change_text("gone", lang))])
+    heads.append(html.escape(change_text("gone", lang)))
+    head = "".join(f'<th class="num">{h}</th>' for h in heads)
     rows = []
     for row, label in [*data["segments"], [None, change_text("new", lang)]]:
         cells = []
