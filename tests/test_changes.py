@@ -24,6 +24,7 @@ current run, as of 2026-12-01:
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import polars as pl
 import pytest
@@ -283,3 +284,65 @@ def test_bad_values_and_repeated_ids(tmp_path, runs):
     pl.concat([previous, previous.head(1)]).write_csv(path)
     with pytest.raises(DataError, match="customer_id 'P1' appears more than once"):
         read_previous(path)
+
+
+def test_days_to_downgrade_by_hand():
+    """R cut points 26, 83, 160, 240 (R 5 up to 26 days, R 4 to 83, R 3 to 160, R 2 to 240),
+    the default rules: the first day the segment changes without a purchase."""
+    from custseg.segments.downgrade import change_points, days_to_downgrade
+    from custseg.segments.rules import builtin_rules
+
+    cuts = {"recency_days": [26.0, 83.0, 160.0, 240.0], "frequency": [1.0, 1.0, 2.0, 4.0],
+            "monetary": [69.83, 126.26, 229.96, 503.29]}  # fmt: skip
+    rows = pl.DataFrame(
+        {"recency_days": [135, 10, 300, 100, 26], "frequency": [9, 1, 1, 1, 5],
+         "monetary": [900.0, 80.0, 50.0, 60.0, 600.0], "r_score": [3, 5, 1, 3, 5],
+         "f_score": [5, 1, 1, 1, 5], "m_score": [5, 2, 1, 1, 5],
+         "segment": ["high-value", "new", "dormant", "potential", "high-value"]}
+    )  # fmt: skip
+    table = builtin_rules("default")
+    assert change_points(cuts, table) == [27, 84, 161, 241]
+    got = days_to_downgrade(rows, cuts, table)
+    # 135 days: R 2 at 161 -> churn-risk (f >= 3); 10 days, 1 order: still new at R 4 (27
+    # days), potential at R 3 (84); 300: R 1 already; 100: dormant at R 2 (161); 26: still
+    # high-value at R 4 and R 3, churn-risk at R 2 (161)
+    assert got["days_to_downgrade"].to_list() == [26, 74, None, 61, 135]
+    assert got["next_segment"].to_list() == ["churn-risk", "potential", None, "dormant",
+                                             "churn-risk"]  # fmt: skip
+
+
+def test_days_to_downgrade_with_a_rule_on_days():
+    from custseg.segments.downgrade import change_points, days_to_downgrade
+
+    rules = [{"segment": "hot", "recency_days": "<=14"}, {"segment": "warm", "r": ">=3"}]
+    table = parse_table({"fallback": "cold", "rules": rules}, "x")
+    cuts = {"recency_days": [26.0, 83.0, 160.0, 240.0], "frequency": [1.0, 1.0, 2.0, 4.0],
+            "monetary": [1.0, 2.0, 3.0, 4.0]}  # fmt: skip
+    assert change_points(cuts, table) == [15, 27, 84, 161, 241]
+    rows = pl.DataFrame({"recency_days": [10, 50, 200], "frequency": [1, 1, 1],
+                         "monetary": [1.0, 1.0, 1.0], "r_score": [5, 4, 2], "f_score": [1, 1, 1],
+                         "m_score": [1, 1, 1], "segment": ["hot", "warm", "cold"]})  # fmt: skip
+    got = days_to_downgrade(rows, cuts, table)
+    assert got["days_to_downgrade"].to_list() == [5, 111, None]
+    assert got["next_segment"].to_list() == ["warm", "cold", None]
+
+
+def test_a_nightly_run_through_the_api(tmp_path):
+    """The Python API: yesterday's export and cut points, today's run frozen on them."""
+    import custseg
+    from conftest import SAMPLE
+
+    before = custseg.run_rfm(SAMPLE, custseg.LoadOptions(as_of=dt.date(2025, 12, 1)))
+    path = tmp_path / "cuts.json"
+    path.write_text(json.dumps({"scoring": "quantile", "cut_points": before.cuts}), "utf-8")
+    cuts = custseg.load_cuts(path)
+    today = custseg.run_rfm(SAMPLE, scoring=custseg.ScoringSpec(frozen=cuts))
+    assert today.cuts == before.cuts
+    changes = custseg.compare_runs(today, before.customers)  # pandas in
+    # frozen: yesterday's cut points are today's, and no reason says they moved
+    assert changes.cuts_source == "current" and changes.previous_cuts == cuts
+    reasons = changes.frame["change_reason"].drop_nulls()
+    assert reasons.len() == changes.counts["moved"] + changes.counts["new"] > 0
+    assert not reasons.str.contains("cut points moved").any()
+    drop = custseg.days_to_downgrade(today.frame, today.cuts, today.table)
+    assert drop.height == today.frame.height

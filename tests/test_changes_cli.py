@@ -168,8 +168,8 @@ def test_errors(shop, tmp_path):
     assert res.exit_code == 1
     assert res.stderr == (
         f"Error: {ids}: not a custseg rfm export: it lacks the column(s) customer_id, segment, "
-        "recency_days, frequency, monetary, r_score, f_score, m_score; pass the file a previous 'custseg rfm "
-        "-o FILE' wrote (not --ids-only)\n"
+        "recency_days, frequency, monetary, r_score, f_score, m_score; pass the file a "
+        "previous 'custseg rfm -o FILE' wrote (not --ids-only)\n"
     )
     res = cli("rfm", shop, "--previous", tmp_path / "nothing.csv", "-q")
     assert res.exit_code == 1 and "no such file" in res.stderr

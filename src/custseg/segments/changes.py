@@ -4,7 +4,7 @@ whether it changed and why (:mod:`custseg.segments.reasons`), and the migration 
 The previous run is its per-customer export (:func:`custseg.io.previous.read_previous`).
 Its cut points are not in it, so they are found from it, in this order:
 
-1. ``recomputed``: the cut points this run's scoring method (quantile or mean, at this
+1. ``recomputed`` (unless this run's are frozen, ``--cuts-from``): the cut points this run's scoring method (quantile or mean, at this
    run's levels; fixed edges are today's) computes from the previous customers' measures,
    when they give every previous customer the score the file holds (the whole export of a
    run with the same method: the exact cut points it used);
