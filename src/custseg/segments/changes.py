@@ -4,8 +4,9 @@ whether it changed and why (:mod:`custseg.segments.reasons`), and the migration 
 The previous run is its per-customer export (:func:`custseg.io.previous.read_previous`).
 Its cut points are not in it, so they are found from it, in this order:
 
-1. ``recomputed`` (unless this run's are frozen, ``--cuts-from``): the cut points this run's scoring method (quantile or mean, at this
-   run's levels; fixed edges are today's) computes from the previous customers' measures,
+1. ``recomputed`` (unless this run's are frozen, ``--cuts-from``): the cut points this
+   run's scoring method (quantile or mean, at this run's levels; fixed edges are
+   today's) computes from the previous customers' measures,
    when they give every previous customer the score the file holds (the whole export of a
    run with the same method: the exact cut points it used);
 2. ``current``: today's cut points, when they give every previous score (``--cuts-from``
@@ -134,8 +135,9 @@ def compare_runs(
 def _check_levels(prev: pl.DataFrame, cuts: dict[str, list[float]]) -> None:
     for measure, score, _ in MEASURES:
         levels = len(cuts[measure]) + 1
-        top, low = prev[score].max(), prev[score].min()
-        if prev.height and (top > levels or low < 1):  # type: ignore[operator]
+        bad = prev.filter((pl.col(score) > levels) | (pl.col(score) < 1))[score]
+        if bad.len():
+            top = bad.cast(pl.String)[0]
             raise DataError(
                 f"the previous run has {score} {top}, this run scores 1 to {levels}: the runs "
                 f"cannot be compared; score this run on the previous run's levels (--bins)"

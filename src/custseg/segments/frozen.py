@@ -65,7 +65,8 @@ def check_cuts(
 ) -> dict[str, list[float]]:
     """The cut points of ``data`` (a parsed ``--thresholds`` file), checked (see the module
     docstring). Raises CustsegError naming what does not fit and the fix."""
-    cuts = data.get("cut_points") if isinstance(data, dict) else None
+    data = data if isinstance(data, dict) else {}
+    cuts = data.get("cut_points")
     if not isinstance(cuts, dict):
         raise CustsegError(
             f'{source}: no "cut_points" object; --cuts-from takes the file '
@@ -79,7 +80,7 @@ def check_cuts(
             + (f"; missing {', '.join(missing)}" if missing else "")
             + (f"; unknown {', '.join(map(str, extra))}" if extra else "")
         )
-    method = data.get("scoring", scoring.method)  # type: ignore[union-attr]
+    method = data.get("scoring", scoring.method)
     if "edges" in (method, scoring.method):
         raise CustsegError(
             f"{source}: fixed edges need no freezing: score with --scoring edges "
@@ -104,12 +105,16 @@ def check_cuts(
 
 
 def _values(values: object, where: str) -> list[float]:
-    ok = isinstance(values, list) and all(
-        isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) for v in values
-    )
-    if not ok or not values:
+    if (
+        not isinstance(values, list)
+        or not values
+        or not all(
+            isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+            for v in values
+        )
+    ):
         raise CustsegError(f"{where}: must be a list of numbers, e.g. [26, 83, 160, 240]")
-    numbers = [float(v) for v in values]  # type: ignore[union-attr]
+    numbers = [float(v) for v in values]
     if any(b < a for a, b in zip(numbers, numbers[1:], strict=False)):
         raise CustsegError(f"{where}: {numbers} are not in ascending order")
     return numbers

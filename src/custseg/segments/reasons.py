@@ -121,10 +121,8 @@ def below(measure: str, cuts: list[float]) -> pl.Expr:
 
 def _pick(index: pl.Expr, texts: list[str]) -> pl.Expr:
     """``texts[index]``, null outside it (a few cut points: a short chain)."""
-    return pl.coalesce(
-        [pl.when(index == i).then(pl.lit(s)) for i, s in enumerate(texts)]
-        or [pl.lit(None, pl.String)]
-    )
+    cases: list[pl.Expr] = [pl.when(index == i).then(pl.lit(s)) for i, s in enumerate(texts)]
+    return pl.coalesce(cases or [pl.lit(None, pl.String)])
 
 
 def _day(column: str) -> pl.Expr:
