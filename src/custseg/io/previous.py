@@ -151,7 +151,10 @@ def _typed(out: pl.DataFrame, path: str) -> pl.DataFrame:
     """Measures and scores as numbers; DataError naming the column and a value that is
     none, or a missing or repeated id."""
     for name in ("recency_days", "frequency", "monetary", "r_score", "f_score", "m_score"):
-        values = out[name].cast(pl.String).str.strip_chars().cast(pl.Float64, strict=False)
+        values = out[name]
+        if not values.dtype.is_numeric():  # text (CSV, a spreadsheet): parsed
+            values = values.cast(pl.String).str.strip_chars().cast(pl.Float64, strict=False)
+        values = values.cast(pl.Float64)
         bad = out.filter(values.is_null() | values.is_nan())[name].head(1)
         if bad.len() or (name in _WHOLE and (values != values.round(0)).any()):
             shown = bad[0] if bad.len() else out.filter(values != values.round(0))[name][0]
