@@ -269,3 +269,18 @@ def test_report_previous(shop, tmp_path):
     c = changes.counts
     assert (f"Since the last run ({prev}, as of 2024-08-01): {c['stayed']} stayed, "
             f"{c['moved']} moved, {c['new']} new, {c['gone']} gone</h2>") in page  # fmt: skip
+
+
+def test_a_parquet_folder_as_previous(shop, tmp_path):
+    """A folder of Parquet parts (as the Spark engine writes one): read whole."""
+    prev = tmp_path / "prev.parquet"
+    assert cli("rfm", shop, "--as-of", "2024-08-01", "-o", prev, "-q").exit_code == 0
+    frame = pl.read_parquet(prev)
+    folder = tmp_path / "folder.parquet"
+    folder.mkdir()
+    frame.head(20).write_parquet(folder / "part-0.parquet")
+    frame.tail(frame.height - 20).write_parquet(folder / "part-1.parquet")
+    res = cli("rfm", shop, "--as-of", "2024-12-01", "--previous", folder, "--json")
+    assert res.exit_code == 0, res.output
+    _, changes = reference(shop, "2024-08-01", "2024-12-01")
+    assert json.loads(res.output)["changes"]["customers"] == changes.counts
