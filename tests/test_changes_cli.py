@@ -284,3 +284,26 @@ def test_a_parquet_folder_as_previous(shop, tmp_path):
     assert res.exit_code == 0, res.output
     _, changes = reference(shop, "2024-08-01", "2024-12-01")
     assert json.loads(res.output)["changes"]["customers"] == changes.counts
+
+
+def test_doubtful_pairs_are_warned_about(shop, tmp_path):
+    """A previous run of another scheme, or on fewer levels: compared, with a warning."""
+    cn8 = tmp_path / "cn8.csv"
+    assert (
+        cli("rfm", shop, "--as-of", "2024-08-01", "--scheme", "cn8", "-o", cn8, "-q").exit_code == 0
+    )
+    res = cli("rfm", shop, "--as-of", "2024-12-01", "--previous", cn8, "--json")
+    warnings = json.loads(res.output)["changes"]["warnings"]
+    # cn8 scores above or below the mean: two levels, and other segments
+    assert len(warnings) == 2
+    assert warnings[0].startswith("the previous run has segments this rule table lacks (")
+    assert warnings[1].startswith("the previous run's highest M score is 2, this run scores 1 to 5")
+    four = tmp_path / "four.csv"
+    assert cli("rfm", shop, "--as-of", "2024-08-01", "--bins", "4", "-o", four, "-q").exit_code == 0
+    res = cli("rfm", shop, "--as-of", "2024-12-01", "--previous", four)
+    assert res.exit_code == 0
+    assert ("Warning: the previous run's highest M score is 4, this run scores 1 to 5: if it "
+            "was scored on 4 levels (--bins), its scores are not comparable") in " ".join(
+        res.output.split())  # fmt: skip
+    res = cli("rfm", shop, "--as-of", "2024-12-01", "--bins", "4", "--previous", four, "--json")
+    assert json.loads(res.output)["changes"]["warnings"] == []

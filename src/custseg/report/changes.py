@@ -91,6 +91,7 @@ def changes_dict(changes: Changes, previous: str) -> dict:
         "gone": dict(gone.select("previous_segment", "customers").iter_rows()),
         "previous_cut_points": changes.previous_cuts,
         "previous_cut_points_found": changes.cuts_source,
+        "warnings": changes.warnings,
     }
 
 
@@ -157,6 +158,7 @@ def tracked_view(tracked, table, lang: str = "en"):
             Text(title),
             matrix_table(changes, table, lang),
             Text(change_text(changes.cuts_source, lang)),
+            *(Text(f"Warning: {visible(w)}") for w in changes.warnings),
         ]
     if tracked.drop is not None:
         counts = downgrade_dict(tracked.drop)

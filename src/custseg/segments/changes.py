@@ -50,7 +50,8 @@ class Changes:
     then); ``previous_cuts`` and ``cuts_source`` (see the module docstring);
     ``previous_as_of``: the previous run's as-of day, when its export has ``last_order``;
     ``counts``: customers ``previous``, ``current``, ``stayed``, ``moved``, ``new``,
-    ``gone``; ``segments``: the matrix's segments in order (the rule table's first).
+    ``gone``; ``segments``: the matrix's segments in order (the rule table's first);
+    ``warnings``: what makes the comparison doubtful (:func:`doubts`).
     """
 
     frame: pl.DataFrame
@@ -61,6 +62,7 @@ class Changes:
     previous_as_of: dt.date | None = None
     counts: dict[str, int] = field(default_factory=dict)
     segments: list[str] = field(default_factory=list)  # the matrix's, in its order
+    warnings: list[str] = field(default_factory=list)
 
     def mask(
         self,
@@ -127,7 +129,29 @@ def compare_runs(
         "moved": int((joined["present"] & out["segment_changed"]).sum()),
     }
     counts["stayed"] = frame.height - counts["new"] - counts["moved"]
-    return Changes(out, matrix, gone, old, source, _as_of(prev), counts, names)
+    warnings = doubts(prev, cuts, source, table.segment_names() if table else None)
+    return Changes(out, matrix, gone, old, source, _as_of(prev), counts, names, warnings)
+
+
+def doubts(prev: pl.DataFrame, cuts: dict[str, list[float]], source: str,
+           known: list[str] | None) -> list[str]:  # fmt: skip
+    """Warnings on a comparison: previous segments today's rule table does not have (another
+    scheme?), and, when the previous cut points had to be inferred, an M score that never
+    reaches today's top level (a run on fewer levels? its scores then mean other things)."""
+    out = []
+    if known is not None:
+        unknown = sorted(set(prev["segment"].unique().drop_nulls()) - set(known))
+        if unknown:
+            shown = ", ".join(unknown[:5]) + (", ..." if len(unknown) > 5 else "")
+            out.append(f"the previous run has segments this rule table lacks ({shown}): was it "
+                       f"made with another scheme or rule table?")  # fmt: skip
+    levels = len(cuts["monetary"]) + 1
+    top = prev["m_score"].max()
+    if source == "inferred" and prev.height >= 2 * levels and isinstance(top, int) and top < levels:
+        out.append(f"the previous run's highest M score is {top}, this run scores 1 to "
+                   f"{levels}: if it was scored on {top} levels (--bins), its scores are not "
+                   f"comparable")  # fmt: skip
+    return out
 
 
 def _reasons(joined: pl.DataFrame, changed: pl.Series, reason: pl.Expr) -> pl.Series:
