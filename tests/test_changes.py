@@ -346,3 +346,13 @@ def test_a_nightly_run_through_the_api(tmp_path):
     assert not reasons.str.contains("cut points moved").any()
     drop = custseg.days_to_downgrade(today.frame, today.cuts, today.table)
     assert drop.height == today.frame.height
+
+
+def test_an_earlier_as_of_day_is_no_purchase(runs):
+    """Compared the other way round (the later run as the previous one), P1's recency falls
+    from 50 to 20 days with the same last order: not 'ordered again'."""
+    later, earlier = runs
+    changes = compare_runs(earlier, later, cuts=PREV_CUTS, scoring=SCORING, table=TABLE)
+    got = dict(zip(earlier["customer_id"], changes.frame["change_reason"], strict=True))
+    assert got["P1"] == "R 2->3: last order 20 days ago (was 50) (cut 20)"
+    assert got["P10"] == "new since the last run: first order on 2026-01-05"

@@ -251,7 +251,9 @@ def _joined(frame: pl.DataFrame, prev: pl.DataFrame) -> pl.DataFrame:
         pl.col("segment").alias("previous_segment"),
         pl.lit(True).alias("present"),
         *(pl.col(c).alias(PREV + c) for m, s, _ in MEASURES for c in (m, s)),
-    )
+        (pl.col("last_order") if "last_order" in prev.columns else pl.lit(None, pl.Date))
+        .cast(pl.Date).alias(PREV + "last_order"),
+    )  # fmt: skip
     joined = frame.select(mine).join(theirs, on="customer_id", how="left", maintain_order="left")
     return joined.with_columns(pl.col("present").fill_null(False))
 

@@ -133,11 +133,14 @@ def _own(measure: str, lang: str) -> pl.Expr:
     """The customer's own change of ``measure``, in words."""
     value, before = pl.col(measure), pl.col(PREV + measure)
     up = value > before
-    if measure == "recency_days":
+    if measure == "recency_days":  # fewer days: a later order, or an earlier as-of day
+        bought = pl.col("last_order").cast(pl.Date) > pl.col(PREV + "last_order")
         return (
             pl.when(up)
             .then(_fill("r_older", lang, value))
-            .otherwise(_fill("r_newer", lang, _day("last_order"), value))
+            .when(bought.fill_null(True))
+            .then(_fill("r_newer", lang, _day("last_order"), value))
+            .otherwise(_fill("recency_changed", lang, value, before))
         )
     if measure == "frequency":
         return (
