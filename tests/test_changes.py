@@ -203,7 +203,8 @@ def test_the_rules_changed(runs):
     changes = compare_runs(current, other, cuts=CUTS, scoring=SCORING, table=TABLE)
     assert changes.cuts_source == "recomputed"
     assert set(changes.frame["change_reason"]) == {
-        "same scores and measures: the segment rules differ from the last run's"}
+        "same scores and measures: the segment rules differ from the last run's"
+    }
 
 
 def test_inferred_cut_points_from_a_filtered_export(runs):
