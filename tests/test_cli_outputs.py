@@ -268,7 +268,7 @@ REJECTS_IN = (
     "010,0006,2025年3月8日,+3.10,paid\n"  # used
     "007,0001,2025/03/01,1.50,paid\n"  # duplicate row
 )
-REJECTS_OUT = (
+REJECTS_OUT_ALL = (
     "line,reason,text,customer_id,order_id,order_date,amount,status\n"
     '5,malformed line,"008,0004,20250303,¥1,234.50,paid",,,,,\n'
     "3,unparseable amount,,007,0002,2025/03/01,abc,paid\n"
@@ -278,12 +278,27 @@ REJECTS_OUT = (
 )
 
 
+#: By default the columns custseg uses only: a malformed line's text (it did not split
+#: into columns) is left out with the other columns.
+REJECTS_OUT = (
+    "line,reason,customer_id,order_id,order_date,amount,status\n"
+    "5,malformed line,,,,,\n"
+    "3,unparseable amount,007,0002,2025/03/01,abc,paid\n"
+    "4,missing customer,,0003,2025-03-02,2.00,paid\n"
+    "6,cancelled,009,0005,2025-03-07T10:00:00Z,12.50,交易关闭\n"
+    "8,duplicate row,007,0001,2025/03/01,1.50,paid\n"
+)
+
+
 def test_rejects_echo_the_raw_text(write_csv, tmp_path):
     path = write_csv(REJECTS_IN, "r.csv")
     rejects = tmp_path / "rejects.csv"
     res = run("rfm", str(path), "--rejects", str(rejects), "-q")
     assert res.exit_code == 0, res.output
     assert rejects.read_text(encoding="utf-8") == REJECTS_OUT
+    res = run("rfm", str(path), "--rejects", str(rejects), "-q", "--rejects-all-columns")
+    assert res.exit_code == 0, res.output
+    assert rejects.read_text(encoding="utf-8") == REJECTS_OUT_ALL
 
 
 def test_rejects_echo_numbers_as_written(write_csv, tmp_path):
@@ -295,9 +310,11 @@ def test_rejects_echo_numbers_as_written(write_csv, tmp_path):
         "n.csv",
     )
     rejects, parts = tmp_path / "rejects.csv", tmp_path / "parts.csv"
-    res = run("rfm", str(path), "--rejects", str(rejects), "-q")
+    every = "--rejects-all-columns"  # zip is no column custseg uses
+    res = run("rfm", str(path), "--rejects", str(rejects), "-q", every)
     assert res.exit_code == 0, res.output
-    res = run("rfm", str(path), "--rejects", str(parts), "-q", "--chunked", "--memory-limit", "1K")
+    res = run("rfm", str(path), "--rejects", str(parts), "-q", "--chunked", "--memory-limit", "1K",
+              every)  # fmt: skip
     assert res.exit_code == 0, res.output
     assert parts.read_bytes() == rejects.read_bytes()
     assert rejects.read_text(encoding="utf-8") == (

@@ -469,3 +469,20 @@ def test_calibration_end_on_line_items(tmp_path):
     assert runs[0].frame.equals(runs[1].frame) and runs[0].history.equals(runs[1].history)
     assert runs[0].frame["customer_id"].to_list() == ["c1", "c2"]  # c3 first buys after
     assert runs[0].history["holdout_orders"].to_list() == [1, 0]  # c2's return is no order
+
+
+def test_a_fit_that_breaks_down_is_one_error_line(tmp_path):
+    """Three customers with a calibration end: BG/NBD's trust region steps where the
+    Hessian is not finite and scipy raised a ValueError traceback; now one Error line."""
+    from click.testing import CliRunner
+
+    from custseg.cli import main
+
+    path = tmp_path / "tiny.csv"
+    path.write_text("customer_id,order_date,amount\na,2024-01-01,10\na,2024-02-01,20\n"
+                    "b,2024-01-15,5\nc,2024-03-01,7\nc,2024-03-20,9\na,2024-05-01,3\n")  # fmt: skip
+    run = CliRunner().invoke(main, ["predict", str(path), "--calibration-end", "2024-03-31"])
+    assert run.exit_code == 1 and "Traceback" not in run.output
+    lines = run.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: the BG/NBD fit broke down")
+    assert "try another --model" in lines[0]

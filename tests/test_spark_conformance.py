@@ -23,17 +23,33 @@ from custseg.orders.load import LoadOptions  # noqa: E402
 from custseg.segments.scoring import compute_cuts  # noqa: E402
 
 
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
 @pytest.fixture(scope="module")
 def spark(tmp_path_factory):
-    """One local session, small: two cores, four shuffle partitions, no UI, its catalog's
-    tables in a temporary folder."""
+    """One local session, small: two cores, four shuffle partitions, no adaptive
+    execution, no UI, its catalog's tables in a temporary folder; it also serves Spark
+    Connect on a free loopback port (``spark.connect.grpc.binding.port``), for the Connect
+    test's client process."""
     from pyspark.sql import SparkSession
 
     session = (
         SparkSession.builder.master("local[2]")
         .appName("custseg-tests")
+        .config("spark.plugins", "org.apache.spark.sql.connect.SparkConnectPlugin")
+        .config("spark.connect.grpc.binding.address", "127.0.0.1")
+        .config("spark.connect.grpc.binding.port", str(_free_port()))
         .config("spark.sql.warehouse.dir", str(tmp_path_factory.mktemp("warehouse")))
         .config("spark.sql.shuffle.partitions", "4")
+        # adaptive execution re-plans after each shuffle: on these tiny inputs that is most
+        # of the work (the module: 207 s with it, 145 s without, at a load of ~3)
+        .config("spark.sql.adaptive.enabled", "false")
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.session.timeZone", "UTC")
@@ -376,10 +392,10 @@ def test_cli_table_of_the_spark_catalog(spark, tmp_path):
     assert missing.exit_code == 1 and "Spark cannot read table 'nope'" in missing.output
 
 
-def test_spark_connect_smoke(tmp_path):
-    """``rfm --engine spark`` through Spark Connect (``SPARK_REMOTE=local[1]``: pyspark
-    starts a local Connect server and talks to it over gRPC): the same --json and export
-    as the default engine. In its own process: one process holds one kind of session."""
+def test_spark_connect_smoke(spark, tmp_path):
+    """``rfm --engine spark`` through Spark Connect: a client process (no JVM of its own)
+    with ``SPARK_REMOTE=sc://127.0.0.1:PORT``, talking over gRPC to the Connect server
+    the shared session runs: the same --json and export as the default engine."""
     import json
     import os
     import subprocess
@@ -395,7 +411,8 @@ def test_spark_connect_smoke(tmp_path):
     default = CliRunner().invoke(main, ["rfm", str(source), "--json", "-o",
                                         str(tmp_path / "d.parquet")])  # fmt: skip
     args = ["rfm", str(source), "--json", "--engine", "spark", "-o", str(tmp_path / "c.parquet")]
-    env = {**os.environ, "SPARK_REMOTE": "local[1]"}
+    port = spark.conf.get("spark.connect.grpc.binding.port")
+    env = {**os.environ, "SPARK_REMOTE": f"sc://127.0.0.1:{port}"}
     connect = subprocess.run([sys.executable, "-m", "custseg.cli", *args], env=env,
                              capture_output=True, text=True, timeout=300)  # fmt: skip
     assert connect.returncode == 0, connect.stderr[-2000:]

@@ -50,6 +50,14 @@ TEXTS: dict[str, str] = {
     "are: check the date column, or set `as_of`",
     "partly_gross": "{n:,} partly refunded rows counted at their full amount: the export has no "
     "refunded-amount column; name it with `columns.refunded`",
+    "masked_ids": "{n:,} customer ids are masked (like {shapes}; {rows:,} rows): different buyers "
+    "may share one and are then counted as one customer; {instead}",
+    "shared_places": "{n:,} customer ids have orders on {days} or more days to {places} or more "
+    "different addresses ({place}; {rows:,} rows): masked or shared ids, several buyers "
+    "counted as one customer?; {instead}",
+    "rejects_personal": "`rejects` holds all the columns of the rows left out, some of which "
+    "look personal ({columns}): keep the file to yourself, or leave out "
+    "`rejects_all_columns`",
     # predictions
     "gg_few": "only {n} repeat buyers (fewer than {least}): the spend model's parameters are "
     "uncertain",

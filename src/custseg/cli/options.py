@@ -4,7 +4,8 @@ built from their values, once per run.
 ==================  =========  ============================================================
 decorator           argument   object
 ==================  =========  ============================================================
-loader_options      load       :class:`Loader`: the core's LoadOptions and --rejects FILE
+loader_options      load       :class:`Loader`: the core's LoadOptions, --rejects FILE and
+                               the privacy options (:mod:`custseg.cli.privacy`)
 scheme_options      scheme     :class:`custseg.cli.scheme.Scheme` (rule table, scoring, lang)
 lifecycle_options   lifecycle  :class:`custseg.measures.plan.Lifecycle`
 repeat_options      rule       :class:`custseg.measures.repeat.RepeatRule`
@@ -26,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from custseg.cli.params import RETURNS_MODES, AsOfDate, ByteSize, TimeZone
+from custseg.cli.privacy import PRIVACY, Privacy, privacy
 from custseg.cli.progress import Progress  # noqa: F401 - its old place, kept for importers
 
 if TYPE_CHECKING:
@@ -76,11 +78,13 @@ source_file = click.argument("file", metavar="FILE|URL", required=False,
 
 @dataclass(frozen=True)
 class Loader:
-    """How to read and clean the order file (the core's options) and where the rows left
-    out go (``--rejects FILE``; None: nowhere, and the loader does not keep them)."""
+    """How to read and clean the order file (the core's options), where the rows left
+    out go (``--rejects FILE``; None: nowhere, and the loader does not keep them) and what
+    of the customers may reach the outputs (:class:`custseg.cli.privacy.Privacy`)."""
 
     options: LoadOptions
     rejects: str | None = None
+    privacy: Privacy = Privacy()
 
 
 _ROLES = ("customer", "order", "date", "amount", "quantity", "price", "status", "after_sale",
@@ -108,6 +112,11 @@ def _loader(
     query,
     pushdown,
     by,
+    pseudonymize,
+    pseudonym_key_file,
+    pseudonym_map,
+    private,
+    rejects_all_columns,
     **columns,
 ) -> Loader:
     from custseg.orders.load import LoadOptions
@@ -138,7 +147,10 @@ def _loader(
         pushdown=pushdown,
         by=by,
     )
-    return Loader(options, rejects)
+    chosen = privacy(pseudonymize=pseudonymize, pseudonym_key_file=pseudonym_key_file,
+                     pseudonym_map=pseudonym_map, private=private,
+                     rejects_all_columns=rejects_all_columns, rejects=rejects)  # fmt: skip
+    return Loader(options, rejects, chosen)
 
 
 def _column(role: str, help: str) -> Decorator:
@@ -293,8 +305,11 @@ _LOADER = [
     click.option(
         "--rejects",
         metavar="FILE",
-        help="Write the rows left out, with line number and reason, to FILE (CSV).",
+        help="Write the rows left out to FILE (CSV): their line number, the reason and "
+        "the columns custseg uses (customer, order, date, amount, statuses, --by); the "
+        "others only with --rejects-all-columns.",
     ),
+    *PRIVACY,
 ]
 #: Options of every command that reads an order file: ``load: Loader``.
 loader_options = option_group("load", _LOADER, _loader)

@@ -16,6 +16,7 @@ import click
 
 from custseg.cli.options import option_group
 from custseg.cli.params import FORMATS, OPTIONS
+from custseg.cli.privacy import AUDIENCE, audience_spec
 from custseg.report.i18n import LANGS
 
 
@@ -114,11 +115,13 @@ def handle_errors(func):
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
         from custseg.errors import CustsegError
+        from custseg.io.atomic import owner_only
         from custseg.report.i18n import default_lang, t
 
         lang = kwargs.get("lang") or default_lang()
         try:
-            return func(*args, **kwargs)
+            with owner_only(False):  # --private (cli.privacy) sets it for this command only
+                return func(*args, **kwargs)
         except CustsegError as exc:
             from custseg.errors import with_options
             from custseg.io.database.url import mask_text
@@ -172,6 +175,7 @@ class OutputOptions:
     as_json: bool = False  # the summary as JSON on stdout instead of tables
     quiet: bool = False
     bom: bool = False  # a CSV starts with a UTF-8 BOM (for Excel on Windows)
+    audience: Any = None  # --audience-hash: a custseg.privacy.audience.AudienceSpec
 
     @property
     def silent(self) -> bool:
@@ -193,12 +197,17 @@ class OutputOptions:
         return (ids_format if self.ids_only else format_for)(self.path, self.fmt)
 
 
-def _output(output: str | None, as_json: bool, quiet: bool, **flags: Any) -> OutputOptions:
+def _output(output: str | None, as_json: bool, quiet: bool, audience_hash: str | None = None,
+            audience_platform: str | None = None, country_code: str | None = None,
+            **flags: Any) -> OutputOptions:  # fmt: skip
     """The output options; ``--ids-only`` without ``-o`` writes to stdout. Raises
     click.UsageError (exit 2) for options that contradict each other."""
     if flags.get("ids_only") and output is None:
         output = "-"
-    options = OutputOptions(path=output, as_json=as_json, quiet=quiet, **flags)
+    audience = audience_spec(audience_hash, audience_platform, country_code,
+                             bool(flags.get("ids_only")))  # fmt: skip
+    options = OutputOptions(path=output, as_json=as_json, quiet=quiet, audience=audience,
+                            **flags)  # fmt: skip
     if options.as_json and options.to_stdout:
         raise click.UsageError(
             "--json prints the run summary on stdout, and so does the data with -o - (or "
@@ -265,6 +274,7 @@ _OUTPUT = [
         "a line break is quoted as CSV does. With -o x.xlsx, .parquet, .json or .jsonl: a "
         "one-column table customer_id in that format.",
     ),
+    *AUDIENCE,
     click.option(
         "--excel-safe",
         is_flag=True,
@@ -342,7 +352,12 @@ def emit(make_frame: Callable[[], Any], output: OutputOptions,
     frame = make_frame()
     fmt = output.file_format()
     if output.ids_only:
-        write_ids(frame["customer_id"], output.path, fmt, output.bom, output.excel_safe)
+        ids = frame["customer_id"]
+        if output.audience is not None:
+            from custseg.cli.privacy import audience_ids
+
+            ids = audience_ids(ids, output.audience, output.quiet)
+        write_ids(ids, output.path, fmt, output.bom, output.excel_safe)
     else:
         frame = excel_safe(frame) if output.excel_safe and fmt == "csv" else frame
         write_frame(frame, output.path, fmt, plain_text, output.bom)

@@ -95,21 +95,26 @@ def run_with_progress(file: str, load: Loader, lifecycle: Lifecycle, progress: P
                       history: History | None = None,
                       extras: Extras | None = None) -> RfmResult:  # fmt: skip
     """:func:`custseg.engines.run.run_rfm` on ``file`` as ``load`` says, its phases shown
-    on ``progress``, then the rows left out written to ``--rejects``; returns its result.
+    on ``progress``, then the rows left out written to ``--rejects``; returns its result as
+    outputs may show it (:func:`custseg.cli.privacy.apply_privacy`: pseudonyms, minimal
+    rejects).
     Without a ``scheme``: run_rfm's default scoring and rule table. What custseg is not
     sure of in the input is printed as warnings on stderr (in ``lang``, else the scheme's or
     the locale's), unless ``quiet``; ``excel_safe``: the rows left out as ``--excel-safe``
     writes them; ``history``: each customer's purchase history too (``predict``);
     ``extras``: the aggregates it asks for (``cohort``, ``summary``)."""
     from custseg.cli.output import write_rejects
+    from custseg.cli.privacy import apply_privacy, check_privacy_paths
     from custseg.engines.run import run_rfm
 
+    check_privacy_paths(file, load)
     scoring, table = (scheme.scoring, scheme.table) if scheme else (None, None)
     with progress:
         result = run_rfm(file, load.options, scoring=scoring, table=table, lifecycle=lifecycle,
                          chunked=chunked, memory_limit=memory_limit,
                          on_phase=progress.phase, history=history,
                          extras=extras)  # fmt: skip
+    result = apply_privacy(result, load)  # what outputs may show, from here on
     write_rejects(result, load.rejects, excel_safe)
     print_warnings(result.report, lang or (scheme.lang if scheme else None), quiet)
     return result

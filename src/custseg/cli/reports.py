@@ -308,16 +308,23 @@ def repurchase_dict(figures: dict) -> dict:
     "the choice of k; the clustering options below apply only with it.",
 )
 @cluster_options
+@click.option(
+    "--include-ids",
+    is_flag=True,
+    help="List the 20 repeat buyers who spent most by customer id (pseudonyms with "
+    "--pseudonymize). Default: the report holds no customer id.",
+)
 @report_tracking_options
 @quiet_option
 def report(file: str, load: Loader, scheme: Scheme, lifecycle, path: str, rule,
            with_prediction: bool, predict, with_cohort: bool, with_cluster: bool, cluster,
-           tracking, quiet: bool) -> None:  # fmt: skip
+           include_ids: bool, tracking, quiet: bool) -> None:  # fmt: skip
     """Write a one-page HTML report to open, share and print: key figures, row
     accounting, segment sizes and revenue, an R x F heatmap, the R/F/M distributions
     with their cut points, repeat buyers, lifecycle and the segment rules and actions.
 
-    The file is self-contained and works offline (the charts are inlined).
+    The file is self-contained and works offline (the charts are inlined). It holds
+    no customer id, unless --include-ids.
 
     \b
     Examples:
@@ -355,7 +362,7 @@ def report(file: str, load: Loader, scheme: Scheme, lifecycle, path: str, rule,
                                        cluster.seed, lang=scheme.lang)  # fmt: skip
     changes = tracking.follow(result, previous, scheme.lang).changes
     data = report_data(result, scheme.lang, rule, lifecycle.churn_days, prediction, clustering,
-                       changes, tracking.previous or "")  # fmt: skip
+                       include_ids, changes, tracking.previous or "")  # fmt: skip
     page = render_report(data)
     with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8") as fh:
         fh.write(page)

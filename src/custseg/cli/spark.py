@@ -67,8 +67,12 @@ _NOT_ON_SPARK = ("--chunked", "--memory-limit", "--ids-only", "--excel-safe", "-
 
 def check_source(file: str | None, load: Loader, engine: Engine) -> str:
     """FILE, needed but for ``--engine spark`` with ``--table`` or ``--query`` (rows of
-    the Spark session's catalog; then no FILE, and ``""`` is returned). Usage errors."""
+    the Spark session's catalog; then no FILE, and ``""`` is returned). Usage errors, also
+    for the privacy options, which Spark's outputs do not follow."""
     opts = load.options
+    if engine.spark and (load.privacy.pseudonymize or load.privacy.private):
+        flag = "--pseudonymize" if load.privacy.pseudonymize else "--private"
+        raise click.UsageError(f"{flag} is not available with --engine spark")
     if engine.spark and (opts.table or opts.query):
         if file:
             which = "--table" if opts.table else "--query"

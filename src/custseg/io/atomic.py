@@ -16,6 +16,7 @@ import secrets
 import shutil
 import time
 from collections.abc import Iterator, Mapping, Sequence
+from contextvars import ContextVar
 from pathlib import Path
 
 from custseg.errors import OutputError, param
@@ -25,6 +26,32 @@ TMP_MARK = ".custseg-tmp-"
 #: A temporary file this old is removed even when its process id is alive (6 hours).
 STALE_SECONDS = 6 * 3600
 _TAIL = re.compile(r"(\d+)-[0-9a-f]{8}(?:\.d)?")
+#: Whether the files written now are owner-only (:func:`owner_only`).
+_PRIVATE: ContextVar[bool] = ContextVar("custseg_private_files", default=False)
+OWNER_ONLY = 0o600
+
+
+@contextlib.contextmanager
+def owner_only(private: bool = True) -> Iterator[None]:
+    """Within it, every file :func:`atomic_path` writes is owner-only (0600), from its
+    creation to its rename (``--private``; the pseudonym map always)."""
+    token = _PRIVATE.set(private)
+    try:
+        yield
+    finally:
+        _PRIVATE.reset(token)
+
+
+def set_owner_only(private: bool) -> None:
+    """Make the files written from now on in this context owner-only, or not: the command
+    line's ``--private``, set once per command (:func:`custseg.cli.output.handle_errors`
+    restores the default after it)."""
+    _PRIVATE.set(private)
+
+
+def private_files() -> bool:
+    """Whether the files written now are owner-only."""
+    return _PRIVATE.get()
 
 
 def temp_name(target: Path) -> Path:
@@ -118,7 +145,9 @@ def atomic_path(path: str) -> Iterator[str]:
 
 def _mode_for(target: Path) -> int:
     """The permissions a new file would get (the temporary one is owner-only), or the old
-    file's."""
+    file's; owner-only inside :func:`owner_only`."""
+    if _PRIVATE.get():
+        return OWNER_ONLY
     if target.exists():
         return target.stat().st_mode & 0o777
     umask = os.umask(0)

@@ -308,7 +308,7 @@ def _scratch_folder(path: str) -> str:
     temporary ``path``, else (a device) one in the system's temporary folder."""
     with contextlib.suppress(OSError):
         folder = f"{path}.d"
-        Path(folder).mkdir()
+        Path(folder).mkdir(mode=0o700)  # scratch rows: the owner's only
         return folder
     return tempfile.mkdtemp(prefix=".custseg-tmp-xlsx-")
 

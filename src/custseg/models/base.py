@@ -195,8 +195,15 @@ def maximize(
     if not np.isfinite(part(0)(start)):
         raise ModelError(f"the {label} likelihood is not finite at the starting values")
     options = {"gtol": 1e-8, "maxiter": 500}
-    result = minimize(part(0), start, jac=part(1), hess=part(2), method="trust-exact",
-                      options=options)  # fmt: skip
+    try:
+        result = minimize(part(0), start, jac=part(1), hess=part(2), method="trust-exact",
+                          options=options)  # fmt: skip
+    except (ValueError, ArithmeticError, np.linalg.LinAlgError) as exc:
+        # a step into parameters where the likelihood or its Hessian is not finite (a few
+        # customers, or none who came back twice): scipy stops with a ValueError
+        raise ModelError(f"the {label} fit broke down ({type(exc).__name__}: "
+                         f"{str(exc)[:80]}): the data do not identify the model (too few "
+                         "customers or repeat purchases?)") from None  # fmt: skip
     _polish(result, objective)
     return _converged(result, label)
 

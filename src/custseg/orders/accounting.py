@@ -112,7 +112,46 @@ def finding_warnings(findings: dict[str, dict[str, int]], limit: int = 5) -> lis
         out.append(Note("far_dates", early=far.get("early", 0), future=far.get("future", 0)))
     if "partly refunded gross" in findings:
         out.append(Note("partly_gross", n=sum(findings["partly refunded gross"].values())))
+    return out + masked_warnings(findings)
+
+
+def masked_warnings(findings: dict[str, dict[str, int]]) -> list[str]:
+    """The warnings of masked or shared customer ids (:mod:`custseg.privacy.masked`), each
+    naming the column to use instead when the input has one."""
+    instead, instead_zh = _instead(list(findings.get("masked instead", {})))
+    out: list[str] = []
+    if "masked ids" in findings:
+        masked = findings["masked ids"]
+        shapes = findings.get("masked shapes", {})
+        top = sorted(shapes.items(), key=lambda kv: (-kv[1], kv[0]))[:3]
+        out.append(Note("masked_ids", n=masked["ids"], rows=masked["rows"],
+                        shapes=", ".join(k for k, _ in top),
+                        instead=instead, instead_zh=instead_zh))  # fmt: skip
+    if "shared ids" in findings:
+        from custseg.privacy.masked import SHARED_DAYS, SHARED_PLACES
+
+        shared = findings["shared ids"]
+        place = next(iter(findings.get("shared place", {})), "")
+        out.append(Note("shared_places", n=shared["ids"], rows=shared["rows"], days=SHARED_DAYS,
+                        places=SHARED_PLACES, place=repr(place), instead=instead,
+                        instead_zh=instead_zh))  # fmt: skip
     return out
+
+
+def _instead(columns: list[str]) -> tuple[str, str]:
+    """What to do about masked ids, in English and Chinese: name another customer column
+    of the input, or export full ids."""
+    if columns:
+        names = ", ".join(repr(c) for c in columns)
+        return (
+            f"name another customer column with `columns.customer` (this file has {names})",
+            f"请用 `columns.customer` 指定其他客户列（本文件还有 {names}）",
+        )
+    return (
+        "export the orders again with unmasked buyer ids (a member account or buyer id) "
+        "if the platform offers them",
+        "如平台提供，请重新导出带完整买家ID（会员账号或买家ID）的订单",
+    )
 
 
 def decide_as_of(explicit: dt.date | None, latest: dt.datetime | None) -> dt.date:

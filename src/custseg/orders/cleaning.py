@@ -141,7 +141,8 @@ def check_strict(rows: pl.DataFrame, frame: pl.DataFrame, roles: dict, malformed
     bad = bad.with_columns(reason_labels(bad["reason"]))
     if bad.is_empty() and not malformed:
         return
-    shown = [f"line {n or '?'}: malformed line {text[:60]!r}" for n, text in malformed[:limit]]
+    # a malformed line by its number only: its text may hold any column, personal ones too
+    shown = [f"line {n or '?'}: malformed line" for n, _ in malformed[:limit]]
     for i, line, reason in bad.select("i", "line", "reason").head(limit - len(shown)).iter_rows():
         col = roles["date"] if reason == "unparseable date" else roles.get("amount")
         value = frame[col][i] if col else ""

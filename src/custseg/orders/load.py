@@ -34,6 +34,7 @@ from custseg.orders.columns import (
 from custseg.orders.facts import FileFacts, decide_facts
 from custseg.orders.platforms import known_headers
 from custseg.orders.rows import parse_rows
+from custseg.privacy.masked import masked_findings
 from custseg.schema import ORDER_COLUMNS
 
 
@@ -246,8 +247,9 @@ def parse_part(
     if opts.strict:
         cleaning.check_strict(rows, frame, roles, malformed, source)
     raw = frame if opts.keep_rejects else None
+    findings = parsed.findings | masked_findings(frame, rows, roles, facts.platform)
     return ParsedPart(rows, parsed.one_row_per_order, malformed, latest_used(rows), raw, facts,
-                      parsed.findings)  # fmt: skip
+                      findings)  # fmt: skip
 
 
 def no_rows_left(source: str, left_out: dict[str, int]) -> DataError:

@@ -19,17 +19,25 @@ from custseg.schema import MEASURES
 HISTOGRAM_BINS = 30
 
 
+#: How many repeat buyers the report lists by id, with ``include_ids`` (``--include-ids``).
+TOP_BUYERS = 20
+
+
 def report_data(result: RfmResult, lang: str = "en", rule: RepeatRule | None = None,
                 churn_days: int = 180, prediction=None, clustering=None,
-                changes=None, previous: str = "") -> dict:  # fmt: skip
+                include_ids: bool = False, changes=None, previous: str = "") -> dict:  # fmt: skip
     """Key figures, segments, the R x F heatmap, distributions, repeat buyers, lifecycle;
     with a ``prediction`` (:class:`custseg.predict.run.Prediction`), a ``clustering``
     (:class:`custseg.cluster.run.Clustering`) or ``changes`` since the run ``previous``
-    (:class:`custseg.segments.changes.Changes`), its section too."""
+    (:class:`custseg.segments.changes.Changes`), its section too. No customer id is among
+    them unless ``include_ids``: then the :data:`TOP_BUYERS` repeat buyers who spent most
+    (``top_buyers``)."""
     frame, table, report = result.frame, result.table, result.report
     everyone = customer_metrics(frame, report.as_of, churn_days).row(0, named=True)
     rule = rule or RepeatRule()
-    repeat = repeat_summary(frame, repeat_buyers(frame, rule))
+    buyers = repeat_buyers(frame, rule)
+    repeat = repeat_summary(frame, buyers)
+    top = buyers.head(TOP_BUYERS).select("customer_id", "orders", "spend", "last_order")
     return {
         "lang": lang,
         "scheme": table.name,
@@ -59,6 +67,7 @@ def report_data(result: RfmResult, lang: str = "en", rule: RepeatRule | None = N
         "cluster": _cluster(result, clustering, lang),
         "by": by_data(result, lang, churn_days),
         "changes": _changes(result, changes, lang, previous),
+        "top_buyers": top.to_dicts() if include_ids else None,
     }
 
 

@@ -163,7 +163,24 @@ def _repeat(data: dict, lang: str) -> str:
     return (
         f"<h2>{html.escape(t('repeat_section', lang))}</h2>"
         f'<p class="big">{html.escape(facts)}</p><p>{html.escape(rule)}</p>'
+        + _top_buyers(data.get("top_buyers"), lang)
     )
+
+
+def _top_buyers(buyers: list[dict] | None, lang: str) -> str:
+    """The repeat buyers who spent most, by id (``--include-ids`` only)."""
+    if not buyers:
+        return ""
+    keys = ("customer_id", "orders", "spend", "last_order")
+    head = "".join(f"<th>{html.escape(t(f'col_{k}', lang))}</th>" for k in keys)
+    body = "".join(
+        f"<tr><td><code>{html.escape(str(b['customer_id']))}</code></td>"
+        f'<td class="num">{b["orders"]:,}</td><td class="num">{b["spend"]:,.2f}</td>'
+        f"<td>{html.escape(b['last_order'].date().isoformat())}</td></tr>"
+        for b in buyers
+    )
+    title = html.escape(t("top_buyers", lang, n=len(buyers)))
+    return f"<h3>{title}</h3><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
 def _dist_notes(data: dict, lang: str) -> str:
