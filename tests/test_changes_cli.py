@@ -307,3 +307,19 @@ def test_doubtful_pairs_are_warned_about(shop, tmp_path):
         res.output.split())  # fmt: skip
     res = cli("rfm", shop, "--as-of", "2024-12-01", "--bins", "4", "--previous", four, "--json")
     assert json.loads(res.output)["changes"]["warnings"] == []
+
+
+def test_pseudonymized_runs_compare_as_the_plain_ones(shop, tmp_path):
+    """With --pseudonymize (the same key each night) the ids of both runs are pseudonyms,
+    and they match as the plain ids do."""
+    env = {"CUSTSEG_PSEUDONYM_KEY": "0123456789abcdef0123"}
+    prev = tmp_path / "prev.csv"
+    args = ["rfm", str(shop), "--pseudonymize"]
+    res = CliRunner().invoke(main, [*args, "--as-of", "2024-08-01", "-o", str(prev), "-q"], env=env)
+    assert res.exit_code == 0, res.output
+    res = CliRunner().invoke(
+        main, [*args, "--as-of", "2024-12-01", "--previous", str(prev), "--json"], env=env
+    )
+    assert res.exit_code == 0, res.output
+    _, changes = reference(shop, "2024-08-01", "2024-12-01")
+    assert json.loads(res.output)["changes"]["customers"] == changes.counts
