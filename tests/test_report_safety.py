@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import html
 import json
 import re
 import shutil
@@ -439,3 +440,25 @@ def test_by_chart_is_safe_in_a_browser(tmp_path):
     seen = browse(out, charts=(*CHART_IDS, "chart-by"), tooltips_of="chart-by")
     assert_safe(seen)
     assert any(IDS[0] in text for text in seen["tooltips"])
+
+
+@needs_browser
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_report_with_changes_is_safe_in_a_browser(tmp_path, lang):
+    """The section of report --previous: the segment names and labels (markup, from the
+    rule table) and the previous file's name are shown as text."""
+    rules, orders = hostile_rules(tmp_path / "rules.toml"), hostile_orders(tmp_path)
+    prev = tmp_path / "<img src=x onerror=alert(11)>prev.csv"
+    res = CliRunner().invoke(main, ["rfm", str(orders), "--rules", str(rules), "--as-of",
+                                    "2025-06-01", "-o", str(prev), "-q"])  # fmt: skip
+    assert res.exit_code == 0, res.output
+    out = tmp_path / "report.html"
+    res = CliRunner().invoke(main, ["report", str(orders), "--rules", str(rules), "--previous",
+                                    str(prev), "-o", str(out), "-q", "--lang", lang])  # fmt: skip
+    assert res.exit_code == 0, res.output
+    page = out.read_text(encoding="utf-8")
+    assert_escaped(page)
+    shown = NAMES[0] if lang == "en" else LABEL.replace("\u2028", "\\u2028")
+    assert html.escape(shown.split(" ")[0]) in page
+    assert html.escape(str(prev)) in page
+    assert_safe(browse(out))

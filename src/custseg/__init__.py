@@ -26,6 +26,12 @@ _EXPORTS = {
     "LoadResult": "engines.loading",
     "customer_measures": "measures.plan",
     "compute_cuts": "segments.scoring",
+    "ScoringSpec": "segments.scoring",
+    "load_cuts": "segments.frozen",
+    "compare_runs": "segments.changes",
+    "Changes": "segments.changes",
+    "read_previous": "io.previous",
+    "days_to_downgrade": "segments.downgrade",
     "apply_scores": "segments.scoring",
     "score_customers": "segments.scoring",
     "rfm_table": "engines.run",
@@ -63,6 +69,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from custseg.engines.loading import LoadResult, load_orders, normalize_orders, read_orders
     from custseg.engines.run import RfmResult, rfm_table, run_rfm, segment_orders
     from custseg.errors import CustsegError
+    from custseg.io.previous import read_previous
     from custseg.measures.history import History
     from custseg.measures.plan import customer_measures
     from custseg.models.bgnbd import BetaGeo
@@ -73,8 +80,11 @@ if TYPE_CHECKING:  # pragma: no cover
     from custseg.orders.accounting import LoadReport
     from custseg.orders.load import LoadOptions
     from custseg.predict.run import PredictSpec, predict_customers, purchase_summary
+    from custseg.segments.changes import Changes, compare_runs
+    from custseg.segments.downgrade import days_to_downgrade
+    from custseg.segments.frozen import load_cuts
     from custseg.segments.rules import RuleTable, assign_segments, builtin_rules, load_rules
-    from custseg.segments.scoring import apply_scores, compute_cuts, score_customers
+    from custseg.segments.scoring import ScoringSpec, apply_scores, compute_cuts, score_customers
     from custseg.segments.summary import segment_summary
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from custseg.cli.changes import report_tracking_options
 from custseg.cli.cluster import cluster_options
 from custseg.cli.options import (
     Loader,
@@ -313,10 +314,11 @@ def repurchase_dict(figures: dict) -> dict:
     help="List the 20 repeat buyers who spent most by customer id (pseudonyms with "
     "--pseudonymize). Default: the report holds no customer id.",
 )
+@report_tracking_options
 @quiet_option
 def report(file: str, load: Loader, scheme: Scheme, lifecycle, path: str, rule,
            with_prediction: bool, predict, with_cohort: bool, with_cluster: bool, cluster,
-           include_ids: bool, quiet: bool) -> None:  # fmt: skip
+           include_ids: bool, tracking, quiet: bool) -> None:  # fmt: skip
     """Write a one-page HTML report to open, share and print: key figures, row
     accounting, segment sizes and revenue, an R x F heatmap, the R/F/M distributions
     with their cut points, repeat buyers, lifecycle and the segment rules and actions.
@@ -330,6 +332,7 @@ def report(file: str, load: Loader, scheme: Scheme, lifecycle, path: str, rule,
       custseg report taobao.xlsx --scheme cn8 --lang zh -o 报告.html
       custseg report orders.csv --cohort --predict
       custseg report orders.csv --cluster --k 4 -o report.html
+      custseg report orders.csv --previous last.csv -o report.html
     """
     from custseg.io.writers import atomic_path
     from custseg.measures.extras import Extras
@@ -339,6 +342,7 @@ def report(file: str, load: Loader, scheme: Scheme, lifecycle, path: str, rule,
     if not quiet:
         warn_rules(scheme)
     check_paths(file, {"output": path, "rejects": load.rejects}, scheme.rules_file)
+    scheme, previous = tracking.prepare(scheme)
     prediction, extras = None, Extras(cohort_period="month") if with_cohort else None
     if with_prediction or predict.calibration_end:
         from custseg.cli.output import OutputOptions
@@ -356,8 +360,9 @@ def report(file: str, load: Loader, scheme: Scheme, lifecycle, path: str, rule,
 
         clustering = cluster_customers(result, cluster.k, cluster.features, cluster.on,
                                        cluster.seed, lang=scheme.lang)  # fmt: skip
+    changes = tracking.follow(result, previous, scheme.lang).changes
     data = report_data(result, scheme.lang, rule, lifecycle.churn_days, prediction, clustering,
-                       include_ids)  # fmt: skip
+                       include_ids, changes, tracking.previous or "")  # fmt: skip
     page = render_report(data)
     with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8") as fh:
         fh.write(page)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from custseg.cli.changes import Tracked, Tracking, tracking_options
 from custseg.cli.options import (
     Loader,
     chunked_option,
@@ -70,6 +71,7 @@ if TYPE_CHECKING:
     "prediction options below apply only with it.",
 )
 @predict_options
+@tracking_options
 @engine_options
 @click.option(
     "--profile",
@@ -79,8 +81,8 @@ if TYPE_CHECKING:
 )
 def rfm(file: str | None, load: Loader, scheme: Scheme, lifecycle, segments: tuple[str, ...],
         output: OutputOptions, actions: bool, thresholds: str | None, chunked: bool,
-        memory_limit: int | None, with_prediction: bool, predict, engine: Engine,
-        profile: bool) -> None:  # fmt: skip
+        memory_limit: int | None, with_prediction: bool, predict, tracking: Tracking,
+        engine: Engine, profile: bool) -> None:  # fmt: skip
     """Score every customer's recency, frequency and monetary value and assign segments.
 
     FILE is an order export (CSV/TSV/TXT, gz/bz2/xz/zip, Parquet, .xlsx, JSON
@@ -94,7 +96,8 @@ def rfm(file: str | None, load: Loader, scheme: Scheme, lifecycle, segments: tup
     customer_id, first_order, last_order, recency_days, frequency, monetary, aov,
     r_score, f_score, m_score, rfm_code, segment (stable name), lifecycle (new,
     active, returning, churned), segment_label (in --lang) and, with --actions,
-    action.
+    action; with --previous, previous_segment, segment_changed and change_reason;
+    with --downgrade, days_to_downgrade and next_segment.
 
     \b
     Examples:
@@ -103,6 +106,8 @@ def rfm(file: str | None, load: Loader, scheme: Scheme, lifecycle, segments: tup
       custseg rfm orders.csv --as-of today --segment churn-risk -o churn.csv
       custseg rfm postgresql://ann@db/shop --table sales.orders -o customers.csv
       custseg rfm orders.csv --scheme cn8 --lang zh --actions
+      custseg rfm orders.csv --previous last.csv --changed-only -o moves.csv
+      custseg rfm orders.csv --previous last.csv --entered churn-risk --ids-only
       custseg rfm orders.csv --scoring edges --r-edges 30,90,180,365 \\
           --f-edges 1,2,4,8 --m-edges 100,300,1000,3000
     """
@@ -111,10 +116,12 @@ def rfm(file: str | None, load: Loader, scheme: Scheme, lifecycle, segments: tup
         spec = predict if with_prediction else None
         return _rfm_on_spark(file, load, scheme, lifecycle, engine, segments, output, actions,
                              thresholds, profile, spec, chunked=chunked, memory_limit=memory_limit,
-                             calibration_end=spec and spec.calibration_end)  # fmt: skip
+                             calibration_end=spec and spec.calibration_end,
+                             **tracking.flags())  # fmt: skip
     if not output.quiet:
         warn_rules(scheme)
     check_before_work(file, load, scheme, segments, output, thresholds)
+    scheme, previous = tracking.prepare(scheme, with_prediction)
     if with_prediction:
         return _rfm_with_prediction(file, load, scheme, lifecycle, predict, segments, output,
                                     actions, thresholds, chunked, memory_limit)  # fmt: skip
@@ -124,19 +131,30 @@ def rfm(file: str | None, load: Loader, scheme: Scheme, lifecycle, segments: tup
     result = run_with_progress(file, load, lifecycle, progress, scheme,
                                chunked=chunked or None, memory_limit=memory_limit,
                                quiet=output.quiet, excel_safe=output.excel_safe)  # fmt: skip
+    tracked = tracking.follow(result, previous, scheme.lang)
+    _write_and_print(result, tracked, scheme, output, actions, segments, profile, thresholds,
+                     lifecycle.churn_days)  # fmt: skip
+
+
+def _write_and_print(result: RfmResult, tracked: Tracked, scheme: Scheme, output: OutputOptions,
+                     actions: bool, segments: tuple[str, ...], profile: bool,
+                     thresholds: str | None, churn_days: int) -> None:  # fmt: skip
+    """The export written (with what ``tracked`` adds) while the summary is laid out in a
+    thread, then the summary printed."""
     rendered = None
     if not output.silent:  # laid out while the file is written
         # the Polars work here, not in the thread: there it would compete with the write
-        tables = result.summary, result.levels, result.breakdown(lifecycle.churn_days)
+        tables = result.summary, result.levels, result.breakdown(churn_days)
         rendered = in_background(lambda: _render_summary(result, tables, scheme,
-                                                         output.to_stdout, actions))  # fmt: skip
+                                                         output.to_stdout, actions,
+                                                         tracked))  # fmt: skip
     result.report.phases["write"] = emit(
-        lambda: result.labelled(scheme.lang, actions, segments),
+        lambda: tracked.export(result, scheme.lang, actions, segments),
         output,
         result.plain_text(scheme.lang, actions),
     )
-    _print_summary(result, scheme.lang, output, rendered, profile, thresholds,
-                   lifecycle.churn_days)  # fmt: skip
+    _print_summary(result, scheme.lang, output, rendered, profile, thresholds, churn_days,
+                   tracked)  # fmt: skip
 
 
 def _rfm_on_spark(file, load, scheme, lifecycle, engine, segments, output, actions, thresholds,
@@ -172,7 +190,7 @@ def _rfm_on_spark(file, load, scheme, lifecycle, engine, segments, output, actio
 
 def _print_summary(result: Result, lang: str, output: OutputOptions, rendered,
                    profile: bool, thresholds: str | None = None,
-                   churn_days: int = 180) -> None:  # fmt: skip
+                   churn_days: int = 180, tracked: Tracked | None = None) -> None:  # fmt: skip
     """The cut points to ``--thresholds``, the phases' seconds (``--profile``, stderr), then
     the summary: JSON, or the tables ``rendered()`` laid out."""
     if thresholds:
@@ -183,7 +201,8 @@ def _print_summary(result: Result, lang: str, output: OutputOptions, rendered,
         phases = {k: round(v, 3) for k, v in result.report.phases.items()}
         click.echo(json.dumps({"phases": phases}), err=True)
     if output.as_json:
-        click.echo(terminal_json(summary_dict(result, lang, churn_days), indent=2))
+        extra = tracked.summary() if tracked else {}
+        click.echo(terminal_json(summary_dict(result, lang, churn_days) | extra, indent=2))
     elif rendered is not None:
         console, text = rendered()
         console.file.write(text)
@@ -278,7 +297,7 @@ def summary_dict(result: Result, lang: str, churn_days: int = 180) -> dict:
 
 
 def _render_summary(result: Result, tables: tuple, scheme: Scheme, to_stdout: bool,
-                    actions: bool):  # fmt: skip
+                    actions: bool, tracked: Tracked | None = None):  # fmt: skip
     """The rich summary as text for its stream (stdout, or stderr when the file went to
     stdout; colour only on a terminal), and the console to print it with; ``tables``:
     the result's ``summary`` and ``levels``."""
@@ -295,6 +314,8 @@ def _render_summary(result: Result, tables: tuple, scheme: Scheme, to_stdout: bo
 
             column = result.by_column or ""
             console.print(by_view(by[0], column, result.table, scheme.lang))
+        if tracked is not None:
+            console.print(tracked.view(result.table, scheme.lang))
     return console, capture.get()
 
 

@@ -69,7 +69,8 @@ engine_options = option_group("engine", _ENGINE, _engine)
 
 #: What the Spark engine does not do, by parameter (refused before any work, exit 2).
 _NOT_ON_SPARK = ("--chunked", "--memory-limit", "--ids-only", "--excel-safe", "--bom",
-                 "--calibration-end")  # fmt: skip
+                 "--calibration-end", "--previous", "--changed-only", "--entered", "--left",
+                 "--cuts-from", "--downgrade")  # fmt: skip
 
 
 def check_source(file: str | None, load: Loader, engine: Engine) -> str:

@@ -25,10 +25,11 @@ TOP_BUYERS = 20
 
 def report_data(result: RfmResult, lang: str = "en", rule: RepeatRule | None = None,
                 churn_days: int = 180, prediction=None, clustering=None,
-                include_ids: bool = False) -> dict:  # fmt: skip
+                include_ids: bool = False, changes=None, previous: str = "") -> dict:  # fmt: skip
     """Key figures, segments, the R x F heatmap, distributions, repeat buyers, lifecycle;
-    with a ``prediction`` (:class:`custseg.predict.run.Prediction`) or a ``clustering``
-    (:class:`custseg.cluster.run.Clustering`), its section too. No customer id is among
+    with a ``prediction`` (:class:`custseg.predict.run.Prediction`), a ``clustering``
+    (:class:`custseg.cluster.run.Clustering`) or ``changes`` since the run ``previous``
+    (:class:`custseg.segments.changes.Changes`), its section too. No customer id is among
     them unless ``include_ids``: then the :data:`TOP_BUYERS` repeat buyers who spent most
     (``top_buyers``)."""
     frame, table, report = result.frame, result.table, result.report
@@ -65,8 +66,17 @@ def report_data(result: RfmResult, lang: str = "en", rule: RepeatRule | None = N
         "cohort": _cohort(result),
         "cluster": _cluster(result, clustering, lang),
         "by": by_data(result, lang, churn_days),
+        "changes": _changes(result, changes, lang, previous),
         "top_buyers": top.to_dicts() if include_ids else None,
     }
+
+
+def _changes(result: RfmResult, changes, lang: str, previous: str) -> dict | None:
+    if changes is None:
+        return None
+    from custseg.report.changes_html import changes_data
+
+    return changes_data(changes, result.table, lang, previous)
 
 
 def by_data(result: RfmResult, lang: str, churn_days: int) -> dict | None:

@@ -53,6 +53,8 @@ def render_report(data: dict) -> str:
 
         section, more = by_section(data["by"], lang)
         cohort, options = section + cohort, {**options, **more}
+    if data.get("changes"):  # before the cohorts: what changed since the last run
+        cohort = _changes(data["changes"], lang) + cohort
     if data.get("cluster"):
         from custseg.report.cluster_html import cluster_section
 
@@ -82,6 +84,13 @@ def render_report(data: dict) -> str:
         echarts=scripts[0],
         script=scripts[1],
     )
+
+
+def _changes(data: dict, lang: str) -> str:
+    """The section of ``report --previous`` (a table: no chart options)."""
+    from custseg.report.changes_html import changes_section
+
+    return changes_section(data, lang)[0]
 
 
 @functools.cache

@@ -63,13 +63,18 @@ def _frame(values) -> pl.DataFrame:
 
 @dataclass(frozen=True)
 class ScoringSpec:
-    """How scores are cut: the method, the levels of ``quantile``, the ``edges`` of ``edges``."""
+    """How scores are cut: the method, the levels of ``quantile``, the ``edges`` of ``edges``;
+    ``frozen``: cut points to score with instead of computing them (``--cuts-from``, read
+    and checked by :func:`custseg.segments.frozen.load_cuts`)."""
 
     method: str = "quantile"
     bins: int = 5
     edges: dict[str, list[float]] | None = None
+    frozen: dict[str, list[float]] | None = None
 
     def cuts(self, customers) -> dict[str, list[float]]:
+        if self.frozen is not None:
+            return {m: list(self.frozen[m]) for m, _, _ in MEASURES}
         return compute_cuts(customers, self.bins, self.method, self.edges)
 
     def levels(self) -> dict[str, int]:
