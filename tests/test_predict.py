@@ -486,3 +486,30 @@ def test_a_fit_that_breaks_down_is_one_error_line(tmp_path):
     lines = run.output.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("Error: the BG/NBD fit broke down")
     assert "try another --model" in lines[0]
+
+
+@pytest.mark.parametrize("items", [False, True])
+def test_returns_only_up_to_the_calibration_end_are_counted_alike(tmp_path, items):
+    """Customer b only returned up to the calibration end and bought after it: their
+    return is 'returns only' (as of that day they were no customer), their two later
+    purchases are holdout rows in use. The accounting was 1 or 3 rows left out depending
+    on --rejects (the marking took every row of b); now the same either way."""
+    import custseg
+
+    orders = [("a", 1, "2024-01-01", 10), ("a", 2, "2024-02-01", 20), ("b", 3, "2024-01-15", -5),
+              ("b", 4, "2024-04-15", 8), ("b", 5, "2024-04-20", 9), ("c", 6, "2024-03-01", 7),
+              ("c", 7, "2024-03-20", 9), ("a", 8, "2024-05-01", 3), ("d", 9, "2024-02-01", 4),
+              ("d", 10, "2024-02-03", 5)]  # fmt: skip
+    per_order = 2 if items else 1  # each order as two line items: a quarter, three quarters
+    shares = (0.25, 0.75) if items else (1.0,)
+    path = tmp_path / "orders.csv"
+    path.write_text("customer_id,order_id,order_date,amount\n" + "".join(
+        f"{c},{o},{d},{a * k}\n" for c, o, d, a in orders for k in shares))  # fmt: skip
+    end = dt.date(2024, 3, 31)
+    runs = [custseg.run_rfm(str(path), custseg.LoadOptions(keep_rejects=keep),
+                            history=custseg.History(end)) for keep in (False, True)]  # fmt: skip
+    reports = [run.report for run in runs]
+    for report in reports:
+        assert report.left_out["returns only"] == 1 * per_order
+        assert report.rows_used == 9 * per_order
+        assert (report.orders, report.returns) == (9, 0)

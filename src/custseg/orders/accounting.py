@@ -179,12 +179,16 @@ def mark_after_as_of(rows: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
     return rows.with_columns(cleaning.mark(rows["reason"], after, "after as-of"))
 
 
-def mark_returns_only(rows: pl.DataFrame, customers: pl.Series) -> pl.DataFrame:
+def mark_returns_only(rows: pl.DataFrame, customers: pl.Series,
+                      until: dt.date | None = None) -> pl.DataFrame:  # fmt: skip
     """``rows`` with the rows in use of ``customers`` (the ids the per-customer pass found
-    with returns only) marked ``returns only``."""
+    with returns only) marked ``returns only``; with ``until``, only those dated on or
+    before it (the pass measured the customers as of that day)."""
     if customers.is_empty():
         return rows
     hit = rows["customer_id"].is_in(customers.implode())
+    if until is not None:
+        hit = hit & (rows["order_date"].dt.date() <= until).fill_null(False)
     return rows.with_columns(cleaning.mark(rows["reason"], hit, "returns only"))
 
 
