@@ -439,7 +439,8 @@ def test_spark_connect_smoke(spark, tmp_path):
 def test_history_equals_the_reference(spark):
     """The Spark purchase history is a second implementation of its definition."""
     from custseg.engines.spark.history import spark_history
-    from custseg.measures.definitions import reference_history
+    from custseg.measures.definitions import reference_history, reference_history_days
+    from custseg.measures.history import History
 
     day = dt.datetime
     rows = [
@@ -453,11 +454,24 @@ def test_history_equals_the_reference(spark):
     frame = spark.createDataFrame(
         rows, "customer_id string, order_date timestamp_ntz, amount double"
     )
-    got = {r["customer_id"]: {k: r[k] for k in r.asDict() if k != "customer_id"}
-           for r in spark_history(frame, as_of).collect()}  # fmt: skip
-    ref = reference_history([dict(zip(("customer_id", "order_date", "amount"), r, strict=True))
-                             for r in rows], as_of)  # fmt: skip
-    assert got == ref
+    named = [dict(zip(("customer_id", "order_date", "amount"), r, strict=True)) for r in rows]
+    for end in (None, dt.date(2024, 3, 15), dt.date(2024, 1, 1)):
+        found, days = spark_history(frame, as_of, History(end))
+        got = {r["customer_id"]: {k: r[k] for k in r.asDict() if k != "customer_id"}
+               for r in found.collect()}  # fmt: skip
+        assert got == reference_history(named, as_of, end), end
+        assert days.rows() == reference_history_days(named, as_of, end), end
+
+    def by_id(end):
+        found = spark_history(frame, as_of, History(end))[0].collect()
+        return {r["customer_id"]: {k: v for k, v in r.asDict().items() if k != "customer_id"}
+                for r in found}  # fmt: skip
+
+    got = by_id(None)
+    # as of Mar 15: a bought on Jan 1 only (then Sep 1: one holdout day); d from Mar 1
+    late = by_id(dt.date(2024, 3, 15))
+    assert (late["a"]["repeat_orders"], late["a"]["holdout_orders"]) == (0, 1)
+    assert (late["d"]["T_days"], late["d"]["holdout_orders"]) == (14, 1) and "c" not in late
     # by hand: a bought on 2 days (Jan 1 twice, Sep 1 twice); after the first, the return
     # and Sep 1: -3 + 2.675 + 1 = 0.675, which in binary is just below 0.675: 0.67
     assert got["a"] == {"repeat_orders": 1, "t_first_last_days": 244, "T_days": 274,
@@ -473,11 +487,15 @@ def _predict_both(source, spec, tmp_path):
     from custseg.measures.history import History
     from custseg.predict.run import predict_customers
 
-    expected = run_rfm(source, LoadOptions(), history=History())
-    prediction = predict_customers(expected, spec)
+    history = History(spec.calibration_end)
+    expected = run_rfm(source, LoadOptions(), history=history)
+    end = expected.report.as_of - dt.timedelta(days=1) if spec.calibration_end else None
+    prediction = predict_customers(expected, spec, end)
     export = pl.concat([expected.labelled(), prediction.frame], how="horizontal")
-    got, on_spark = predict_on_spark(run_spark(str(source), LoadOptions(), history=History()),
-                                     spec)  # fmt: skip
+    got, on_spark = predict_on_spark(run_spark(str(source), LoadOptions(), history=history),
+                                     spec, end)  # fmt: skip
+    assert got.report.to_dict() == expected.report.to_dict()
+    assert got.cuts == expected.cuts
     out = tmp_path / "predicted.parquet"
     got.write(str(out))
     return export.sort("customer_id"), pl.read_parquet(out / "*.parquet"), prediction, on_spark
@@ -506,9 +524,11 @@ def _pnbd_orders(n: int = 2000, seed: int = 3) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=["customer_id", "order_date", "amount"], orient="row")
 
 
-@pytest.mark.parametrize("model,data", [("bgnbd", "sample"), ("mbgnbd", "sample"),
-                                        ("pnbd", "generated")])  # fmt: skip
-def test_predict_agrees_bit_for_bit(spark, tmp_path, model, data):
+@pytest.mark.parametrize("model,data,end", [
+    ("bgnbd", "sample", None), ("mbgnbd", "sample", None), ("pnbd", "generated", None),
+    ("bgnbd", "sample", dt.date(2025, 9, 30)), ("pnbd", "generated", dt.date(2025, 8, 31)),
+])  # fmt: skip
+def test_predict_agrees_bit_for_bit(spark, tmp_path, model, data, end):
     """Every column of every customer, the fitted models, the notes and the figures per
     segment: the default engine's, to the bit, on the sample (1,500 customers) and on
     2,000 customers drawn from Pareto/NBD (which does not fit the sample)."""
@@ -518,7 +538,7 @@ def test_predict_agrees_bit_for_bit(spark, tmp_path, model, data):
     source = tmp_path / "orders.parquet"
     frame = pl.read_csv(SAMPLE, try_parse_dates=True) if data == "sample" else _pnbd_orders()
     frame.write_parquet(source)
-    spec = PredictSpec(model=model, horizon="6m", discount=0.15, margin=0.3)
+    spec = PredictSpec(model=model, horizon="6m", discount=0.15, margin=0.3, calibration_end=end)
     export, written, expected, got = _predict_both(source, spec, tmp_path)
     assert written.columns == export.columns
     assert written.equals(export), _first_difference(written, export)
@@ -526,8 +546,15 @@ def test_predict_agrees_bit_for_bit(spark, tmp_path, model, data):
     assert got.spend_model.params == expected.spend_model.params
     assert got.notes == expected.notes and (got.notes or model == "pnbd")
     assert got.by_segment.equals(expected.by_segment)
+    if end is not None:  # the holdout check: per group, the weekly curve, the totals
+        check, want = got.holdout, expected.holdout
+        assert check.by_repeat.equals(want.by_repeat) and check.by_segment.equals(want.by_segment)
+        assert check.weekly.equals(want.weekly) and check.actual == want.actual > 0
+        assert check.expected == pytest.approx(want.expected, rel=1e-12)
+        assert "expected_orders_holdout" in written.columns
     assert written["p_alive"].null_count() == 0
-    assert written.height == (1500 if data == "sample" else 2000)
+    if end is None:
+        assert written.height == (1500 if data == "sample" else 2000)
 
 
 def test_predict_on_edge_orders(spark, tmp_path):
@@ -552,7 +579,8 @@ def test_predict_on_edge_orders(spark, tmp_path):
 
 def test_cli_predict_engine_spark(spark, tmp_path):
     """``predict`` and ``rfm --predict`` with ``--engine spark``: the same --json and the
-    same export as the default engine; --calibration-end is refused (exit 2)."""
+    same export as the default engine, with a calibration end too (the holdout check in
+    --json); a calibration end not before --as-of is refused (exit 2)."""
     import json
 
     from click.testing import CliRunner
@@ -562,18 +590,22 @@ def test_cli_predict_engine_spark(spark, tmp_path):
     source = tmp_path / "generated.parquet"
     _pnbd_orders(800).write_parquet(source)
     runner = CliRunner()
-    for command in (["predict"], ["rfm", "--predict"]):
+    holding = ["--calibration-end", "2025-09-30", "--as-of", "2025-12-15"]
+    for command, model in ((["predict"], "pnbd"), (["rfm", "--predict"], "pnbd"),
+                           (["predict", *holding], "mbgnbd")):  # fmt: skip
         runs = {}
         for engine in ("polars", "spark"):
-            out = tmp_path / f"{command[0]}-{engine}.parquet"
-            run = runner.invoke(main, [*command, str(source), "--json", "--model", "pnbd",
+            out = tmp_path / f"{command[0]}-{len(command)}-{engine}.parquet"
+            run = runner.invoke(main, [*command, str(source), "--json", "--model", model,
                                        "-o", str(out), "--engine", engine])  # fmt: skip
             assert run.exit_code == 0, run.output
             written = pl.read_parquet(out / "*.parquet" if out.is_dir() else out)
             runs[engine] = (json.loads(run.stdout), written.sort("customer_id"))
         assert runs["spark"][0] == runs["polars"][0]
-        assert runs["spark"][0]["model"]["name"] == "pnbd"
+        assert runs["spark"][0]["model"]["name"] == model
         assert runs["spark"][1].equals(runs["polars"][1])
-    refused = runner.invoke(main, ["predict", str(source), "--engine", "spark",
-                                   "--calibration-end", "2025-06-30"])  # fmt: skip
+    holdout = runs["spark"][0]["holdout"]  # the last: with a calibration end
+    assert holdout["end"] == "2025-12-15" and holdout["actual_orders"] > 0
+    late = ["--calibration-end", "2025-12-31", "--as-of", "2025-12-15"]
+    refused = runner.invoke(main, ["predict", str(source), "--engine", "spark", *late])
     assert refused.exit_code == 2 and "--calibration-end" in refused.output

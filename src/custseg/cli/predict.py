@@ -131,18 +131,18 @@ def predict(file: str, load: Loader, scheme: Scheme, lifecycle, predict: Predict
     """
     from custseg.cli.rfm import check_before_work
 
-    if engine.spark:
-        return _predict_on_spark(file, load, scheme, lifecycle, predict, segments, output,
-                                 engine, chunked=chunked, memory_limit=memory_limit)  # fmt: skip
-    if not output.quiet:
-        warn_rules(scheme)
-    check_before_work(file, load, scheme, segments, output, None)
     as_of = load.options.as_of
     if predict.calibration_end and as_of and predict.calibration_end >= as_of:
         raise click.BadParameter(
             f"{predict.calibration_end} is not before --as-of {as_of}: the holdout after "
             "it would be empty", param_hint="--calibration-end",
         )  # fmt: skip
+    if engine.spark:
+        return _predict_on_spark(file, load, scheme, lifecycle, predict, segments, output,
+                                 engine, chunked=chunked, memory_limit=memory_limit)  # fmt: skip
+    if not output.quiet:
+        warn_rules(scheme)
+    check_before_work(file, load, scheme, segments, output, None)
     result, prediction = run_prediction(file, load, scheme, lifecycle, predict, output,
                                         chunked, memory_limit)  # fmt: skip
     emit(lambda: export_frame(result, prediction, scheme.lang, False, segments), output)
@@ -159,7 +159,7 @@ def _predict_on_spark(file, load, scheme, lifecycle, spec, segments, output, eng
     if load.options.by:
         raise click.UsageError("--by is not available with --engine spark; run without it")
     refuse_on_spark(**not_on_spark, ids_only=output.ids_only, excel_safe=output.excel_safe,
-                    bom=output.bom, calibration_end=spec.calibration_end)  # fmt: skip
+                    bom=output.bom)  # fmt: skip
     check_spark_output(output)
     check_segments(segments, scheme.table)
     if not output.quiet:

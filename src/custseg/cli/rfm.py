@@ -116,7 +116,6 @@ def rfm(file: str | None, load: Loader, scheme: Scheme, lifecycle, segments: tup
         spec = predict if with_prediction else None
         return _rfm_on_spark(file, load, scheme, lifecycle, engine, segments, output, actions,
                              thresholds, profile, spec, chunked=chunked, memory_limit=memory_limit,
-                             calibration_end=spec and spec.calibration_end,
                              **tracking.flags())  # fmt: skip
     if not output.quiet:
         warn_rules(scheme)

@@ -7,6 +7,7 @@ Spark writes it, as a Parquet folder sorted by customer id.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -69,7 +70,7 @@ engine_options = option_group("engine", _ENGINE, _engine)
 
 #: What the Spark engine does not do, by parameter (refused before any work, exit 2).
 _NOT_ON_SPARK = ("--chunked", "--memory-limit", "--ids-only", "--excel-safe", "--bom",
-                 "--calibration-end", "--previous", "--changed-only", "--entered", "--left",
+                 "--previous", "--changed-only", "--entered", "--left",
                  "--cuts-from", "--downgrade")  # fmt: skip
 
 
@@ -170,8 +171,12 @@ def predict_on_spark_cli(file: str, load: Loader, scheme: Scheme, lifecycle, eng
     from custseg.measures.history import History
 
     result = run_spark(file, load.options, scoring=scheme.scoring, table=scheme.table,
-                       lifecycle=lifecycle, master=engine.master, history=History())  # fmt: skip
-    result, prediction = predict_on_spark(result, spec)
+                       lifecycle=lifecycle, master=engine.master,
+                       history=History(spec.calibration_end))  # fmt: skip
+    end = None
+    if spec.calibration_end:  # the holdout ends on --as-of, else on the last order date
+        end = load.options.as_of or result.report.as_of - dt.timedelta(days=1)
+    result, prediction = predict_on_spark(result, spec, end)
     _write(result, output, engine, scheme.lang, actions, segments)
     print_warnings(result.report, scheme.lang, output.quiet)
     return result, prediction

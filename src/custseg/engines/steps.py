@@ -72,9 +72,7 @@ def measure_part(
     if opts.keep_rejects or not part.one_row_per_order or keep_rows:
         # the rows themselves marked: the rejects list them, and the rows of merged
         # orders are counted row by row
-        # with a calibration end, only their rows up to it: the later ones are holdout
-        # rows, in use, as when each row is an order and nothing is marked
-        rows = mark_returns_only(rows, passed.unbought, end if end < as_of else None)
+        rows = mark_returns_only(rows, passed.unbought, end)  # later rows: the holdout
         returns_only = (0, passed.unbought_orders)
     else:  # each row an order: the customers' orders are the rows to count
         returns_only = (passed.unbought_orders, passed.unbought_orders)

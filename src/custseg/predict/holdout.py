@@ -78,32 +78,45 @@ def holdout_check(result: RfmResult, inputs: pl.DataFrame, columns: dict[str, An
     both = pl.DataFrame({"actual": actual, "expected": expected,
                          "repeat": inputs["repeat_orders"].clip(upper_bound=REPEAT_CAP),
                          "segment": segments})  # fmt: skip
-    by_repeat = _compare(both, "repeat").rename({"repeat": "repeat_orders"})
+    sums = [_sums(both, by) for by in ("repeat", "segment")]
+    return finish_holdout(result, model, spec, end, sums[0], sums[1],
+                          (int(actual.sum()), float(expected.sum())))  # fmt: skip
+
+
+def finish_holdout(result, model, spec: PredictSpec, end: dt.date, by_repeat: pl.DataFrame,
+                   by_segment: pl.DataFrame, totals: tuple[int, float]) -> Holdout:  # fmt: skip
+    """The check from per-group sums (``repeat`` capped at :data:`REPEAT_CAP`, and
+    ``segment``: ``customers``, ``actual``, ``expected``), whichever engine added them,
+    the totals, and the run's daily counts (``result.history_days``) for the weekly curve."""
+    assert spec.calibration_end is not None
     order = {name: i for i, name in enumerate(result.table.segment_names())}
-    by_segment = _compare(both, "segment").sort(
+    segments = _finish(by_segment, "segment").sort(
         pl.col("segment").replace_strict(order, default=len(order), return_dtype=pl.Int64)
     )
+    repeats = _finish(by_repeat, "repeat").rename({"repeat": "repeat_orders"})
     weekly = _weekly(result.history_days, model, spec, end)
-    return Holdout(spec.calibration_end, end, int(actual.sum()), float(expected.sum()),
-                   by_repeat, by_segment, weekly)  # fmt: skip
+    return Holdout(spec.calibration_end, end, totals[0], totals[1], repeats, segments, weekly)
 
 
-def _compare(both: pl.DataFrame, by: str) -> pl.DataFrame:
-    """Customers, actual and expected totals, and the relative error, per value of ``by``."""
-    actual = pl.col("actual")
+def _sums(both: pl.DataFrame, by: str) -> pl.DataFrame:
+    """Customers, actual and expected totals per value of ``by``."""
+    return both.group_by(by).agg(
+        customers=pl.len(), actual=pl.col("actual").sum(), expected=pl.col("expected").sum()
+    )
+
+
+def _finish(sums: pl.DataFrame, by: str) -> pl.DataFrame:
+    """The sums rounded, with the relative error (expected minus actual, over actual)."""
     return (
-        both.group_by(by)
-        .agg(
-            customers=pl.len(),
-            actual=actual.sum().cast(pl.Int64),
-            expected=pl.col("expected").sum(),
-        )  # fmt: skip
-        .with_columns(
+        sums.with_columns(
+            pl.col("customers").cast(pl.UInt32),
+            pl.col("actual").cast(pl.Int64),
             expected=pl.col("expected").round(2),
             error=pl.when(pl.col("actual") > 0)
             .then((pl.col("expected") - pl.col("actual")) / pl.col("actual"))
             .round(4),
         )
+        .select(by, "customers", "actual", "expected", "error")
         .sort(by)
     )
 

@@ -12,6 +12,7 @@ from typing import Any
 from custseg.engines.spark.rows import CanonicalRows
 from custseg.engines.spark.source import SparkInput
 from custseg.measures.definitions import MONEY_DECIMALS
+from custseg.measures.history import History
 from custseg.measures.plan import Lifecycle
 from custseg.orders.accounting import LoadReport, decide_as_of
 from custseg.orders.cleaning import REASONS, code
@@ -41,9 +42,12 @@ def round_money(col: Any) -> Any:
 
 
 def measure(canon: CanonicalRows, inp: SparkInput, opts: LoadOptions,
-            lifecycle: Lifecycle | None) -> SparkMeasured:  # fmt: skip
+            lifecycle: Lifecycle | None,
+            history: History | None = None) -> SparkMeasured:  # fmt: skip
     """Decide the as-of date, mark the rows after it, merge line items, measure every
-    customer and account for every row. Raises DataError when no row is usable."""
+    customer and account for every row. With ``history``'s calibration end, the customers
+    are measured as of that day (the later orders, up to as-of, stay in use: the holdout).
+    Raises DataError when no row is usable."""
     from pyspark import StorageLevel
     from pyspark.sql import functions as F
 
@@ -61,7 +65,9 @@ def measure(canon: CanonicalRows, inp: SparkInput, opts: LoadOptions,
             F.min("order_date").alias("order_date"), F.sum("amount").alias("amount"),
             F.count(F.lit(1)).alias("rows"),
         )  # fmt: skip
-    per = per_customer(orders, as_of, life).persist(StorageLevel.MEMORY_AND_DISK)
+    end = history.end(as_of) if history else as_of
+    seen = orders.where(F.to_date("order_date") <= F.lit(end)) if end < as_of else orders
+    per = per_customer(seen, end, life).persist(StorageLevel.MEMORY_AND_DISK)
     report = _report(rows, orders, per, inp, as_of, canon.findings)
     if report.rows_used == 0:
         raise no_rows_left(inp.name, report.left_out)

@@ -16,15 +16,18 @@ IEEE's, without fused operations), so the output is the default engine's to the 
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import polars as pl
 
-from custseg.errors import CustsegError, param
+from custseg.errors import CustsegError
+from custseg.predict.holdout import REPEAT_CAP, Holdout, finish_holdout
 from custseg.predict.rows import DAY_INPUTS, Distinct, row_values
 from custseg.predict.run import (
     DECIMALS,
+    HOLDOUT_COLUMNS,
     PREDICTION_COLUMNS,
     Prediction,
     PredictSpec,
@@ -39,26 +42,27 @@ if TYPE_CHECKING:
     from custseg.engines.spark.run import SparkResult
 
 
-def predict_on_spark(result: SparkResult, spec: PredictSpec, *, model=None,
+def predict_on_spark(result: SparkResult, spec: PredictSpec,
+                     holdout_end: dt.date | None = None, *, model=None,
                      spend_model=None) -> tuple[SparkResult, Prediction]:  # fmt: skip
     """Fit the models on a Spark run's purchase histories (``run_spark(...,
-    history=History())``) and predict every customer: the run with the columns of
-    :data:`custseg.predict.run.PREDICTION_COLUMNS` on its per-customer frame (what
+    history=History(spec.calibration_end))``) and predict every customer: the run with
+    the columns of :data:`custseg.predict.run.PREDICTION_COLUMNS` (and, with a calibration
+    end, :data:`custseg.predict.run.HOLDOUT_COLUMNS`) on its per-customer frame (what
     :meth:`SparkResult.write` writes), and the prediction (its ``frame``: that Spark
-    frame). ``model``, ``spend_model``: as :func:`custseg.predict.run.predict_customers`.
+    frame; with a calibration end, its holdout check up to ``holdout_end``, by default the
+    run's as-of date). ``model``, ``spend_model``: as
+    :func:`custseg.predict.run.predict_customers`.
 
     Raises
     ------
     CustsegError
-        A calibration end (the holdout check runs on the default engine only).
+        A run without purchase histories.
     DataError, ModelError
         As :func:`custseg.predict.run.predict_customers`.
     """
     from pyspark.sql import functions as F
 
-    if spec.calibration_end is not None:
-        raise CustsegError(f"{param('calibration_end')} (the holdout check) is not available "
-                           "with the Spark engine yet; run it on the default engine")  # fmt: skip
     frame = result.frame
     if "repeat_orders" not in frame.columns:
         raise CustsegError("the run has no purchase history; run it with history=History()")
@@ -66,29 +70,62 @@ def predict_on_spark(result: SparkResult, spec: PredictSpec, *, model=None,
     repeat = int(counts.filter(pl.col("repeat_orders") > 0)["customers"].sum())
     check_customers(int(counts["customers"].sum()), repeat)
     distinct = Distinct.of_counts(counts, spec.unit)
-    buyers = _small(frame.where(F.col("repeat_orders") > 0).select("repeat_orders",
-                                                                    "repeat_spend"))  # fmt: skip
-    spend_inputs = buyers.select(
-        "repeat_orders", mean_repeat_spend=pl.col("repeat_spend") / pl.col("repeat_orders")
-    )
-    model, spend_model = fit_models(distinct, spend_inputs, (model, spend_model), spec)
+    model, spend_model = fit_models(distinct, _spend_inputs(frame), (model, spend_model), spec)
+    end = holdout_end or result.report.as_of
     with np.errstate(all="ignore"):  # what does not come out finite is refused here
         found = row_values(model, distinct.rows, spec)
+        if spec.calibration_end is not None:
+            span = (end - spec.calibration_end).days / spec.unit
+            found["holdout"] = (np.asarray(model.predict(span, distinct.rows), dtype=np.float64)
+                                if span > 0 else np.zeros(distinct.rows.height))  # fmt: skip
     check_finite(dict(found, mean_spend=[spend_model.mean_spend]), model)
     # the rows of ``distinct`` are sorted as the day counts are (one packed key)
     keys = counts.sort(list(DAY_INPUTS)).select(DAY_INPUTS)
-    values = pl.concat([keys, pl.DataFrame(found)],
-                       how="horizontal")  # fmt: skip
-    session = frame.sparkSession
-    rows = session.createDataFrame(values.to_arrow())
+    values = pl.concat([keys, pl.DataFrame(found)], how="horizontal")
+    rows = frame.sparkSession.createDataFrame(values.to_arrow())
     joined = frame.join(rows, on=list(DAY_INPUTS), how="left")
-    out = joined.withColumns(_columns(spend_model, spec)).drop("discounted_orders")
-    out = out.persist()
+    out = joined.withColumns(_columns(spend_model, spec)).persist()
+    holdout, columns = None, PREDICTION_COLUMNS
+    if spec.calibration_end is not None:
+        holdout = _holdout(out, result, model, spec, end)
+        columns = PREDICTION_COLUMNS + HOLDOUT_COLUMNS
     once = int(counts.filter(pl.col("repeat_orders") == 0)["customers"].sum())
     notes = prediction_notes(model, spend_model, once)
     segments = _segment_figures(out, result.table.segment_names())
-    done = dataclasses.replace(result, frame=out, columns=PREDICTION_COLUMNS)
-    return done, Prediction(spec, out, model, spend_model, notes, None, segments)
+    done = dataclasses.replace(result, frame=out, columns=columns)
+    return done, Prediction(spec, out, model, spend_model, notes, holdout, segments)
+
+
+def _spend_inputs(frame: Any) -> pl.DataFrame:
+    """The repeat buyers' counts and mean repeat spend, on the driver, for Gamma-Gamma."""
+    from pyspark.sql import functions as F
+
+    buyers = _small(frame.where(F.col("repeat_orders") > 0).select("repeat_orders",
+                                                                    "repeat_spend"))  # fmt: skip
+    return buyers.select(
+        "repeat_orders", mean_repeat_spend=pl.col("repeat_spend") / pl.col("repeat_orders")
+    )
+
+
+def _holdout(frame: Any, result: SparkResult, model, spec: PredictSpec,
+             end: dt.date) -> Holdout:  # fmt: skip
+    """The holdout check: actual and expected transactions added up in Spark by repeat
+    transactions (capped) and by segment; the weekly curve from the daily counts."""
+    from pyspark.sql import functions as F
+
+    def sums(by: Any, name: str) -> pl.DataFrame:
+        return _small(frame.groupBy(by.alias(name)).agg(
+            F.count(F.lit(1)).alias("customers"),
+            F.sum("holdout_orders").alias("actual"),
+            F.sum("holdout").alias("expected"),
+        ))  # fmt: skip
+
+    capped = F.least(F.col("repeat_orders"), F.lit(REPEAT_CAP))
+    by_repeat, by_segment = sums(capped, "repeat"), sums(F.col("segment"), "segment")
+    totals = (int(by_repeat["actual"].sum()), float(by_repeat["expected"].sort().sum()))
+    check = finish_holdout(result, model, spec, end, by_repeat, by_segment, totals)
+    check_finite({"the weekly curve": check.weekly["expected"]}, model)
+    return check
 
 
 def _columns(spend_model, spec: PredictSpec) -> dict[str, Any]:
@@ -113,7 +150,11 @@ def _columns(spend_model, spec: PredictSpec) -> dict[str, Any]:
         "expected_spend": spend,
         "predicted_clv": F.lit(spec.margin) * spend * F.col("discounted_orders"),
     }
-    return {name: _round(value, DECIMALS[name]) for name, value in unrounded.items()}
+    if spec.calibration_end is not None:
+        unrounded["actual_orders_holdout"] = F.col("holdout_orders")
+        unrounded["expected_orders_holdout"] = F.col("holdout")
+    return {name: _round(value, DECIMALS[name]) if name in DECIMALS else value
+            for name, value in unrounded.items()}  # fmt: skip
 
 
 def _round(col: Any, decimals: int) -> Any:

@@ -27,7 +27,6 @@ from custseg.engines.spark.scores import (
 )
 from custseg.engines.spark.session import spark_session
 from custseg.engines.spark.source import open_source, with_facts
-from custseg.errors import CustsegError
 from custseg.measures.extras import Extras
 from custseg.measures.history import History
 from custseg.measures.plan import Lifecycle
@@ -54,6 +53,8 @@ class SparkResult:
     extras: dict[str, pl.DataFrame] | None = None
     #: the columns written after the export's (the prediction's, once predicted)
     columns: tuple[str, ...] = ()
+    #: with a history: the daily purchase counts (:data:`custseg.measures.history.DAY_COLUMNS`)
+    history_days: pl.DataFrame | None = None
     # no --by on Spark (refused before the run): the default engine's result's answers
     by_values: pl.Series | None = None
     by_column: str | None = None
@@ -108,8 +109,9 @@ def run_spark(
     :func:`custseg.engines.run.run_rfm`; ``extras``: the aggregates it asks for
     (:attr:`SparkResult.extras`, as the default engine's); ``history``: each customer's
     purchase history (:data:`custseg.measures.history.HISTORY_COLUMNS`) on the
-    per-customer frame, for :func:`custseg.engines.spark.predict.predict_on_spark` (no
-    calibration end on this engine yet).
+    per-customer frame, for :func:`custseg.engines.spark.predict.predict_on_spark`; with a
+    calibration end, the customers are measured and segmented as of that day, the later
+    orders being the holdout (as the default engine does).
 
     Raises
     ------
@@ -129,13 +131,11 @@ def run_spark(
     canon = parse_rows(inp, opts)
     phases["clean"], clock = time.perf_counter() - clock, time.perf_counter()
     tell("aggregate")
-    if history is not None and history.calibration_end is not None:
-        raise CustsegError("a calibration end (the holdout check) is not available with "
-                           "the Spark engine yet; run it on the default engine")  # fmt: skip
-    measured = measure(canon, inp, opts, lifecycle)
+    measured = measure(canon, inp, opts, lifecycle, history)
+    days = None
     if history is not None:
-        found = spark_history(measured.orders, measured.report.as_of)
-        measured.measures = measured.measures.join(found, on="customer_id", how="left")
+        histories, days = spark_history(measured.orders, measured.report.as_of, history)
+        measured.measures = measured.measures.join(histories, on="customer_id", how="left")
     phases["aggregate"], clock = time.perf_counter() - clock, time.perf_counter()
     tell("score")
     cuts = spark_cuts(measured.measures, scoring)
@@ -147,6 +147,5 @@ def run_spark(
     canon.rows.unpersist()
     phases["segment"] = time.perf_counter() - clock
     measured.report.phases = phases
-    return SparkResult(
-        measured.report, cuts, scoring, table, summary, levels, customers, frame, found
-    )
+    return SparkResult(measured.report, cuts, scoring, table, summary, levels, customers,
+                       frame, found, history_days=days)  # fmt: skip
