@@ -16,6 +16,7 @@ from custseg.orders.platforms import normalize_header, platforms
 from custseg.privacy.personal import place_column
 
 #: Characters that mask a value: ``*`` (also full-width, after NFKC), ``●``, ``•``, ``×``.
+MASK_CHARACTERS = ("*", "●", "•", "×")
 MASK = r"[*●•×]"
 #: An id whose orders in use fall on at least this many days *and* go to at least this
 #: many different addresses looks shared (a masked value, or one id for many people).
@@ -47,19 +48,26 @@ def masked_findings(frame: pl.DataFrame, rows: pl.DataFrame, roles: dict[str, st
     ``masked shapes``: the shapes of the masked ids with their rows), ``shared ids``
     (``ids`` shared by many places, ``rows``; ``shared place`` names the address column),
     and, when any, ``masked instead``: the other customer columns of the input."""
+    # on every run: one literal search of the ids (0.11 s for 10M rows; the two regular
+    # expressions of masked_ids and the frame of rows in use took 0.75 s), the rest only on
+    # the rows it finds, or when an address column asks for the shared-id check
+    hit = rows["customer_id"].str.contains_any(list(MASK_CHARACTERS)).fill_null(False)
+    place = place_column(frame.columns)
+    if place is None and not hit.any():
+        return {}
     used = rows.select("customer_id", "order_date", "reason").with_row_index("row")
     used = used.filter((pl.col("reason") == 0) & pl.col("customer_id").is_not_null())
     if used.is_empty():
         return {}
     found: dict[str, dict[str, int]] = {}
-    masked = used.filter(masked_ids(used["customer_id"]))
+    candidates = used.filter(hit.gather(used["row"]))
+    masked = candidates.filter(masked_ids(candidates["customer_id"]))
     if not masked.is_empty():
         per_id = masked.group_by("customer_id").len()
         found["masked ids"] = {"ids": per_id.height, "rows": masked.height}
         top = (per_id.group_by(shapes(pl.col("customer_id"))).agg(pl.col("len").sum())
                .sort(["len", "customer_id"], descending=[True, False]))  # fmt: skip
         found["masked shapes"] = dict(top.head(5).iter_rows())
-    place = place_column(frame.columns)
     if place is not None:
         shared = _shared(used, frame[place])
         if shared[0]:
