@@ -153,17 +153,9 @@ def _predict_on_spark(file, load, scheme, lifecycle, spec, segments, output, eng
                       **not_on_spark) -> None:  # fmt: skip
     """``predict --engine spark``: Spark writes the per-customer folder (rfm's columns and
     the prediction's); the summary and ``--json`` as with the default engine."""
-    from custseg.cli.rfm import check_segments
-    from custseg.cli.spark import check_spark_output, predict_on_spark_cli, refuse_on_spark
+    from custseg.cli.spark import check_spark_run, predict_on_spark_cli
 
-    if load.options.by:
-        raise click.UsageError("--by is not available with --engine spark; run without it")
-    refuse_on_spark(**not_on_spark, ids_only=output.ids_only, excel_safe=output.excel_safe,
-                    bom=output.bom)  # fmt: skip
-    check_spark_output(output)
-    check_segments(segments, scheme.table)
-    if not output.quiet:
-        warn_rules(scheme)
+    check_spark_run(load, scheme, segments, output, **not_on_spark)
     result, prediction = predict_on_spark_cli(file, load, scheme, lifecycle, engine, spec,
                                               output, False, segments)  # fmt: skip
     _print(result, prediction, scheme.lang, output)

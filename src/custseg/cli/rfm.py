@@ -160,22 +160,9 @@ def _rfm_on_spark(file, load, scheme, lifecycle, engine, segments, output, actio
                   profile, spec, **not_on_spark) -> None:  # fmt: skip
     """``rfm --engine spark``: Spark writes the per-customer folder; the summary, ``--json``
     and ``--thresholds`` as with the default engine (with ``spec``: ``--predict``'s)."""
-    from custseg.cli.spark import (
-        check_spark_output,
-        predict_on_spark_cli,
-        refuse_on_spark,
-        run_on_spark,
-    )
+    from custseg.cli.spark import check_spark_run, predict_on_spark_cli, run_on_spark
 
-    if load.options.by:
-        raise click.UsageError("--by is not available with --engine spark; run without it")
-
-    refuse_on_spark(**not_on_spark, ids_only=output.ids_only, excel_safe=output.excel_safe,
-                    bom=output.bom)  # fmt: skip
-    check_spark_output(output)
-    check_segments(segments, scheme.table)
-    if not output.quiet:
-        warn_rules(scheme)
+    check_spark_run(load, scheme, segments, output, **not_on_spark)
     if spec is not None:
         result, prediction = predict_on_spark_cli(file, load, scheme, lifecycle, engine, spec,
                                                   output, actions, segments)  # fmt: skip

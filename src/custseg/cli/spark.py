@@ -103,6 +103,24 @@ def refuse_on_spark(**given: object) -> None:
             raise click.UsageError(f"{flag} is not available with --engine spark")
 
 
+def check_spark_run(load: Loader, scheme: Scheme, segments: tuple[str, ...],
+                    output: OutputOptions, **not_on_spark: object) -> None:  # fmt: skip
+    """Before a Spark run of ``rfm`` or ``predict``: refuse (usage errors) what the engine
+    does not do and a ``-o`` that is not a Parquet folder, check ``--segment``, and warn of
+    the rule table as the default engine does."""
+    from custseg.cli.rfm import check_segments
+    from custseg.cli.scheme import warn_rules
+
+    if load.options.by:
+        raise click.UsageError("--by is not available with --engine spark; run without it")
+    refuse_on_spark(**not_on_spark, ids_only=output.ids_only, excel_safe=output.excel_safe,
+                    bom=output.bom)  # fmt: skip
+    check_spark_output(output)
+    check_segments(segments, scheme.table)
+    if not output.quiet:
+        warn_rules(scheme)
+
+
 def check_spark_output(output: OutputOptions) -> None:
     """The Spark engine writes a Parquet folder: refuse stdout and other formats."""
     if not output.path:
