@@ -184,3 +184,15 @@ def test_json_summaries_hold_no_ids(tmp_path, sample_ids):
     res = run("rfm", str(SAMPLE), "--json", "--pseudonymize")
     data = json.loads(res.stdout)
     assert data["customers"] == 1500 and not [i for i in sample_ids if i in res.stdout]
+
+
+@pytest.mark.parametrize("command", ["rfm", "predict", "repeat", "summary", "cohort"])
+def test_the_map_never_replaces_another_output(tmp_path, command):
+    """--pseudonym-map naming -o's file would have replaced the pseudonymous export with
+    the table that undoes it: refused before any work (exit 1), nothing written."""
+    same = tmp_path / "out.csv"
+    result = run(command, str(SAMPLE), "--pseudonymize", "--pseudonym-map", str(same),
+                 "-o", str(same))  # fmt: skip
+    assert result.exit_code == 1, result.output
+    assert "-o and --pseudonym-map name the same file" in result.output
+    assert not same.exists()

@@ -141,7 +141,12 @@ def backtest(file: str, load: Loader, window: str, schemes: tuple[Scheme, ...], 
             warn_rules(scheme)
     check_format(output)
     rules = next((s.rules_file for s in schemes if s.rules_file), None)
-    check_paths(file, {"output": output.path, "rejects": load.rejects}, rules, output)
+    check_paths(
+        file,
+        {"output": output.path, "rejects": load.rejects, "pseudonym_map": load.privacy.map_path},
+        rules,
+        output,
+    )
     out = _run(file, load, schemes, spec, output, chunked, memory_limit)
     from custseg.backtest.export import export_frame
 

@@ -41,6 +41,7 @@ OPTIONS = {
     "audience_platform": "--audience-platform",
     "country_code": "--country-code",
     "pseudonymize": "--pseudonymize",
+    "pseudonym_map": "--pseudonym-map",
     "table": "--table",
     "query": "--query",
     "memory_limit": "--memory-limit",
