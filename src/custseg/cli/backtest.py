@@ -143,7 +143,7 @@ def backtest(file: str, load: Loader, window: str, schemes: tuple[Scheme, ...], 
     rules = next((s.rules_file for s in schemes if s.rules_file), None)
     check_paths(
         file,
-        {"output": output.path, "rejects": load.rejects, "pseudonym_map": load.privacy.map_path},
+        load.output_paths(output.path),
         rules,
         output,
     )

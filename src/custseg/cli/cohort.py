@@ -88,11 +88,7 @@ def cohort(file: str, load: Loader, period: str, measure: str, cumulative: bool,
 
     lang = lang or default_lang()
     check_format(output)
-    check_paths(
-        file,
-        {"output": output.path, "rejects": load.rejects, "pseudonym_map": load.privacy.map_path},
-        output=output,
-    )
+    check_paths(file, load.output_paths(output.path), output=output)
     result = run_with_progress(file, load, Lifecycle(), Progress(output.silent, file),
                                chunked=chunked or None, memory_limit=memory_limit,
                                quiet=output.quiet, lang=lang,

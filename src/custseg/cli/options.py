@@ -86,6 +86,10 @@ class Loader:
     rejects: str | None = None
     privacy: Privacy = Privacy()
 
+    def output_paths(self, output: str | None) -> dict[str, str | None]:
+        """``-o``'s path and the loader's files (``--rejects``, ``--pseudonym-map``)."""
+        return {"output": output, "rejects": self.rejects, "pseudonym_map": self.privacy.map_path}
+
 
 _ROLES = ("customer", "order", "date", "amount", "quantity", "price", "status", "after_sale",
           "refunded")  # fmt: skip

@@ -73,11 +73,7 @@ def repeat(file: str | None, load: Loader, lifecycle, rule, output: OutputOption
 
     file = check_source(file, load, engine)
     check_format(output)  # a bad suffix fails before any work
-    check_paths(
-        file,
-        {"output": output.path, "rejects": load.rejects, "pseudonym_map": load.privacy.map_path},
-        output=output,
-    )
+    check_paths(file, load.output_paths(output.path), output=output)
     if engine.spark:
         from custseg.engines.spark.shop import repeat_frames
 
@@ -165,8 +161,7 @@ def summary(file: str | None, load: Loader, scheme: Scheme, lifecycle, lifespan_
     if not output.quiet:
         warn_rules(scheme)
     check_format(output)
-    check_paths(file, {"output": output.path, "rejects": load.rejects,
-                       "pseudonym_map": load.privacy.map_path}, scheme.rules_file,
+    check_paths(file, load.output_paths(output.path), scheme.rules_file,
                 output)  # fmt: skip
     result, customers = _measured(file, load, scheme, lifecycle, engine, output,
                                   Extras(window_days=window))  # fmt: skip
@@ -346,11 +341,7 @@ def report(file: str, load: Loader, scheme: Scheme, lifecycle, path: str, rule,
 
     if not quiet:
         warn_rules(scheme)
-    check_paths(
-        file,
-        {"output": path, "rejects": load.rejects, "pseudonym_map": load.privacy.map_path},
-        scheme.rules_file,
-    )
+    check_paths(file, load.output_paths(path), scheme.rules_file)
     scheme, previous = tracking.prepare(scheme)
     prediction, extras = None, Extras(cohort_period="month") if with_cohort else None
     if with_prediction or predict.calibration_end:

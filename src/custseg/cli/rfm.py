@@ -239,12 +239,7 @@ def check_before_work(file: str, load: Loader, scheme: Scheme, segments: tuple[s
     format or an output path that cannot be written or names an input (exit 1)."""
     check_segments(segments, scheme.table)
     check_format(output)
-    outputs = {
-        "output": output.path,
-        "rejects": load.rejects,
-        "thresholds": thresholds,
-        "pseudonym_map": load.privacy.map_path,
-    }
+    outputs = {**load.output_paths(output.path), "thresholds": thresholds}
     check_paths(file, outputs, scheme.rules_file, output)
 
 

@@ -55,3 +55,18 @@ def size_text(size: float) -> str:
         if size >= scale:
             return f"{size / scale:.1f} {unit}".replace(".0 ", " ")
     return f"{int(size)} bytes"
+
+
+def read_small(path: Path, limit: int, error: type[Exception], what: str,
+               too_large: str) -> bytes:  # fmt: skip
+    """The bytes of ``path``, a small file read whole (a rule table, a cut point file):
+    ``error`` naming ``what`` it should hold when it cannot be read, or saying
+    ``too_large`` when it holds more than ``limit`` bytes (never read past them)."""
+    try:
+        with path.open("rb") as fh:
+            raw = fh.read(limit + 1)
+    except OSError as exc:
+        raise error(f"{path}: cannot read the {what} ({exc.strerror})") from None
+    if len(raw) > limit:
+        raise error(f"{path}: more than {limit >> 20} MiB; {too_large}")
+    return raw

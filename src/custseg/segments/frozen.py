@@ -21,6 +21,7 @@ import math
 from pathlib import Path
 
 from custseg.errors import CustsegError, InputFileError
+from custseg.io.limits import read_small
 from custseg.schema import MEASURES
 from custseg.segments.scoring import ScoringSpec
 
@@ -40,16 +41,8 @@ def load_cuts(path: str | Path, scoring: ScoringSpec | None = None) -> dict[str,
         It is not a cut point file, or does not fit ``scoring`` (the message says how).
     """
     path = Path(path)
-    try:
-        with path.open("rb") as fh:
-            raw = fh.read(MAX_BYTES + 1)
-    except OSError as exc:
-        raise InputFileError(f"{path}: cannot read the cut points ({exc.strerror})") from None
-    if len(raw) > MAX_BYTES:
-        raise InputFileError(
-            f"{path}: more than 1 MiB; --cuts-from takes the small JSON file "
-            f"'custseg rfm --thresholds' writes"
-        )
+    raw = read_small(path, MAX_BYTES, InputFileError, "cut points", "--cuts-from takes the "
+                     "small JSON file 'custseg rfm --thresholds' writes")  # fmt: skip
     try:
         data = json.loads(raw.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:

@@ -35,6 +35,7 @@ from importlib import resources
 from pathlib import Path
 
 from custseg.errors import RulesError
+from custseg.io.limits import read_small
 from custseg.segments.colors import is_color
 from custseg.segments.table import (
     FIELDS,
@@ -199,14 +200,8 @@ def load_rules(source: str | Path) -> RuleTable:
         message names the entry and the problem.
     """
     path = Path(source)
-    try:
-        with path.open("rb") as fh:
-            data = fh.read(MAX_TABLE_BYTES + 1)
-    except OSError as exc:
-        raise RulesError(f"{path}: cannot read the rule table ({exc.strerror})") from None
-    if len(data) > MAX_TABLE_BYTES:
-        raise RulesError(f"{path}: more than {MAX_TABLE_BYTES >> 20} MiB; a rule table holds "
-                         f"at most {MAX_RULES:,} rules and {MAX_SEGMENTS} segments")  # fmt: skip
+    data = read_small(path, MAX_TABLE_BYTES, RulesError, "rule table", f"a rule table holds "
+                      f"at most {MAX_RULES:,} rules and {MAX_SEGMENTS} segments")  # fmt: skip
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
